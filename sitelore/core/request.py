@@ -1,0 +1,72 @@
+"""Validation of an :class:`~sitelore.models.ExtractRequest`: one place, one message per rule."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sitelore.core.globs import PathFilter
+from sitelore.core.urls import SiteScope, normalize_url
+from sitelore.errors import InvalidRequest
+from sitelore.models import ExtractRequest
+
+DEFAULT_MAX_PAGES_CAP = 50
+MAX_URL_LENGTH = 2048
+MAX_PATTERNS = 100
+
+
+def validate_request(
+    request: ExtractRequest, max_pages_cap: int = DEFAULT_MAX_PAGES_CAP
+) -> ExtractRequest:
+    """The request with its URLs normalised, or :class:`InvalidRequest` naming the bad field."""
+    url = _check_url(request.url, "url")
+    if not 1 <= request.max_pages <= max_pages_cap:
+        raise InvalidRequest(f"maxPages must be between 1 and {max_pages_cap}", field="maxPages")
+    for name, patterns in (
+        ("includePatterns", request.include_patterns),
+        ("excludePatterns", request.exclude_patterns),
+    ):
+        if len(patterns) > MAX_PATTERNS:
+            raise InvalidRequest(f"{name} may hold at most {MAX_PATTERNS} patterns", field=name)
+        try:
+            PathFilter(patterns)
+        except InvalidRequest as error:
+            raise InvalidRequest(f"{name}: {error}", field=name) from None
+    urls = None if request.urls is None else _check_urls(request.urls, url, request.max_pages)
+    callback = None
+    if request.callback_url is not None:
+        callback = _check_url(request.callback_url, "callbackUrl")
+    return replace(request, url=url, urls=urls, callback_url=callback)
+
+
+def _check_url(value: str, field: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidRequest(f"{field} is required and must be an http(s) URL", field=field)
+    if len(value) > MAX_URL_LENGTH:
+        raise InvalidRequest(f"{field} is longer than {MAX_URL_LENGTH} characters", field=field)
+    candidate = value.strip()
+    if "://" not in candidate and not candidate.startswith("//") and "." in candidate.split("/")[0]:
+        candidate = "https://" + candidate
+    normalized = normalize_url(candidate)
+    if normalized is None:
+        raise InvalidRequest(f"{field} must be an http or https URL, got {value!r}", field=field)
+    return normalized
+
+
+def _check_urls(urls: tuple[str, ...], start: str, max_pages: int) -> tuple[str, ...]:
+    if not urls:
+        raise InvalidRequest("urls must list at least one URL when given", field="urls")
+    if len(urls) > max_pages:
+        raise InvalidRequest(
+            f"urls lists {len(urls)} URLs, more than maxPages ({max_pages})", field="urls"
+        )
+    scope = SiteScope(start)
+    checked: list[str] = []
+    for value in urls:
+        url = _check_url(value, "urls")
+        if not scope.contains(url):
+            raise InvalidRequest(
+                f"urls: {value} is not on the same site as {start}", field="urls"
+            )
+        if url not in checked:
+            checked.append(url)
+    return tuple(checked)

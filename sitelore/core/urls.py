@@ -1,0 +1,179 @@
+"""URLs: normalisation, the dedup key, and what counts as the same site.
+
+One page must be fetched once whatever spelling links use, so every URL that
+enters the crawl goes through :func:`normalize_url`, and pages are compared by
+:func:`url_key`, which also forgets the scheme, ``www.`` and a trailing slash.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import posixpath
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
+
+TRACKING_PARAMS = frozenset({
+    "gclid", "gclsrc", "dclid", "fbclid", "msclkid", "yclid", "twclid", "ttclid", "li_fat_id",
+    "mc_cid", "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "__hstc", "__hssc", "__hsfp", "hsctatracking",
+    "igshid", "mkt_tok", "oly_anon_id", "oly_enc_id", "ref_src", "vero_conv", "vero_id",
+    "wickedid", "s_cid", "spm", "trk", "sessionid", "phpsessid", "jsessionid", "sid",
+})
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
+INDEX_FILES = frozenset({"index.html", "index.htm", "index.php", "default.htm", "default.aspx"})
+DEFAULT_PORTS = {"http": 80, "https": 443}
+_SAFE_PATH = "/:@!$&'()*+,;=-._~%"
+
+
+@lru_cache(maxsize=4096)
+def registrable_domain(host: str) -> str:
+    """The domain a business registers: ``www.shop.acme.co.uk`` → ``acme.co.uk``.
+
+    IP addresses and single labels are their own site. An unknown top-level
+    label counts as a public suffix, as the Public Suffix List's ``*`` rule says.
+    """
+    host = host.lower().rstrip(".")
+    if not host or is_ip_address(host) or "." not in host:
+        return host
+    parts = _extractor()(host)
+    if parts.suffix and parts.domain:
+        return f"{parts.domain}.{parts.suffix}"
+    labels = host.split(".")
+    return ".".join(labels[-2:])
+
+
+@lru_cache(maxsize=1)
+def _extractor() -> Callable[[str], Any]:
+    """tldextract with its bundled suffix list only: no download, ever; loaded on first use."""
+    import tldextract
+
+    extract: Callable[[str], Any] = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+    return extract
+
+
+def is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def site_host(host: str) -> str:
+    """The host without a leading ``www.``: www and the bare domain are one site."""
+    host = host.lower().rstrip(".")
+    return host[4:] if host.startswith("www.") else host
+
+
+def normalize_url(url: str, base: str | None = None) -> str | None:
+    """An absolute, canonical http(s) URL, or ``None`` when ``url`` is not one.
+
+    Lower-cases scheme and host, drops default ports, fragments, user info,
+    tracking parameters and ``index.html``, sorts the query and normalises
+    percent-encoding. The trailing slash is kept: servers may tell the two apart.
+    """
+    url = url.strip()
+    if base is not None:
+        try:
+            url = urljoin(base, url)
+        except ValueError:
+            return None
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    if scheme not in DEFAULT_PORTS or not host or not _valid_host(host):
+        return None
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None and port != DEFAULT_PORTS[scheme]:
+        netloc = f"{netloc}:{port}"
+    return urlunsplit((scheme, netloc, _clean_path(parts.path), _clean_query(parts.query), ""))
+
+
+_HOST_RE = re.compile(r"^[a-z0-9._~\-\u0080-\U0010ffff:%]+$")
+
+
+def _valid_host(host: str) -> bool:
+    return bool(_HOST_RE.match(host)) and ".." not in host
+
+
+def _clean_path(path: str) -> str:
+    if not path:
+        return "/"
+    path = quote(unquote(path), safe=_SAFE_PATH)
+    trailing = path.endswith("/")
+    path = posixpath.normpath(path)
+    if path.startswith("//"):
+        path = "/" + path.lstrip("/")
+    if trailing and path != "/":
+        path += "/"
+    head, _, last = path.rpartition("/")
+    if last.lower() in INDEX_FILES:
+        path = head + "/"
+    return path
+
+
+def _clean_query(query: str) -> str:
+    if not query:
+        return ""
+    pairs = [
+        (key, value)
+        for key, value in parse_qsl(query, keep_blank_values=True)
+        if not _is_tracking(key)
+    ]
+    pairs.sort()
+    return urlencode(pairs, quote_via=quote, safe="/:@!$'()*,;~")
+
+
+def _is_tracking(key: str) -> bool:
+    lowered = key.lower()
+    return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
+
+
+def url_key(url: str) -> str:
+    """The identity of a page: host without ``www.``, path without a trailing slash, query.
+
+    The scheme is left out because http and https of a site serve the same pages.
+    """
+    parts = urlsplit(url)
+    host = site_host(parts.netloc)
+    path = parts.path.rstrip("/") or "/"
+    return f"{host}{path}?{parts.query}" if parts.query else f"{host}{path}"
+
+
+def url_path(url: str) -> str:
+    return urlsplit(url).path or "/"
+
+
+class SiteScope:
+    """The site being crawled: every host under the start URL's registrable domain."""
+
+    def __init__(self, start_url: str) -> None:
+        parts = urlsplit(start_url)
+        self.host = (parts.hostname or "").lower()
+        self.domain = registrable_domain(self.host)
+        self._port = self._port_of(parts.scheme, parts.port)
+
+    @staticmethod
+    def _port_of(scheme: str, port: int | None) -> int | None:
+        """None for the default ports (http and https count as one site), else the port."""
+        return None if port is None or port == DEFAULT_PORTS.get(scheme) else port
+
+    def contains(self, url: str) -> bool:
+        """True for an http(s) URL on the same registrable domain (any subdomain, either scheme)."""
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            return False
+        if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+            return False
+        host = parts.hostname.lower().rstrip(".")
+        if self._port_of(parts.scheme, port) != self._port:
+            return False
+        return host == self.domain or registrable_domain(host) == self.domain

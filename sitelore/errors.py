@@ -1,0 +1,90 @@
+"""The error tree of sitelore.
+
+Every error a caller can meet is a subclass of :class:`SiteloreError`, and each
+name says what the caller should do about it::
+
+    SiteloreError
+    ├── InvalidRequest          the request itself is wrong: fix it (HTTP 400, CLI exit 2)
+    ├── FetchError              one URL could not be fetched: that page fails, the job goes on
+    │   ├── ConnectError        DNS failure, refused or reset connection
+    │   ├── FetchTimeout        no complete answer within the per-request timeout
+    │   ├── HTTPStatusError     the server answered with a non-success status
+    │   ├── TooManyRedirects    the redirect chain is longer than allowed, or loops
+    │   ├── OffSiteRedirect     a redirect leaves the site being crawled
+    │   ├── ResponseTooLarge    the body is over the per-page byte cap
+    │   └── NotHTML             the URL is not an HTML page (PDF, image, archive ...)
+    ├── RobotsDisallowed        robots.txt forbids the URL: do not fetch it
+    └── ExtractionFailed        no page of the site could be extracted: the job fails
+
+Every message names the cause and, where there is one, the URL.
+"""
+
+from __future__ import annotations
+
+
+class SiteloreError(Exception):
+    """Base class of every error sitelore raises on purpose."""
+
+
+class InvalidRequest(SiteloreError):
+    """The extraction request is malformed or out of range; ``field`` names the culprit."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class FetchError(SiteloreError):
+    """A single URL could not be fetched. It fails that page, never the whole job."""
+
+    def __init__(self, message: str, url: str) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class ConnectError(FetchError):
+    """The host could not be resolved or the connection was refused or reset."""
+
+
+class FetchTimeout(FetchError):
+    """No complete response arrived within the per-request timeout."""
+
+    def __init__(self, url: str, timeout: float) -> None:
+        super().__init__(f"Connection timeout after {timeout:g}s", url)
+        self.timeout = timeout
+
+
+class HTTPStatusError(FetchError):
+    """The server answered with a status that carries no page (4xx, 5xx)."""
+
+    def __init__(self, url: str, status: int) -> None:
+        super().__init__(f"HTTP {status} for {url}", url)
+        self.status = status
+
+
+class TooManyRedirects(FetchError):
+    """The redirect chain is longer than the limit or comes back to a URL it already visited."""
+
+
+class OffSiteRedirect(FetchError):
+    """A redirect points outside the site being crawled; it is not followed."""
+
+
+class ResponseTooLarge(FetchError):
+    """The response body is larger than the per-page byte cap."""
+
+
+class NotHTML(FetchError):
+    """The URL answers with something that is not an HTML page; it is skipped unread."""
+
+
+class RobotsDisallowed(SiteloreError):
+    """robots.txt forbids fetching this URL for our user agent."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(f"robots.txt disallows {url}")
+        self.url = url
+
+
+class ExtractionFailed(SiteloreError):
+    """Not a single page of the site could be extracted; the message names the cause."""

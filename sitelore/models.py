@@ -1,0 +1,233 @@
+"""Shared value types: the request, the crawl options, the result and the events.
+
+Plain frozen dataclasses with no behaviour beyond serialisation, so that every
+layer can build them with plain values. JSON uses the camelCase names of API.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+DEFAULT_USER_AGENT = "sitelore/0.1 (+https://github.com/sitelore/sitelore; knowledge extraction bot)"
+
+INDUSTRIES: tuple[str, ...] = (
+    "Project Management", "Collaboration & Productivity", "Business Intelligence & Analytics",
+    "Developer Tools", "DevOps & Cloud Infrastructure", "Low-Code & No-Code", "Cybersecurity",
+    "CRM & Sales", "Marketing & Advertising", "Customer Support", "HR & Recruiting",
+    "Finance & Accounting", "Payments & Fintech", "E-commerce Platforms", "Communication",
+    "Cloud Storage & File Management", "AI & Machine Learning", "Design & Creative Tools",
+    "Education & E-learning", "Healthcare", "Legal Services", "Real Estate",
+    "Travel & Hospitality", "Restaurants & Food Service", "Food & Beverage",
+    "Retail & Online Stores", "Media & Publishing", "Entertainment & Streaming",
+    "Sports & Fitness", "Photography", "Social Networking & Community",
+    "Nonprofit & Government", "Manufacturing & Industrial", "Logistics & Transportation",
+    "Automotive", "Energy & Utilities", "Construction & Home Services",
+    "Professional Services & Consulting", "Financial Services & Insurance",
+    "Beauty & Personal Care", "Telecommunications", "Gaming", "Other",
+)
+
+
+class ItemCategory(StrEnum):
+    """The category of a knowledge item (API.md, "Item categories")."""
+
+    FEATURE = "FEATURE"
+    PRODUCT = "PRODUCT"
+    SERVICE = "SERVICE"
+    PRICING = "PRICING"
+    FAQ = "FAQ"
+    ABOUT = "ABOUT"
+    TEAM = "TEAM"
+    CONTACT = "CONTACT"
+    LOCATION = "LOCATION"
+    POLICY = "POLICY"
+    INTEGRATION = "INTEGRATION"
+    USE_CASE = "USE_CASE"
+    CUSTOMER = "CUSTOMER"
+    SUPPORT = "SUPPORT"
+    SECURITY = "SECURITY"
+    CAREERS = "CAREERS"
+    NEWS = "NEWS"
+    OTHER = "OTHER"
+
+
+def iso_millis(moment: datetime) -> str:
+    """``2026-03-20T10:00:00.000Z``: UTC, milliseconds, a ``Z``."""
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+@dataclass(frozen=True)
+class ExtractRequest:
+    """What to extract: the fields of API.md's extraction request."""
+
+    url: str
+    max_pages: int = 10
+    single_page: bool = False
+    include_patterns: tuple[str, ...] = ()
+    exclude_patterns: tuple[str, ...] = ()
+    urls: tuple[str, ...] | None = None
+    callback_url: str | None = None
+
+
+@dataclass(frozen=True)
+class CrawlOptions:
+    """How to crawl: every bound of the crawler, with polite defaults."""
+
+    user_agent: str = DEFAULT_USER_AGENT
+    timeout: float = 30.0
+    concurrency: int = 4
+    max_page_bytes: int = 5 * 1024 * 1024
+    max_redirects: int = 10
+    obey_robots: bool = True
+    max_retries: int = 2
+    max_retry_after: float = 30.0
+    max_crawl_delay: float = 10.0
+    proxy: str | None = None
+    trust_env: bool = True
+    max_sitemap_urls: int = 50_000
+    max_sitemap_bytes: int = 20 * 1024 * 1024
+    max_sitemap_depth: int = 3
+    max_sitemaps: int = 20
+    max_links_per_page: int = 2_000
+    max_url_length: int = 2_048
+
+
+@dataclass(frozen=True)
+class BusinessProfile:
+    name: str
+    domain: str
+    category: str
+    description: str
+    logo: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "domain": self.domain,
+            "category": self.category,
+            "description": self.description,
+            "logo": self.logo,
+        }
+
+
+@dataclass(frozen=True)
+class KnowledgeItem:
+    title: str
+    description: str
+    content: str
+    category: ItemCategory
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "description": self.description,
+            "content": self.content,
+            "category": self.category.value,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class ExtractResult:
+    business: BusinessProfile
+    knowledge_items: tuple[KnowledgeItem, ...]
+    pages_scraped: int
+    urls_discovered: int
+    started_at: datetime
+    finished_at: datetime
+
+    @property
+    def duration_ms(self) -> int:
+        return round((self.finished_at - self.started_at).total_seconds() * 1000)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "business": self.business.to_dict(),
+            "knowledgeItems": [item.to_dict() for item in self.knowledge_items],
+            "pagesScraped": self.pages_scraped,
+            "urlsDiscovered": self.urls_discovered,
+            "durationMs": self.duration_ms,
+            "startedAt": iso_millis(self.started_at),
+            "finishedAt": iso_millis(self.finished_at),
+        }
+
+
+# --- events -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedPage:
+    url: str
+    purpose: str
+
+
+@dataclass(frozen=True)
+class PagesPlanned:
+    """The crawl plan: sent once robots, sitemaps and the start page are read, then on change."""
+
+    event: ClassVar[str] = "pages_planned"
+    pages: tuple[PlannedPage, ...]
+    urls_discovered: int
+
+    def data(self) -> dict[str, Any]:
+        pages = [{"url": page.url, "purpose": page.purpose} for page in self.pages]
+        return {"pages": pages, "urlsDiscovered": self.urls_discovered}
+
+
+@dataclass(frozen=True)
+class PageScraped:
+    event: ClassVar[str] = "page_scraped"
+    url: str
+    index: int
+    total: int
+    status: str  # "done" | "failed"
+    error: str | None = None
+
+    def data(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "index": self.index,
+            "total": self.total,
+            "status": self.status,
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True)
+class Progress:
+    event: ClassVar[str] = "progress"
+    pages_scraped: int
+    total_pages: int
+    current_step: str
+
+    def data(self) -> dict[str, Any]:
+        return {
+            "pagesScraped": self.pages_scraped,
+            "totalPages": self.total_pages,
+            "currentStep": self.current_step,
+        }
+
+
+@dataclass(frozen=True)
+class BusinessClassified:
+    event: ClassVar[str] = "business_classified"
+    business: BusinessProfile
+
+    def data(self) -> dict[str, Any]:
+        return {"business": self.business.to_dict()}
+
+
+Event = PagesPlanned | PageScraped | Progress | BusinessClassified
+
+
+@dataclass
+class CrawlStats:
+    """Counters the crawler keeps while it runs (mutable on purpose)."""
+
+    pages_fetched: int = 0
+    pages_failed: int = 0
+    errors: list[str] = field(default_factory=list)
