@@ -1,0 +1,356 @@
+"""The body walk: HTML elements → content blocks (headings, paragraphs, lists, tables) and links.
+
+Each block remembers its *zone* (main content, navigation, header, footer,
+aside) and the repeated *unit* it sits in: cards and tiles that are siblings of
+the same shape (pricing plans, feature grids, team members) and question/answer
+pairs (``<details>``, ``<dl>``). Later stages turn a unit into one knowledge item.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborNode
+
+from sitelore.core.tables import render_list, render_table, table_is_layout
+from sitelore.core.text import EMAIL, clean_lines, clean_text, looks_like_phone
+from sitelore.core.urls import normalize_url
+
+SKIP = frozenset({
+    "script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "embed",
+    "video", "audio", "picture", "source", "track", "map", "select", "option", "input",
+    "textarea", "form", "head", "meta", "link", "title", "math", "button",
+})
+INLINE = frozenset({
+    "span", "strong", "b", "em", "i", "u", "small", "sup", "sub", "code", "mark", "abbr",
+    "time", "label", "cite", "q", "s", "del", "ins", "font", "big", "tt", "kbd", "var", "bdi",
+    "bdo", "data", "nobr", "wbr",
+})
+HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+LANDMARK_CLASSES = {
+    "header": "header", "site-header": "header", "global-header": "header", "masthead": "header",
+    "navbar": "nav", "nav": "nav", "navigation": "nav", "main-nav": "nav", "menu": "nav",
+    "main-menu": "nav", "topbar": "nav", "top-bar": "nav", "footer": "footer",
+    "site-footer": "footer", "global-footer": "footer", "page-footer": "footer",
+    "colophon": "footer", "sidebar": "aside", "modal": "aside", "popup": "aside",
+}
+DROP_MARKERS = (
+    "cookie", "consent", "gdpr", "newsletter", "sr-only", "screen-reader", "visually-hidden",
+    "visuallyhidden", "skip-link", "skiplink", "skip-to", "breadcrumb",
+)
+ROLE_ZONES = {
+    "navigation": "nav", "banner": "header", "contentinfo": "footer", "complementary": "aside",
+    "dialog": "aside", "alertdialog": "aside", "search": "drop",
+}
+TITLE_CLASS_HINTS = ("title", "name", "heading", "question")
+MAX_DEPTH = 120
+MAX_LINKS = 2_000
+
+
+@dataclass(slots=True)
+class Block:
+    kind: str  # "heading" | "text" | "list" | "table" | "pre" | "quote"
+    text: str
+    markdown: str
+    level: int = 0
+    zone: str = "main"
+    unit: int = 0
+    unit_kind: str = ""  # "card" | "faq" | ""
+    rows: list[list[str]] | None = None  # the cells, for tables
+
+
+@dataclass(slots=True)
+class Link:
+    url: str
+    text: str
+    zone: str
+
+
+@dataclass
+class Walked:
+    blocks: list[Block] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    logos: list[str] = field(default_factory=list)
+    logo_alts: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+
+
+def walk_body(body: LexborNode, base_url: str) -> Walked:
+    walker = _Walker(base_url)
+    walker.visit(body, 0)
+    walker.flush()
+    return walker.out
+
+
+class _Walker:
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.out = Walked()
+        self.buffer: list[str] = []
+        self.zone = "main"
+        self.in_content = False
+        self.unit = 0
+        self.unit_kind = ""
+        self.units_made = 0
+
+    # -- emitting ------------------------------------------------------------------------
+
+    def emit(self, kind: str, text: str, markdown: str, level: int = 0) -> None:
+        self.out.blocks.append(
+            Block(kind, text, markdown, level, self.zone, self.unit, self.unit_kind)
+        )
+
+    def flush(self) -> None:
+        if not self.buffer:
+            return
+        text = clean_lines("".join(self.buffer))
+        self.buffer.clear()
+        if text:
+            self.emit("text", text, text)
+
+    # -- the walk ------------------------------------------------------------------------
+
+    def visit(self, node: LexborNode, depth: int) -> None:
+        tag = node.tag or ""
+        if tag == "-text":
+            self.buffer.append(node.text_content or "")
+            return
+        if tag.startswith("-") or tag in SKIP:
+            return
+        if tag == "br":
+            self.buffer.append("\n")
+            return
+        if tag == "a":
+            self.record_link(node)
+        elif tag == "img":
+            self.record_image(node)
+            return
+        if tag in INLINE or tag == "a":
+            self.visit_children(node, depth)
+            return
+        self.visit_block(node, tag, depth)
+
+    def visit_children(self, node: LexborNode, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            self.buffer.append(" " + node.text(deep=True) + " ")
+            return
+        for child in node.iter(include_text=True):
+            self.visit(child, depth + 1)
+
+    def visit_block(self, node: LexborNode, tag: str, depth: int) -> None:
+        attrs = node.attributes
+        zone = self.zone_for(tag, attrs)
+        if zone == "drop":
+            return
+        self.flush()
+        saved = (self.zone, self.in_content)
+        self.zone = zone
+        self.in_content = self.in_content or tag in ("main", "article")
+        self.render_block(node, tag, depth)
+        self.flush()
+        self.zone, self.in_content = saved
+
+    def render_block(self, node: LexborNode, tag: str, depth: int) -> None:
+        level = HEADINGS.get(tag)
+        if level is not None:
+            self.collect_links(node)
+            text = clean_text(node.text(deep=True))
+            if text:
+                self.emit("heading", text, "#" * level + " " + text, level)
+        elif tag in ("ul", "ol") and not _is_complex(node):
+            self.collect_links(node)
+            text, markdown = render_list(node)
+            if text:
+                self.emit("list", text, markdown)
+        elif tag == "table" and not table_is_layout(node):
+            self.collect_links(node)
+            text, markdown, rows = render_table(node)
+            if text:
+                self.emit("table", text, markdown)
+                self.out.blocks[-1].rows = rows
+        elif tag == "pre":
+            text = node.text(deep=True).strip("\n")
+            if text.strip():
+                self.emit("pre", text, f"```\n{text}\n```")
+        elif tag == "blockquote" and not _is_complex(node):
+            self.collect_links(node)
+            text = clean_lines(node.text(deep=True))
+            if text:
+                self.emit("quote", text, "> " + text.replace("\n", "\n> "))
+        elif tag == "details":
+            self.visit_details(node, depth)
+        elif tag == "dl":
+            self.visit_definitions(node, depth)
+        else:
+            self.visit_container(node, depth)
+
+    def visit_container(self, node: LexborNode, depth: int) -> None:
+        units = _repeated_units(node)
+        outer = (self.unit, self.unit_kind)
+        for child in node.iter(include_text=True):
+            if units and child.mem_id in units:
+                self.flush()
+                self.enter_unit("card")
+                self.visit(child, depth + 1)
+                self.flush()
+                self.leave_unit(outer)
+            else:
+                self.visit(child, depth + 1)
+
+    def enter_unit(self, kind: str) -> None:
+        self.units_made += 1
+        self.unit = self.units_made
+        self.unit_kind = kind
+
+    def leave_unit(self, outer: tuple[int, str]) -> None:
+        self.unit, self.unit_kind = outer
+
+    def visit_details(self, node: LexborNode, depth: int) -> None:
+        outer = (self.unit, self.unit_kind)
+        self.enter_unit("faq")
+        for child in node.iter(include_text=True):
+            if child.tag == "summary":
+                text = clean_text(child.text(deep=True))
+                if text:
+                    self.emit("heading", text, "#### " + text, 6)
+            else:
+                self.visit(child, depth + 1)
+        self.flush()
+        self.leave_unit(outer)
+
+    def visit_definitions(self, node: LexborNode, depth: int) -> None:
+        outer = (self.unit, self.unit_kind)
+        for child in node.iter(include_text=False):
+            if child.tag == "dt":
+                self.flush()
+                text = clean_text(child.text(deep=True))
+                self.enter_unit("faq" if text.endswith("?") else "card")
+                if text:
+                    self.emit("heading", text, "#### " + text, 6)
+            else:
+                self.visit(child, depth + 1)
+                self.flush()
+        self.leave_unit(outer)
+
+    # -- zones -------------------------------------------------------------------------
+
+    def zone_for(self, tag: str, attrs: dict[str, str | None]) -> str:
+        classes = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
+        if any(marker in classes for marker in DROP_MARKERS):
+            return "drop"
+        role_zone = ROLE_ZONES.get((attrs.get("role") or "").lower())
+        if role_zone == "drop":
+            return "drop"
+        if self.zone != "main":
+            return self.zone
+        if role_zone is not None:
+            return role_zone
+        if tag == "nav":
+            return "nav"
+        if tag in ("header", "footer") and not self.in_content:
+            return tag
+        if tag == "aside" or tag == "dialog":
+            return "aside"
+        for name in classes.split():
+            zone = LANDMARK_CLASSES.get(name)
+            if zone is not None and not (self.in_content and zone == "header"):
+                return zone
+        return self.zone
+
+    # -- links, images, contacts -------------------------------------------------------
+
+    def collect_links(self, node: LexborNode) -> None:
+        for anchor in node.css("a[href]"):
+            self.record_link(anchor)
+
+    def record_link(self, node: LexborNode) -> None:
+        href = (node.attributes.get("href") or "").strip()
+        if not href or len(self.out.links) >= MAX_LINKS:
+            return
+        lowered = href.lower()
+        if lowered.startswith("mailto:"):
+            address = href[7:].split("?", 1)[0].strip()
+            if EMAIL.fullmatch(address) and address not in self.out.emails:
+                self.out.emails.append(address)
+            return
+        if lowered.startswith("tel:"):
+            number = clean_text(href[4:])
+            if looks_like_phone(number) and number not in self.out.phones:
+                self.out.phones.append(number)
+            return
+        url = normalize_url(href, self.base_url)
+        if url is not None:
+            self.out.links.append(Link(url, clean_text(node.text(deep=True)), self.zone))
+
+    def record_image(self, node: LexborNode) -> None:
+        attrs = node.attributes
+        src = attrs.get("src") or attrs.get("data-src") or ""
+        hint = f"{src} {attrs.get('alt') or ''} {attrs.get('class') or ''} {attrs.get('id') or ''}"
+        if "logo" not in hint.lower() or not src or src.startswith("data:"):
+            return
+        url = normalize_url(src, self.base_url)
+        if url is None:
+            return
+        alt = clean_text(attrs.get("alt") or "")
+        in_template = self.zone in ("header", "nav")
+        if in_template:
+            self.out.logos.insert(0, url)
+        else:
+            self.out.logos.append(url)
+        if alt:
+            self.out.logo_alts.insert(0, alt) if in_template else self.out.logo_alts.append(alt)
+
+
+def _is_complex(node: LexborNode) -> bool:
+    """A list or quote whose items hold headings or tables is laid out content, not a list."""
+    return node.css_first("h1, h2, h3, h4, h5, h6, table, dl, details") is not None
+
+
+def _repeated_units(node: LexborNode) -> set[int]:
+    """Children that are cards: siblings of one shape, each with a title of its own."""
+    children = [child for child in node.iter(include_text=False) if child.tag not in SKIP]
+    if len(children) < 2:
+        return set()
+    groups: list[list[tuple[LexborNode, set[str]]]] = []
+    for child in children:
+        if child.tag in INLINE or child.tag in HEADINGS or child.tag in ("p", "a", "br", "img"):
+            continue
+        tokens = set((child.attributes.get("class") or "").split())
+        for group in groups:
+            first_tag, first_tokens = group[0][0].tag, group[0][1]
+            if first_tag == child.tag and _similar(first_tokens, tokens):
+                group.append((child, tokens))
+                break
+        else:
+            groups.append([(child, tokens)])
+    units: set[int] = set()
+    for group in groups:
+        if len(group) < 2:
+            continue
+        cards = [child for child, _ in group if _looks_like_card(child)]
+        if len(cards) >= 2 and len(cards) * 5 >= len(group) * 3:
+            units.update(card.mem_id for card in cards)
+    return units
+
+
+def _similar(a: set[str], b: set[str]) -> bool:
+    if not a and not b:
+        return True
+    return len(a & b) * 2 >= len(a | b)
+
+
+def _looks_like_card(node: LexborNode) -> bool:
+    if node.css_first("h1, h2, h3, h4, h5, h6") is None:
+        hinted = any(
+            hint in (element.attributes.get("class") or "").lower()
+            for element in node.css("[class]")
+            for hint in TITLE_CLASS_HINTS
+        )
+        first = node.child
+        while first is not None and first.tag == "-text" and not (first.text_content or "").strip():
+            first = first.next
+        if not hinted and (first is None or first.tag not in ("strong", "b", "dt")):
+            return False
+    length = len(node.text(deep=True).strip())
+    return 15 <= length <= 4000

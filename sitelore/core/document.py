@@ -1,0 +1,61 @@
+"""The clean document a page becomes: metadata, structured data, content blocks and links.
+
+:func:`parse_document` is the per-page hot path: one parse with selectolax, one
+walk over the body (:mod:`sitelore.core.blocks`), one pass over the head
+(:mod:`sitelore.core.metadata`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser
+
+from sitelore.core.blocks import Block, Link, walk_body
+from sitelore.core.metadata import Metadata, read_metadata
+
+
+@dataclass
+class Document:
+    """One page, parsed: everything later stages need, nothing of the DOM."""
+
+    url: str
+    metadata: Metadata
+    blocks: list[Block]
+    links: list[Link]
+    logos: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return self.metadata.title
+
+    @property
+    def jsonld(self) -> list[dict[str, Any]]:
+        return self.metadata.jsonld
+
+    def text(self) -> str:
+        """The visible text of the content blocks, one block a line."""
+        return "\n".join(block.text for block in self.blocks)
+
+
+def parse_document(html: str, url: str) -> Document:
+    """Parse one HTML page fetched from ``url`` (the final URL, after redirects)."""
+    tree = LexborHTMLParser(html)
+    metadata = read_metadata(tree, url)
+    base = metadata.base_url or url
+    walked = walk_body(tree.body, base) if tree.body is not None else None
+    if walked is None:
+        return Document(url=url, metadata=metadata, blocks=[], links=[])
+    logos = list(dict.fromkeys([*metadata.jsonld_logos, *walked.logos, *metadata.icons]))
+    return Document(
+        url=url,
+        metadata=metadata,
+        blocks=walked.blocks,
+        links=walked.links,
+        logos=logos,
+        emails=walked.emails,
+        phones=walked.phones,
+    )

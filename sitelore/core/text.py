@@ -1,0 +1,74 @@
+"""Small text helpers shared by the core: whitespace, sentences, fingerprints, patterns."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+_SPACE = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_LINES = re.compile(r"\s*\n\s*")
+_ALL_SPACE = re.compile(r"\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?。])\s+(?=[\"“'(\[]?[A-ZÄÖÜÀ-Ý0-9])")
+_FINGERPRINT_DROP = re.compile(r"[\W_]+")
+EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}\b")
+PHONE = re.compile(
+    r"(?<![\w/.-])(?:\+|00)?\(?\d{1,4}\)?(?:[\s./-]?\(?\d{1,5}\)?){2,6}(?![\w/-])"
+)
+PRICE = re.compile(
+    r"(?:[$€£¥₹]\s?\d[\d.,]*|\d[\d.,]*\s?(?:[$€£¥₹]|EUR|USD|GBP|CHF)\b|\bfree\b|\bkostenlos\b"
+    r"|\bgratis\b)",
+    re.IGNORECASE,
+)
+
+
+def clean_text(text: str) -> str:
+    """One line: every run of whitespace becomes one space."""
+    return _ALL_SPACE.sub(" ", text).strip()
+
+
+def clean_lines(text: str) -> str:
+    """Whitespace collapsed within lines; line breaks kept (addresses, poems, menus)."""
+    return _LINES.sub("\n", _SPACE.sub(" ", text)).strip()
+
+
+def first_sentence(text: str, limit: int = 300) -> str:
+    """The first sentence of ``text``, cut at a word boundary under ``limit`` characters."""
+    text = clean_text(text)
+    sentence = _SENTENCE_END.split(text, maxsplit=1)[0]
+    if len(sentence) <= limit:
+        return sentence
+    cut = sentence[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:-–")
+    return cut + "…"
+
+
+def fingerprint(text: str) -> str:
+    """Case, punctuation and spacing forgotten: equal for the same words."""
+    words = _FINGERPRINT_DROP.sub(" ", text.casefold()).strip()
+    return hashlib.blake2b(words.encode(), digest_size=12).hexdigest()
+
+
+def words(text: str) -> list[str]:
+    return _FINGERPRINT_DROP.sub(" ", text.casefold()).split()
+
+
+def shingles(text: str, size: int = 5) -> set[tuple[str, ...]]:
+    tokens = words(text)
+    if len(tokens) < size:
+        return {tuple(tokens)} if tokens else set()
+    return {tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
+
+
+def jaccard(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def visible_length(text: str) -> int:
+    """Characters that are not whitespace."""
+    return len(text) - sum(1 for char in text if char.isspace())
+
+
+def looks_like_phone(candidate: str) -> bool:
+    digits = sum(char.isdigit() for char in candidate)
+    return 7 <= digits <= 15

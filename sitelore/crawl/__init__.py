@@ -1,0 +1,1 @@
+"""The only code that talks to websites: transport, fetcher, robots, sitemaps, politeness."""

@@ -1,0 +1,287 @@
+"""Fetch one URL politely and defensively: pages (HTML only) and resources (robots, sitemaps).
+
+Every bound comes from :class:`~sitelore.models.CrawlOptions`: redirects are followed by hand
+(each hop re-checked with the caller's ``allow``), 429/503 are retried honouring
+``Retry-After``, each HTTP exchange has one deadline covering connect, headers and the whole
+body, and bodies are streamed against a byte cap. Every failure is a
+:class:`~sitelore.errors.FetchError` subclass whose ``url`` is the URL that failed (for a
+redirect chain, the hop that failed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import httpx
+
+from sitelore.crawl.charset import (
+    HTML_TYPES,
+    SNIFF_TYPES,
+    decode_html,
+    looks_like_html,
+    parse_content_type,
+)
+from sitelore.crawl.transport import Resolver, build_client
+from sitelore.errors import (
+    ConnectError,
+    FetchError,
+    FetchTimeout,
+    HTTPStatusError,
+    NotHTML,
+    OffSiteRedirect,
+    ResponseTooLarge,
+    TooManyRedirects,
+)
+from sitelore.models import CrawlOptions
+
+__all__ = ["ACCEPT", "Fetcher", "Page", "Resource"]
+
+ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+RETRY_STATUSES = frozenset({429, 503})
+FIRST_BACKOFF = 0.5
+SNIFF_BYTES = 512
+
+Allow = Callable[[str], bool]
+
+
+@dataclass(frozen=True)
+class Page:
+    """An HTML page. ``redirects`` lists the URLs redirected to, in order (last = final_url)."""
+
+    url: str
+    final_url: str
+    status: int
+    content_type: str
+    text: str
+    encoding: str
+    redirects: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Resource:
+    """Any successful response body (robots.txt, sitemaps), as bytes."""
+
+    url: str
+    final_url: str
+    status: int
+    content_type: str
+    body: bytes
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """One HTTP exchange: a redirect, an error status, or a success with its body."""
+
+    url: str
+    status: int
+    content_type: str
+    charset: str | None
+    location: str | None
+    retry_after: str | None
+    body: bytes
+
+
+class Fetcher:
+    """Fetches pages and resources with the bounds of ``options``.
+
+    Give either a ``resolver`` (the fetcher builds and owns its client) or a ready ``client``
+    from :func:`~sitelore.crawl.transport.build_client` (the caller keeps owning it).
+    """
+
+    def __init__(
+        self,
+        options: CrawlOptions,
+        *,
+        resolver: Resolver | None = None,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
+        if client is not None and resolver is not None:
+            raise ValueError("pass a resolver or a client, not both: the client has its resolver")
+        self._options = options
+        self._owns_client = client is None
+        self._client = client if client is not None else build_client(options, resolver)
+
+    @property
+    def options(self) -> CrawlOptions:
+        """The bounds this fetcher applies."""
+        return self._options
+
+    @property
+    def user_agent(self) -> str:
+        """The User-Agent header sent with every request."""
+        return self._options.user_agent
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the HTTP client if this fetcher created it."""
+        if self._owns_client:
+            await self._client.aclose()
+
+    async def fetch_page(self, url: str, *, allow: Allow) -> Page:
+        """Fetch an HTML page; anything else raises :class:`NotHTML` before its body is read."""
+        answer, redirects = await self._follow(
+            url, allow, html=True, max_bytes=self._options.max_page_bytes
+        )
+        text, encoding = decode_html(answer.body, answer.charset)
+        return Page(url, answer.url, answer.status, answer.content_type, text, encoding, redirects)
+
+    async def fetch_resource(self, url: str, *, allow: Allow, max_bytes: int) -> Resource:
+        """Fetch any content type up to ``max_bytes`` (decoded); error statuses raise."""
+        answer, _ = await self._follow(url, allow, html=False, max_bytes=max_bytes)
+        return Resource(url, answer.url, answer.status, answer.content_type, answer.body)
+
+    async def _follow(
+        self, url: str, allow: Allow, *, html: bool, max_bytes: int
+    ) -> tuple[_Answer, tuple[str, ...]]:
+        current = urldefrag(url).url
+        visited = {current}
+        redirects: list[str] = []
+        while True:
+            answer = await self._with_retries(current, html=html, max_bytes=max_bytes)
+            if answer.location is None:
+                return answer, tuple(redirects)
+            current = self._next_hop(answer, visited, len(redirects), allow)
+            visited.add(current)
+            redirects.append(current)
+
+    def _next_hop(self, answer: _Answer, visited: set[str], hops: int, allow: Allow) -> str:
+        assert answer.location is not None
+        source = answer.url
+        target = urldefrag(urljoin(source, answer.location.strip())).url
+        if urlsplit(target).scheme not in ("http", "https"):
+            raise OffSiteRedirect(f"Redirect from {source} to {target} leaves the web", source)
+        if target in visited:
+            raise TooManyRedirects(f"Redirect loop: {source} redirects back to {target}", source)
+        if hops >= self._options.max_redirects:
+            limit = self._options.max_redirects
+            raise TooManyRedirects(f"More than {limit} redirects, last {source}", source)
+        if not allow(target):
+            raise OffSiteRedirect(f"Redirect from {source} to {target} leaves the site", source)
+        return target
+
+    async def _with_retries(self, url: str, *, html: bool, max_bytes: int) -> _Answer:
+        attempt = 0
+        while True:
+            answer = await self._exchange(url, html=html, max_bytes=max_bytes)
+            if answer.status not in RETRY_STATUSES or attempt >= self._options.max_retries:
+                break
+            delay = self._retry_delay(answer.retry_after, attempt)
+            if delay is None:
+                break
+            await asyncio.sleep(delay)
+            attempt += 1
+        if answer.location is None and not 200 <= answer.status < 300:
+            raise HTTPStatusError(url, answer.status)
+        return answer
+
+    def _retry_delay(self, retry_after: str | None, attempt: int) -> float | None:
+        """Seconds to wait before the next attempt, or None to give up (server asks too much)."""
+        cap = self._options.max_retry_after
+        asked = parse_retry_after(retry_after)
+        if asked is None:
+            return float(min(FIRST_BACKOFF * 2**attempt, cap))
+        return asked if asked <= cap else None
+
+    async def _exchange(self, url: str, *, html: bool, max_bytes: int) -> _Answer:
+        """One request, bounded as a whole by ``options.timeout``."""
+        headers = {"Accept": ACCEPT}
+        try:
+            async with asyncio.timeout(self._options.timeout):
+                async with self._client.stream("GET", url, headers=headers) as response:
+                    return await _read_answer(response, url, html=html, max_bytes=max_bytes)
+        except (TimeoutError, httpx.TimeoutException) as exc:
+            raise FetchTimeout(url, self._options.timeout) from exc
+        except httpx.TransportError as exc:
+            raise _transport_error(exc, url) from exc
+        except (httpx.InvalidURL, httpx.DecodingError) as exc:
+            raise FetchError(f"Cannot fetch {url}: {exc}", url) from exc
+
+
+async def _read_answer(
+    response: httpx.Response, url: str, *, html: bool, max_bytes: int
+) -> _Answer:
+    mime, charset = parse_content_type(response.headers.get("content-type"))
+    status = response.status_code
+    location = response.headers.get("location") if status in REDIRECT_STATUSES else None
+    retry_after = response.headers.get("retry-after")
+    if location is not None or not 200 <= status < 300:
+        return _Answer(url, status, mime, charset, location, retry_after, b"")
+    if html and mime not in HTML_TYPES and mime not in SNIFF_TYPES:
+        raise NotHTML(f"Not an HTML page ({mime}): {url}", url)
+    _check_declared_length(response, url, max_bytes)
+    sniff = html and mime in SNIFF_TYPES
+    body = await _read_capped(response, url, max_bytes, sniff=sniff)
+    return _Answer(url, status, mime, charset, None, retry_after, body)
+
+
+def _check_declared_length(response: httpx.Response, url: str, max_bytes: int) -> None:
+    declared = response.headers.get("content-length", "")
+    if declared.strip().isdigit() and int(declared) > max_bytes:
+        raise ResponseTooLarge(
+            f"Response of {int(declared)} bytes is over the {max_bytes}-byte cap: {url}", url
+        )
+
+
+async def _read_capped(response: httpx.Response, url: str, max_bytes: int, *, sniff: bool) -> bytes:
+    """Stream the (decoded) body, aborting as soon as it passes ``max_bytes``."""
+    body = bytearray()
+    async for chunk in response.aiter_bytes():
+        body += chunk
+        if len(body) > max_bytes:
+            raise ResponseTooLarge(f"Response is over the {max_bytes}-byte cap: {url}", url)
+        if sniff and len(body) >= SNIFF_BYTES:
+            _require_html(body, url)
+            sniff = False
+    if sniff:
+        _require_html(body, url)
+    return bytes(body)
+
+
+def _require_html(prefix: bytearray, url: str) -> None:
+    if not looks_like_html(bytes(prefix[:SNIFF_BYTES])):
+        raise NotHTML(f"Not an HTML page (no content type, body is not HTML): {url}", url)
+
+
+def _transport_error(exc: httpx.TransportError, url: str) -> FetchError:
+    host = urlsplit(url).hostname or url
+    if isinstance(exc, httpx.ConnectError | httpx.ProxyError):
+        return ConnectError(str(exc) or f"Could not connect to {host}", url)
+    if isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError):
+        detail = f": {exc}" if str(exc) else ""
+        return ConnectError(f"Connection to {host} was reset or broken{detail}", url)
+    return FetchError(f"Cannot fetch {url}: {exc}", url)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds a ``Retry-After`` header asks for (delay-seconds or HTTP date), None if unusable."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
