@@ -37,7 +37,7 @@ LEXICON: dict[str, tuple[str, ...]] = {
         "about*", "company", "unternehmen", "über", "ueber", "uber", "story", "mission",
         "who-we-are", "quienes", "chi-siamo", "qui-sommes", "over-ons", "praxis", "philosophy",
     ),
-    "team": ("team*", "people", "staff", "leadership", "founders", "equipe", "équipe", "ärzte"),
+    "team": ("team", "our-team", "the-team", "unser-team", "people", "staff", "leadership", "founders", "equipe", "équipe", "ärzte"),
     "faq": ("faq*", "questions", "fragen", "preguntas", "domande", "vragen"),
     "contact": (
         "contact*", "kontakt*", "contacto", "contatti", "find-us", "anfahrt",

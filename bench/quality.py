@@ -1,0 +1,124 @@
+"""Extraction quality on the evaluation kit's real sites, plus per-page CPU time.
+
+Serves ``../shared/eval/sites`` with the kit's own ``serve_sites.py`` as an HTTP
+proxy on loopback, runs ``sitelore`` on every dev site with ``maxPages`` 10 through
+it, writes the results to ``bench/out/pred/<site>.json``, runs the kit's
+``score.py sites`` and prints its table, then the per-page CPU time of the pure
+page pipeline (parse, clean, sections, Markdown, items) over every page fetched.
+
+    python bench/quality.py [--max-pages 10] [--site mover-io ...] [-v]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sitelore.core.assemble import Page, assemble
+from sitelore.core.document import parse_document
+from sitelore.models import CrawlOptions, ExtractRequest
+from sitelore.pipeline import extract_site
+
+ROOT = Path(__file__).resolve().parent.parent
+EVAL = ROOT.parent / "shared" / "eval"
+OUT = ROOT / "bench" / "out"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start_proxy(port: int) -> subprocess.Popen[bytes]:
+    command = [sys.executable, str(EVAL / "serve_sites.py"), "--port", str(port),
+               "--rewrite-absolute", "--quiet"]
+    process = subprocess.Popen(command)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise SystemExit("serve_sites.py did not start")
+
+
+def gold_sites(selected: list[str]) -> dict[str, str]:
+    sites = {}
+    for path in sorted((EVAL / "gold").glob("*.json")):
+        gold = json.loads(path.read_text())
+        if not selected or gold["site"] in selected:
+            sites[gold["site"]] = gold["start_url"]
+    return sites
+
+
+async def run_site(start_url: str, max_pages: int, proxy: str) -> dict[str, object]:
+    options = CrawlOptions(proxy=proxy, trust_env=False)
+    result = await extract_site(ExtractRequest(url=start_url, max_pages=max_pages), options=options)
+    return result.to_dict()
+
+
+def page_cpu_times(pred_dir: Path, proxy: str) -> list[float]:
+    """CPU ms per page of parse + items, re-run on the pages each result came from."""
+    import httpx
+
+    times: list[float] = []
+    with httpx.Client(proxy=proxy, timeout=10) as client:
+        for path in sorted(pred_dir.glob("*.json")):
+            result = json.loads(path.read_text())
+            for url in sorted({item["source"] for item in result["knowledgeItems"]}):
+                html = client.get(url).text
+                begin = time.process_time()
+                for _ in range(5):
+                    assemble([Page(parse_document(html, url), is_start=False)])
+                times.append((time.process_time() - begin) / 5 * 1000)
+    return times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--max-pages", type=int, default=10)
+    parser.add_argument("--site", action="append", default=[])
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args()
+    if not EVAL.is_dir():
+        raise SystemExit(f"no evaluation kit at {EVAL}")
+    pred_dir = OUT / "pred"
+    pred_dir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    proxy = f"http://127.0.0.1:{port}"
+    server = start_proxy(port)
+    try:
+        for site, start_url in gold_sites(args.site).items():
+            begin = time.monotonic()
+            result = asyncio.run(run_site(start_url, args.max_pages, proxy))
+            (pred_dir / f"{site}.json").write_text(json.dumps(result, indent=1))
+            print(f"{site:16} {time.monotonic() - begin:6.2f} s  pages={result['pagesScraped']}"
+                  f"  items={len(result['knowledgeItems'])}", file=sys.stderr)
+        score = [sys.executable, str(EVAL / "score.py"), "sites", "--gold", str(EVAL / "gold"),
+                 "--pred", str(pred_dir)] + (["-v"] if args.verbose else [])
+        subprocess.run(score, check=True, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+        times = sorted(page_cpu_times(pred_dir, proxy))
+        if times:
+            p90 = times[min(len(times) - 1, int(0.9 * len(times)))]
+            print(f"\nper-page CPU (parse + items), {len(times)} pages: "
+                  f"median {statistics.median(times):.2f} ms, p90 {p90:.2f} ms")
+    finally:
+        server.terminate()
+        server.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,132 @@
+"""Pages → the result's business profile and knowledge items (the pure end of the pipeline).
+
+Steps: drop what the site's template repeats on many pages, cut every page into
+chunks and items, add the contact and location items harvested site-wide, then
+merge near-duplicate items across pages.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sitelore.core.blocks import Block
+from sitelore.core.chunks import split_chunks
+from sitelore.core.contact import contact_items, harvest_contacts
+from sitelore.core.document import Document
+from sitelore.core.knowledge import PageContext, page_items
+from sitelore.core.pagetypes import classify_page
+from sitelore.core.profile import build_profile, strip_brand
+from sitelore.core.text import fingerprint, jaccard, shingles, visible_length, words
+from sitelore.core.urls import url_path
+from sitelore.models import BusinessProfile, ItemCategory, KnowledgeItem
+
+CONTENT_ZONES = frozenset({"main", "aside"})
+BOILERPLATE_SHARE = 0.3
+DUPLICATE_JACCARD = 0.7
+SHORT_UNIT_TEXT = 40
+SERVICE_INDUSTRIES = frozenset({
+    "Healthcare", "Legal Services", "Real Estate", "Travel & Hospitality",
+    "Restaurants & Food Service", "Construction & Home Services", "Beauty & Personal Care",
+    "Professional Services & Consulting", "Sports & Fitness", "Photography", "Automotive",
+    "Education & E-learning", "Financial Services & Insurance", "Logistics & Transportation",
+})
+
+
+@dataclass(frozen=True)
+class Page:
+    """A fetched page with what the crawl knew about it (link labels say what it is)."""
+
+    document: Document
+    labels: tuple[str, ...] = ()
+    is_start: bool = False
+    yields_items: bool = True
+
+    @property
+    def purpose(self) -> str:
+        path = url_path(self.document.url)
+        return classify_page(path, (*self.labels, self.document.title))
+
+
+@dataclass(frozen=True)
+class Assembled:
+    business: BusinessProfile
+    items: tuple[KnowledgeItem, ...]
+
+
+def assemble(pages: Sequence[Page]) -> Assembled:
+    """Build the profile and the items of a site from its fetched pages (at least one)."""
+    documents = [page.document for page in pages]
+    home = next((page.document for page in pages if page.is_start), None)
+    if home is None:
+        home = next((d for d in documents if url_path(d.url) == "/"), None)
+    ordered = _profile_order(pages, home)
+    business = build_profile(ordered, home)
+    default = ItemCategory.SERVICE if business.category in SERVICE_INDUSTRIES else None
+    template = boilerplate(documents)
+    items: list[KnowledgeItem] = []
+    for page in pages:
+        if page.yields_items:
+            items.extend(_items_of(page, template, default, business.name))
+    contact_page = next((p.document.url for p in pages if p.purpose == "contact"), None)
+    items.extend(contact_items(harvest_contacts(documents), contact_page))
+    return Assembled(business=business, items=tuple(deduplicate(items)))
+
+
+def _profile_order(pages: Sequence[Page], home: Document | None) -> list[Document]:
+    about = [p.document for p in pages if p.purpose == "about" and p.document is not home]
+    rest = [p.document for p in pages if p.document is not home and p.document not in about]
+    return [*([home] if home else []), *about, *rest]
+
+
+def boilerplate(documents: Sequence[Document]) -> frozenset[str]:
+    """Fingerprints of blocks that appear on many pages: the site's template."""
+    if len(documents) < 2:
+        return frozenset()
+    counts: Counter[str] = Counter()
+    for document in documents:
+        counts.update({fingerprint(block.text) for block in document.blocks})
+    needed = max(2, math.ceil(BOILERPLATE_SHARE * len(documents)))
+    return frozenset(key for key, count in counts.items() if count >= needed)
+
+
+def _items_of(
+    page: Page, template: frozenset[str], default: ItemCategory | None, brand: str
+) -> list[KnowledgeItem]:
+    blocks = [block for block in page.document.blocks if _is_content(block, template)]
+    context = PageContext(
+        url=page.document.url,
+        purpose="home" if page.is_start and url_path(page.document.url) == "/" else page.purpose,
+        title=strip_brand(page.document.title, brand),
+        default=default,
+    )
+    return page_items(split_chunks(blocks), context)
+
+
+def _is_content(block: Block, template: frozenset[str]) -> bool:
+    if block.zone not in CONTENT_ZONES:
+        return False
+    if block.unit and len(block.text) < SHORT_UNIT_TEXT:
+        return True  # "20 GB" in a plan card is content even if other pages repeat it
+    return fingerprint(block.text) not in template
+
+
+def deduplicate(items: Sequence[KnowledgeItem]) -> list[KnowledgeItem]:
+    """Drop items whose content repeats an earlier one's, exactly or nearly."""
+    kept: list[KnowledgeItem] = []
+    seen: set[str] = set()
+    signatures: list[set[tuple[str, ...]]] = []
+    for item in items:
+        body = item.content
+        key = fingerprint(" ".join(words(body)))
+        if key in seen or visible_length(body) == 0:
+            continue
+        shingle_set = shingles(body)
+        if any(jaccard(shingle_set, other) >= DUPLICATE_JACCARD for other in signatures):
+            continue
+        seen.add(key)
+        signatures.append(shingle_set)
+        kept.append(item)
+    return kept

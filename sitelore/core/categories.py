@@ -1,0 +1,99 @@
+"""The category of one knowledge item, from the strongest evidence to the weakest.
+
+1. What the item is: a question with its answer is FAQ; a plan with a price is PRICING.
+2. What its own heading and the headings above it say ("Pricing", "FAQ", "Our team").
+3. What its text is made of: contact details, opening hours, a testimonial.
+4. What the page is (its URL, title and the links to it), else the site-wide default.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sitelore.core.pagetypes import CATEGORY, text_purpose
+from sitelore.core.text import EMAIL, PRICE
+from sitelore.models import ItemCategory
+
+# Purposes a heading may name that override the page's own type ...
+STRONG_HEADINGS = frozenset({
+    "pricing", "faq", "integrations", "security", "customers", "team", "contact", "careers",
+    "legal",
+})
+# ... and those that only override a page of no particular type.
+WEAK_HEADINGS = frozenset({"use_cases", "features", "services", "about", "menu", "product"})
+GENERAL_PAGES = frozenset({"home", "other", "about", "product"})
+# Pages whose type says more than their headings: a "Fees" clause in terms of service is policy.
+LOCKED_PAGES: dict[str, frozenset[str]] = {
+    "legal": frozenset({"security", "contact"}),
+    "news": frozenset({"faq"}),
+    "careers": frozenset({"faq"}),
+}
+_DAY = (
+    r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs"
+    r"|fri|sat|sun|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|mo|di|mi|do|fr|sa"
+    r"|so|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|weekdays|weekends|daily|täglich|every day)"
+)
+_RANGE = (
+    r"\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h)?\s*(?:[-–—]|bis|to|until)\s*"
+    r"\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h)?"
+)
+HOURS = re.compile(rf"\b{_DAY}\b\.?.{{0,40}}?({_RANGE})", re.IGNORECASE)
+_CLOCK = re.compile(r"[:.]\d{2}|am|pm|a\.m|p\.m|uhr|h\b", re.IGNORECASE)
+
+
+def mentions_hours(text: str) -> bool:
+    """Opening hours: a day (or "daily") and a time range that is clearly a time of day."""
+    return any(_CLOCK.search(match.group(2)) for match in HOURS.finditer(text))
+
+
+TESTIMONIAL = re.compile(r"^\s*[\"“„«]")
+MENU_PURPOSES = frozenset({"menu"})
+
+
+def categorize(
+    title: str,
+    parents: tuple[str, ...],
+    text: str,
+    kind: str,
+    page_purpose: str,
+    default: ItemCategory | None,
+    from_table: bool = False,
+) -> ItemCategory:
+    if kind == "faq" or (title.rstrip().endswith("?") and page_purpose == "faq"):
+        return ItemCategory.FAQ
+    headed = _heading_category(title, parents, page_purpose)
+    if headed is not None:
+        return headed
+    if (from_table or kind == "card") and PRICE.search(text) and page_purpose not in MENU_PURPOSES:
+        return ItemCategory.PRICING
+    cued = _text_category(text)
+    if cued is not None:
+        return cued
+    if page_purpose == "home" and default is not None:
+        return default
+    return CATEGORY.get(page_purpose, ItemCategory.OTHER)
+
+
+def _heading_category(
+    title: str, parents: tuple[str, ...], page_purpose: str
+) -> ItemCategory | None:
+    allowed = LOCKED_PAGES.get(page_purpose, STRONG_HEADINGS)
+    if page_purpose in GENERAL_PAGES:
+        allowed = allowed | WEAK_HEADINGS
+    for heading in (title, *reversed(parents)):
+        purpose = text_purpose(heading)
+        if purpose in allowed:
+            return CATEGORY[purpose]
+    return None
+
+
+def _text_category(text: str) -> ItemCategory | None:
+    if len(text) > 700:
+        return None
+    if mentions_hours(text):
+        return ItemCategory.LOCATION
+    if EMAIL.search(text) and len(text) < 400:
+        return ItemCategory.CONTACT
+    if TESTIMONIAL.match(text):
+        return ItemCategory.CUSTOMER
+    return None

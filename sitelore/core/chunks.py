@@ -1,0 +1,115 @@
+"""Content blocks → chunks: the candidate units of knowledge on one page.
+
+A chunk is a heading and what follows it up to the next heading, or one repeated
+card, or one question with its answer. Each chunk keeps the headings above it,
+which say what the chunk is part of ("Pricing" above a plan called "Pro").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sitelore.core.blocks import Block
+from sitelore.core.text import visible_length
+
+MAX_QUESTION_LENGTH = 200
+
+
+@dataclass
+class Chunk:
+    title: str = ""
+    level: int = 7
+    kind: str = ""  # "card" | "faq" | "" (a plain section)
+    unit: int = 0
+    parents: tuple[str, ...] = ()
+    blocks: list[Block] = field(default_factory=list)
+
+    @property
+    def body_text(self) -> str:
+        return "\n".join(block.text for block in self.blocks)
+
+    @property
+    def body_markdown(self) -> str:
+        return "\n\n".join(block.markdown for block in self.blocks)
+
+    def size(self) -> int:
+        return visible_length(self.title) + sum(visible_length(b.text) for b in self.blocks)
+
+    @property
+    def is_question(self) -> bool:
+        return self.kind == "faq" or self.title.rstrip().endswith("?")
+
+
+def split_chunks(blocks: Iterable[Block]) -> list[Chunk]:
+    """Cut a page's content blocks into chunks, in document order."""
+    return _Splitter().run(list(blocks))
+
+
+class _Splitter:
+    def __init__(self) -> None:
+        self.chunks: list[Chunk] = []
+        self.stack: list[tuple[int, str]] = []
+        self.current = Chunk()
+
+    def run(self, blocks: list[Block]) -> list[Chunk]:
+        for index, block in enumerate(blocks):
+            following = blocks[index + 1] if index + 1 < len(blocks) else None
+            self.take(block, following)
+        self.close()
+        return [chunk for chunk in self.chunks if chunk.blocks]
+
+    def take(self, block: Block, following: Block | None) -> None:
+        if block.unit:
+            self.take_in_unit(block)
+        elif block.kind == "heading":
+            self.start_section(block)
+        elif _is_question(block, following):
+            self.close()
+            self.current = Chunk(
+                title=block.text, level=7, kind="faq", parents=self.parents(7)
+            )
+        else:
+            if self.current.unit:
+                self.close()
+                self.current = Chunk(parents=self.parents(7))
+            self.current.blocks.append(block)
+
+    def take_in_unit(self, block: Block) -> None:
+        if block.unit != self.current.unit:
+            self.close()
+            self.current = Chunk(kind=block.unit_kind, unit=block.unit, parents=self.parents(7))
+        if block.kind == "heading" and not self.current.title:
+            self.current.title = block.text
+            self.current.level = block.level
+        elif not self.current.title and block.kind == "text" and len(block.text) <= 80:
+            self.current.title = block.text
+        else:
+            self.current.blocks.append(block)
+
+    def start_section(self, heading: Block) -> None:
+        self.close()
+        while self.stack and self.stack[-1][0] >= heading.level:
+            self.stack.pop()
+        parents = tuple(text for _, text in self.stack)
+        self.stack.append((heading.level, heading.text))
+        self.current = Chunk(title=heading.text, level=heading.level, parents=parents)
+
+    def parents(self, level: int) -> tuple[str, ...]:
+        return tuple(text for lvl, text in self.stack if lvl < level)
+
+    def close(self) -> None:
+        if self.current.blocks or self.current.title:
+            self.chunks.append(self.current)
+        self.current = Chunk(parents=self.parents(7))
+
+
+def _is_question(block: Block, following: Block | None) -> bool:
+    """A short line ending in "?" that an answer follows: an FAQ without FAQ markup."""
+    if block.kind != "text" or len(block.text) > MAX_QUESTION_LENGTH:
+        return False
+    if not block.text.rstrip().endswith("?") or "\n" in block.text.strip():
+        return False
+    return following is not None and following.kind != "heading" and not (
+        following.kind == "text" and following.text.rstrip().endswith("?")
+    )

@@ -1,0 +1,149 @@
+"""Contact details and locations, gathered from the whole site including its footer.
+
+The template that boilerplate removal drops often holds the only address and
+phone number of a local business, so this harvest reads every block of every page
+(and JSON-LD) before the template is removed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sitelore.core.categories import mentions_hours
+from sitelore.core.document import Document
+from sitelore.core.metadata import jsonld_types
+from sitelore.core.text import EMAIL, PHONE, clean_text, looks_like_phone
+from sitelore.models import ItemCategory, KnowledgeItem
+
+STREET = re.compile(
+    r"(\d+[a-z]?\s+([A-Z][\w.'-]*\s+){0,4}(street|st\.?|avenue|ave\.?|road|rd\.?|lane|ln\.?"
+    r"|boulevard|blvd\.?|drive|dr\.?|way|place|pl\.?|square|sq\.?|court|ct\.?|terrace|parkway"
+    r"|highway|hwy\.?)\b)|(\b[\wäöüß-]+(straße|strasse|str\.|weg|platz|allee|gasse|ring|damm)"
+    r"\s*\d+)|(\b(rue|avenue|boulevard|calle|via|piazza|plaza)\s+[\w' -]+)",
+    re.IGNORECASE,
+)
+POSTCODE = re.compile(
+    r"\b([A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2})\b|\b[A-Z]{2}\s+\d{5}(-\d{4})?\b|\b\d{4,5}\s+[A-ZÄÖÜ][a-zäöüß]+"
+)
+PHONE_HINT = re.compile(r"(tel|phone|fon|call|fax|mobil|☎|📞|\+)", re.IGNORECASE)
+DATE_LIKE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b")
+MAX_LINE = 160
+MAX_ADDRESS_LINE = 100
+MAX_EACH = 8
+
+
+@dataclass
+class ContactFacts:
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    addresses: list[str] = field(default_factory=list)
+    hours: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+    def add(self, kind: list[str], value: str, source: str) -> None:
+        value = clean_text(value)
+        key = _phone_key(value) if kind is self.phones else value.casefold()
+        known = {_phone_key(v) if kind is self.phones else v.casefold() for v in kind}
+        if value and key not in known and len(kind) < MAX_EACH:
+            kind.append(value)
+            if source not in self.sources:
+                self.sources.append(source)
+
+
+def _phone_key(number: str) -> str:
+    """The same number written "+1 (866) 429-6424" or "1-866-429-6424" has one key."""
+    digits = "".join(char for char in number if char.isdigit())
+    return digits[-9:]
+
+
+def harvest_contacts(documents: Iterable[Document]) -> ContactFacts:
+    facts = ContactFacts()
+    for document in documents:
+        for email in document.emails:
+            facts.add(facts.emails, email, document.url)
+        for phone in document.phones:
+            facts.add(facts.phones, phone, document.url)
+        for node in document.jsonld:
+            _from_jsonld(node, facts, document.url)
+        for block in document.blocks:
+            _from_text(block.text, facts, document.url)
+    return facts
+
+
+def _from_jsonld(node: dict[str, Any], facts: ContactFacts, source: str) -> None:
+    for key, kind in (("email", facts.emails), ("telephone", facts.phones)):
+        value = node.get(key)
+        if isinstance(value, str):
+            facts.add(kind, value.removeprefix("mailto:").removeprefix("tel:"), source)
+    address = node.get("address")
+    if isinstance(address, dict) or "PostalAddress" in jsonld_types(node):
+        text = _postal_text(address if isinstance(address, dict) else node)
+        if text:
+            facts.add(facts.addresses, text, source)
+    elif isinstance(address, str):
+        facts.add(facts.addresses, address, source)
+    hours = node.get("openingHours")
+    for line in hours if isinstance(hours, list) else [hours]:
+        if isinstance(line, str):
+            facts.add(facts.hours, line, source)
+
+
+def _postal_text(address: dict[str, Any]) -> str:
+    keys = ("streetAddress", "postalCode", "addressLocality", "addressRegion", "addressCountry")
+    parts = [address.get(key) for key in keys]
+    return ", ".join(str(part) for part in parts if isinstance(part, str | int) and part)
+
+
+def _from_text(text: str, facts: ContactFacts, source: str) -> None:
+    if len(text) > 4000:
+        return
+    for email in EMAIL.findall(text):
+        facts.add(facts.emails, email, source)
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line or len(line) > MAX_LINE:
+            continue
+        if mentions_hours(line):
+            facts.add(facts.hours, line, source)
+        elif len(line) <= MAX_ADDRESS_LINE and (STREET.search(line) or POSTCODE.search(line)):
+            facts.add(facts.addresses, line, source)
+        if PHONE_HINT.search(line):
+            for match in PHONE.finditer(line):
+                number = match.group().strip()
+                if looks_like_phone(number) and not DATE_LIKE.search(number):
+                    facts.add(facts.phones, number, source)
+
+
+def contact_items(facts: ContactFacts, preferred_source: str | None) -> list[KnowledgeItem]:
+    """One CONTACT item (e-mail, phone, address) and one LOCATION item (address, hours)."""
+    source = preferred_source or (facts.sources[0] if facts.sources else None)
+    if source is None:
+        return []
+    items: list[KnowledgeItem] = []
+    contact_lines = [f"- Email: {e}" for e in facts.emails]
+    contact_lines += [f"- Phone: {p}" for p in facts.phones]
+    contact_lines += [f"- Address: {a}" for a in facts.addresses[:3]]
+    if contact_lines:
+        items.append(_item("Contact details", contact_lines, ItemCategory.CONTACT, source))
+    location_lines = [f"- {a}" for a in facts.addresses]
+    if facts.hours:
+        location_lines += ["", "**Opening hours**", *(f"- {h}" for h in facts.hours)]
+    if facts.addresses or facts.hours:
+        title = "Location and opening hours" if facts.hours else "Location"
+        items.append(_item(title, location_lines, ItemCategory.LOCATION, source))
+    return items
+
+
+def _item(title: str, lines: list[str], category: ItemCategory, source: str) -> KnowledgeItem:
+    body = "\n".join(lines).strip()
+    description = "; ".join(line.lstrip("- *").rstrip("*") for line in lines if line.strip())
+    return KnowledgeItem(
+        title=title,
+        description=description[:300],
+        content=f"## {title}\n\n{body}",
+        category=category,
+        source=source,
+    )

@@ -1,0 +1,211 @@
+"""Chunks → knowledge items: one per plan, feature, question, policy; categorized and sized.
+
+Pricing comparison tables become one item per plan (column). Chunks too small to
+stand alone are merged with their siblings under the heading they share; very
+long ones are split at block boundaries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sitelore.core.blocks import Block
+from sitelore.core.categories import categorize
+from sitelore.core.chunks import Chunk
+from sitelore.core.text import PRICE, clean_text, first_sentence, visible_length
+from sitelore.models import ItemCategory, KnowledgeItem
+
+MIN_ITEM_CHARS = 60
+MAX_ITEM_CHARS = 6000
+MAX_TITLE = 120
+MIN_QUESTIONS = 3
+EMPTY_CELLS = frozenset({"", "-", "–", "—", "✗", "x", "no", "n/a"})
+
+
+@dataclass
+class Draft:
+    title: str
+    parents: tuple[str, ...]
+    text: str
+    markdown: str
+    kind: str = ""
+    from_table: bool = False
+
+    def size(self) -> int:
+        return visible_length(self.title) + visible_length(self.text)
+
+
+@dataclass(frozen=True)
+class PageContext:
+    url: str
+    purpose: str
+    title: str = ""
+    default: ItemCategory | None = None
+
+
+def page_items(chunks: list[Chunk], page: PageContext) -> list[KnowledgeItem]:
+    """The knowledge items of one page, in document order."""
+    drafts: list[Draft] = []
+    for chunk in chunks:
+        drafts.extend(_chunk_drafts(chunk, page))
+    _mark_questions(drafts)
+    items: list[KnowledgeItem] = []
+    for draft in _split_large(_merge_small(drafts)):
+        if draft.size() >= MIN_ITEM_CHARS:
+            items.append(_to_item(draft, page))
+    return items
+
+
+def _mark_questions(drafts: list[Draft]) -> None:
+    """Several answered questions on one page are an FAQ even without FAQ markup."""
+    questions = [d for d in drafts if d.title.rstrip().endswith("?") and d.text]
+    if len(questions) >= MIN_QUESTIONS:
+        for draft in questions:
+            draft.kind = "faq"
+
+
+def _chunk_drafts(chunk: Chunk, page: PageContext) -> list[Draft]:
+    tables = [b for b in chunk.blocks if b.rows and _is_plan_table(b.rows, chunk, page)]
+    if not tables:
+        return [_draft(chunk.title, chunk.parents, chunk.blocks, chunk.kind)]
+    drafts: list[Draft] = []
+    rest = [b for b in chunk.blocks if b not in tables]
+    if rest:
+        drafts.append(_draft(chunk.title, chunk.parents, rest, chunk.kind))
+    context = (*chunk.parents, chunk.title) if chunk.title else chunk.parents
+    for table in tables:
+        drafts.extend(_plan_drafts(table.rows or [], context))
+    return drafts
+
+
+def _draft(title: str, parents: tuple[str, ...], blocks: list[Block], kind: str) -> Draft:
+    text = "\n".join(block.text for block in blocks)
+    markdown = "\n\n".join(block.markdown for block in blocks)
+    return Draft(title=title, parents=parents, text=text, markdown=markdown, kind=kind)
+
+
+def _is_plan_table(rows: list[list[str]], chunk: Chunk, page: PageContext) -> bool:
+    """A comparison table: plans across the top, features down the side, prices inside."""
+    if len(rows) < 3 or len(rows[0]) < 3:
+        return False
+    plans = [cell for cell in rows[0][1:] if cell]
+    if len(plans) < 2 or len(plans) != len(rows[0]) - 1:
+        return False
+    has_price = any(PRICE.search(cell) for row in rows[1:] for cell in row[1:])
+    return has_price or page.purpose == "pricing"
+
+
+def _plan_drafts(rows: list[list[str]], context: tuple[str, ...]) -> list[Draft]:
+    drafts = []
+    for column in range(1, len(rows[0])):
+        lines: list[str] = []
+        for row in rows[1:]:
+            label, value = row[0], row[column]
+            if all(cell.strip().lower() in EMPTY_CELLS for cell in row[1:]):
+                if label:
+                    lines.append(f"**{label}**")
+            elif value.strip().lower() not in EMPTY_CELLS:
+                lines.append(f"- {label}: {value}" if label else f"- {value}")
+        title = rows[0][column]
+        text = "\n".join(line.strip("*- ") for line in lines)
+        drafts.append(Draft(title, context, text, "\n".join(lines), from_table=True))
+    return drafts
+
+
+def _merge_small(drafts: list[Draft]) -> list[Draft]:
+    """Runs of small siblings (a feature grid of one-liners) become one item under their heading."""
+    merged: list[Draft] = []
+    run: list[Draft] = []
+
+    def close_run() -> None:
+        if len(run) == 1:
+            merged.append(run[0])
+        elif run:
+            merged.append(_combine(run))
+        run.clear()
+
+    for draft in drafts:
+        small = draft.size() < MIN_ITEM_CHARS and not draft.from_table
+        if small and (not run or run[0].parents == draft.parents):
+            run.append(draft)
+            continue
+        close_run()
+        if small:
+            run.append(draft)
+        else:
+            merged.append(draft)
+    close_run()
+    return merged
+
+
+def _combine(run: list[Draft]) -> Draft:
+    title = run[0].parents[-1] if run[0].parents else run[0].title
+    parents = run[0].parents[:-1] if run[0].parents else ()
+    texts, markdowns = [], []
+    for draft in run:
+        if draft.title and draft.title != title:
+            texts.append(f"{draft.title}: {draft.text}" if draft.text else draft.title)
+            markdowns.append(f"- **{draft.title}** {draft.markdown}".rstrip())
+        elif draft.text:
+            texts.append(draft.text)
+            markdowns.append(draft.markdown)
+    return Draft(title, parents, "\n".join(texts), "\n".join(markdowns))
+
+
+def _split_large(drafts: list[Draft]) -> list[Draft]:
+    out: list[Draft] = []
+    for draft in drafts:
+        if visible_length(draft.markdown) <= MAX_ITEM_CHARS:
+            out.append(draft)
+            continue
+        parts = _cut(draft.markdown.split("\n\n"), MAX_ITEM_CHARS)
+        for number, part in enumerate(parts, start=1):
+            title = f"{draft.title} ({number}/{len(parts)})" if draft.title else ""
+            out.append(Draft(title, draft.parents, part, part, draft.kind))
+    return out
+
+
+def _cut(pieces: list[str], limit: int) -> list[str]:
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
+    for piece in pieces:
+        if current and size + len(piece) > limit:
+            parts.append("\n\n".join(current))
+            current, size = [], 0
+        current.append(piece)
+        size += len(piece)
+    if current:
+        parts.append("\n\n".join(current))
+    return parts
+
+
+def _to_item(draft: Draft, page: PageContext) -> KnowledgeItem:
+    title = _title(draft, page)
+    heading = f"## {title}\n\n" if title else ""
+    return KnowledgeItem(
+        title=title,
+        description=_description(draft, title),
+        content=(heading + draft.markdown).strip(),
+        category=categorize(draft.title, draft.parents, draft.text, draft.kind, page.purpose,
+                            page.default, draft.from_table),
+        source=page.url,
+    )
+
+
+def _title(draft: Draft, page: PageContext) -> str:
+    title = clean_text(draft.title)
+    if not title:
+        title = draft.parents[-1] if draft.parents else page.title or first_sentence(draft.text)
+    if len(title) > MAX_TITLE:
+        title = first_sentence(title, MAX_TITLE)
+    return title
+
+
+def _description(draft: Draft, title: str) -> str:
+    lines = [line for line in draft.text.split("\n") if line.strip()]
+    sentence = first_sentence(lines[0] if lines else title)
+    if len(sentence) >= 40 or len(lines) < 2:
+        return sentence
+    joined = "; ".join(clean_text(line) for line in lines[:6])
+    return first_sentence(f"{title}: {joined}" if title else joined)

@@ -1,0 +1,199 @@
+"""The business profile: name, domain, industry, one-line description, logo.
+
+The name is what several independent signals agree on: ``og:site_name``, JSON-LD
+names, the logo's alt text, the part every page title shares ("Pricing | Acme",
+"About | Acme") and the domain's own label.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from sitelore.core.document import Document
+from sitelore.core.industry import classify_industry, industry_from_schema
+from sitelore.core.metadata import jsonld_types
+from sitelore.core.text import clean_text, first_sentence
+from sitelore.core.urls import registrable_domain
+from sitelore.models import BusinessProfile
+
+TITLE_SEPARATORS = re.compile(r"\s+[|\-–—•·:»/]\s+|\s*[|–—•·»]\s*")
+ORG_TYPES = frozenset({"Organization", "Corporation", "LocalBusiness", "Brand", "WebSite"})
+GENERIC_NAMES = frozenset({
+    "home", "homepage", "home page", "welcome", "index", "startseite", "accueil", "inicio",
+    "start", "main", "untitled", "website", "official website", "page not found", "404",
+})
+MAX_NAME_WORDS = 6
+
+
+def build_profile(documents: Sequence[Document], home: Document | None) -> BusinessProfile:
+    """The profile from every page fetched; ``home`` is the start page when it was fetched."""
+    reference = home or documents[0]
+    domain = registrable_domain(_host(reference.url))
+    name = business_name(documents, home, domain)
+    return BusinessProfile(
+        name=name,
+        domain=domain,
+        category=business_category(documents, home),
+        description=business_description(documents, home, name),
+        logo=next((logo for doc in _home_first(documents, home) for logo in doc.logos), None),
+    )
+
+
+def _host(url: str) -> str:
+    return url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+
+
+def _home_first(documents: Sequence[Document], home: Document | None) -> list[Document]:
+    return [home, *(d for d in documents if d is not home)] if home else list(documents)
+
+
+# --- name ---------------------------------------------------------------------------------
+
+
+def business_name(documents: Sequence[Document], home: Document | None, domain: str) -> str:
+    votes: dict[str, float] = defaultdict(float)
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+
+    def vote(name: str, weight: float) -> None:
+        name = _clean_name(name)
+        key = _name_key(name)
+        if not key or key in GENERIC_NAMES or len(name.split()) > MAX_NAME_WORDS:
+            return
+        votes[key] += weight
+        spellings[key][name] += 1
+
+    for document in _home_first(documents, home)[:12]:
+        vote(document.metadata.site_name, 3.0)
+        for node in document.jsonld:
+            if ORG_TYPES & set(jsonld_types(node)) or _is_business(node):
+                name = node.get("name")
+                if isinstance(name, str):
+                    vote(name, 2.0 if "WebSite" in jsonld_types(node) else 3.0)
+    for name, weight in _title_affixes(documents, home):
+        vote(name, weight)
+    label = domain.split(".", 1)[0]
+    for key in list(votes):
+        if _related(key, label):
+            votes[key] += 2.5
+    if not votes:
+        return label.capitalize()
+    best = max(votes, key=lambda key: (votes[key], -len(key)))
+    return spellings[best].most_common(1)[0][0]
+
+
+def _is_business(node: dict[str, object]) -> bool:
+    return industry_from_schema(jsonld_types(node)) is not None
+
+
+def _title_affixes(
+    documents: Sequence[Document], home: Document | None
+) -> list[tuple[str, float]]:
+    counts: Counter[str] = Counter()
+    forms: dict[str, str] = {}
+    titled = [d for d in documents if d.title]
+    for document in titled:
+        for segment in {_clean_name(s) for s in TITLE_SEPARATORS.split(document.title)}:
+            key = _name_key(segment)
+            if key:
+                counts[key] += 1
+                forms.setdefault(key, segment)
+    found: list[tuple[str, float]] = []
+    if len(titled) >= 2:
+        for key, count in counts.items():
+            if count >= 2:
+                found.append((forms[key], 4.0 * count / len(titled)))
+    if home is not None and home.title:
+        segments = [s for s in TITLE_SEPARATORS.split(home.title) if s.strip()]
+        if segments:
+            found.append((segments[0], 1.0))
+            found.append((segments[-1], 0.8))
+    return found
+
+
+def _clean_name(name: str) -> str:
+    name = clean_text(name)
+    name = re.sub(r"\b(logo|homepage|home page)\b", "", name, flags=re.IGNORECASE)
+    return name.strip(" -|:,.")
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"[\W_]+", " ", name.casefold()).strip()
+
+
+def _related(key: str, label: str) -> bool:
+    compact = key.replace(" ", "")
+    label = label.lower().replace("-", "")
+    if not compact or not label:
+        return False
+    return compact == label or compact.startswith(label) or label.startswith(compact)
+
+
+# --- description --------------------------------------------------------------------------
+
+
+def business_description(documents: Sequence[Document], home: Document | None, name: str) -> str:
+    reference = home or documents[0]
+    tagline = strip_brand(reference.title, name)
+    candidates = [
+        reference.metadata.description,
+        reference.metadata.og.get("og:description", ""),
+        reference.metadata.og.get("twitter:description", ""),
+        *(_jsonld_description(d) for d in _home_first(documents, home)[:3]),
+        f"{name}: {tagline}." if len(tagline) >= 20 and tagline != reference.title else "",
+        *_first_paragraphs(reference),
+    ]
+    for candidate in candidates:
+        sentence = first_sentence(candidate, 300)
+        if len(sentence) >= 40:
+            return sentence
+    fallback = next((c for c in candidates if len(clean_text(c)) >= 20), "")
+    return first_sentence(fallback or reference.title or "", 300)
+
+
+def strip_brand(title: str, name: str) -> str:
+    """A page title without the brand: "Pricing | Acme" → "Pricing"."""
+    key = _name_key(name)
+    segments = [s for s in TITLE_SEPARATORS.split(title) if s.strip()]
+    kept = [s.strip() for s in segments if _name_key(_clean_name(s)) != key]
+    return kept[0] if kept else clean_text(title)
+
+
+def _jsonld_description(document: Document) -> str:
+    for node in document.jsonld:
+        if ORG_TYPES & set(jsonld_types(node)) or _is_business(node):
+            text = node.get("description")
+            if isinstance(text, str):
+                return text
+    return ""
+
+
+def _first_paragraphs(document: Document) -> list[str]:
+    return [
+        block.text
+        for block in document.blocks
+        if block.zone == "main" and block.kind == "text" and len(block.text) >= 60
+    ][:3]
+
+
+# --- industry -----------------------------------------------------------------------------
+
+
+def business_category(documents: Sequence[Document], home: Document | None) -> str:
+    for document in _home_first(documents, home):
+        for node in document.jsonld:
+            label = industry_from_schema(jsonld_types(node))
+            if label is not None:
+                return label
+    texts: list[tuple[str, float]] = []
+    for document in _home_first(documents, home)[:3]:
+        weight = 1.0 if document is home else 0.5
+        meta = document.metadata
+        texts += [(meta.title, 3 * weight), (meta.description, 3 * weight)]
+        texts.append((meta.og.get("og:description", ""), 1.5 * weight))
+        headings = " \n".join(b.text for b in document.blocks if b.kind == "heading")
+        texts.append((headings[:2000], 2 * weight))
+        body = " \n".join(b.text for b in document.blocks if b.zone == "main")
+        texts.append((body[:4000], 0.5 * weight))
+    return classify_industry(texts)

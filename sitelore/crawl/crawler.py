@@ -1,0 +1,271 @@
+"""The crawl: robots.txt, sitemaps and links → a ranked frontier → polite fetches → documents.
+
+The start page is fetched first (it always is, to discover links); sitemaps are
+read meanwhile. Then up to ``concurrency`` workers take the best page left in the
+frontier while the budget lasts. A page that fails is reported and replaced
+(bounded), never fatal; the crawl fails only when not a single page was extracted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from sitelore.core.assemble import Page
+from sitelore.core.document import Document, parse_document
+from sitelore.core.frontier import Frontier
+from sitelore.core.globs import PathFilter
+from sitelore.core.pagetypes import classify_page
+from sitelore.core.text import fingerprint
+from sitelore.core.urls import SiteScope, url_key
+from sitelore.crawl.fetcher import Fetcher
+from sitelore.crawl.politeness import HostLimiter
+from sitelore.crawl.robots import RobotsPolicy, load_robots
+from sitelore.crawl.sitemaps import collect_sitemap_urls
+from sitelore.errors import ExtractionFailed, FetchError, RobotsDisallowed
+from sitelore.models import (
+    CrawlOptions,
+    Event,
+    ExtractRequest,
+    PagesPlanned,
+    PageScraped,
+    PlannedPage,
+    Progress,
+)
+
+EventSink = Callable[[Event], Awaitable[None] | None]
+NAV_ZONES = frozenset({"nav", "header"})
+
+
+@dataclass
+class CrawlOutcome:
+    pages: list[Page]
+    urls_discovered: int
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Target:
+    url: str
+    labels: tuple[str, ...] = ()
+    hops: int = 0
+    is_start: bool = False
+
+
+class Crawler:
+    """Crawls one site for one (validated) request; ``run()`` once."""
+
+    def __init__(
+        self,
+        request: ExtractRequest,
+        options: CrawlOptions,
+        fetcher: Fetcher,
+        on_event: EventSink | None = None,
+    ) -> None:
+        self.request = request
+        self.options = options
+        self.fetcher = fetcher
+        self.on_event = on_event
+        self.scope = SiteScope(request.url)
+        self.filter = PathFilter(request.include_patterns, request.exclude_patterns)
+        self.limiter = HostLimiter(options.concurrency)
+        self.robots: dict[str, RobotsPolicy] = {}
+        self.frontier = Frontier(self.scope, self._admits)
+        self.pages: list[Page] = []
+        self.failures: list[tuple[str, str]] = []
+        self.attempts = 0
+        self.in_flight: list[str] = []
+        self.contents: set[str] = set()
+        self.last_plan: tuple[PlannedPage, ...] = ()
+
+    # -- entry ------------------------------------------------------------------------------
+
+    async def run(self) -> CrawlOutcome:
+        start = self.request.url
+        robots = await self._robots_for(start)
+        if not robots.can_fetch(start) and not self.request.urls:
+            raise RobotsDisallowed(start)
+        if self.request.urls is not None:
+            await self._run_list([_Target(u, is_start=u == start) for u in self.request.urls])
+        elif self.request.single_page:
+            await self._run_list([_Target(start, is_start=True)])
+        else:
+            await self._run_discovery(start, robots)
+        if not self.pages:
+            cause = self.failures[0][1] if self.failures else "no HTML page found"
+            raise ExtractionFailed(f"Failed to scrape URL: {cause}")
+        return CrawlOutcome(self.pages, self.frontier.discovered, self.failures)
+
+    async def _run_list(self, targets: list[_Target]) -> None:
+        plan = tuple(PlannedPage(t.url, classify_page(urlsplit(t.url).path)) for t in targets)
+        for target in targets:
+            self.frontier.mark_taken(target.url)
+        await self._emit(PagesPlanned(plan, len(targets)))
+        self.last_plan = plan
+        semaphore = asyncio.Semaphore(self.options.concurrency)
+
+        async def one(target: _Target) -> None:
+            async with semaphore:
+                await self._visit(target, discover=False)
+
+        await asyncio.gather(*(one(target) for target in targets))
+
+    async def _run_discovery(self, start: str, robots: RobotsPolicy) -> None:
+        origin = _origin(start)
+        roots = [*robots.sitemaps, origin + "/sitemap.xml"]
+        self.frontier.mark_taken(start, "home")
+        sitemap_task = asyncio.create_task(
+            collect_sitemap_urls(self.fetcher, roots, self.options, allow=self.scope.contains)
+        )
+        await self._visit(_Target(start, is_start=True), discover=True)
+        for url in await sitemap_task:
+            self.frontier.add(url, from_sitemap=True, hops=2)
+        await self._replan(force=True)
+        workers = [self._worker() for _ in range(self.options.concurrency)]
+        await asyncio.gather(*workers)
+
+    # -- the worker loop --------------------------------------------------------------------
+
+    def _budget_left(self) -> bool:
+        wanted = len(self.pages) + len(self.in_flight) < self.request.max_pages
+        return wanted and self.attempts < 2 * self.request.max_pages + 2
+
+    async def _worker(self) -> None:
+        while self._budget_left():
+            candidate = self.frontier.pop()
+            if candidate is None:
+                if not self.in_flight:
+                    return
+                await asyncio.sleep(0.05)  # a page in flight may still add links
+                continue
+            target = _Target(candidate.url, tuple(candidate.labels), candidate.hops)
+            await self._visit(target, discover=True)
+
+    async def _visit(self, target: _Target, *, discover: bool) -> None:
+        self.attempts += 1
+        self.in_flight.append(target.url)
+        try:
+            document = await self._fetch(target)
+        except (FetchError, RobotsDisallowed) as error:
+            self.failures.append((target.url, str(error)))
+            await self._report(target.url, error=str(error))
+            return
+        finally:
+            self.in_flight.remove(target.url)
+        if document is None:
+            return
+        if discover:
+            self._discover(document, target)
+        admitted = not (target.is_start and discover) or self.filter.admits(document.url)
+        self.pages.append(Page(document, target.labels, target.is_start, admitted))
+        await self._report(target.url, error=None)
+        if discover:
+            await self._replan()
+
+    async def _fetch(self, target: _Target) -> Document | None:
+        robots = await self._robots_for(target.url)
+        if self.options.obey_robots and not robots.can_fetch(target.url):
+            raise RobotsDisallowed(target.url)
+        host = urlsplit(target.url).hostname or ""
+        async with self.limiter.slot(host):
+            page = await self.fetcher.fetch_page(target.url, allow=self.scope.contains)
+        for hop in page.redirects:
+            self.frontier.mark_taken(hop)
+        if page.final_url != target.url and self._already_have(page.final_url):
+            return None
+        document = parse_document(page.text, page.final_url)
+        canonical = document.metadata.canonical
+        if canonical and self.scope.contains(canonical) and url_key(canonical) != url_key(
+            page.final_url
+        ):
+            if self._already_have(canonical):
+                return None
+            self.frontier.mark_taken(canonical)
+        content = fingerprint(document.text())
+        if document.blocks and content in self.contents:
+            return None
+        self.contents.add(content)
+        return document
+
+    def _already_have(self, url: str) -> bool:
+        key = url_key(url)
+        return any(url_key(page.document.url) == key for page in self.pages)
+
+    def _discover(self, document: Document, target: _Target) -> None:
+        from_start = target.is_start
+        for link in document.links:
+            self.frontier.add(
+                link.url,
+                label=link.text,
+                from_start=from_start,
+                in_nav=from_start and link.zone in NAV_ZONES,
+                hops=target.hops + 1,
+            )
+        refresh = document.metadata.refresh
+        if refresh:
+            self.frontier.add(refresh, from_start=from_start, hops=target.hops + 1)
+
+    # -- robots, plans and events -----------------------------------------------------------
+
+    def _admits(self, url: str) -> bool:
+        if not self.filter.admits(url):
+            return False
+        policy = self.robots.get(_origin(url)) or self.robots.get(_origin(self.request.url))
+        return not self.options.obey_robots or policy is None or policy.can_fetch(url)
+
+    async def _robots_for(self, url: str) -> RobotsPolicy:
+        origin = _origin(url)
+        policy = self.robots.get(origin)
+        if policy is None:
+            if self.options.obey_robots:
+                policy = await load_robots(self.fetcher, origin, allow=self.scope.contains)
+            else:
+                policy = RobotsPolicy.allow_all()
+            self.robots[origin] = policy
+            delay = policy.crawl_delay
+            if delay:
+                host = urlsplit(url).hostname or ""
+                self.limiter.set_delay(host, min(delay, self.options.max_crawl_delay))
+        return policy
+
+    def _plan(self) -> tuple[PlannedPage, ...]:
+        done = [PlannedPage(p.document.url, p.purpose) for p in self.pages]
+        flying = [PlannedPage(url, classify_page(urlsplit(url).path)) for url in self.in_flight]
+        room = max(0, self.request.max_pages - len(done) - len(flying))
+        ahead = [PlannedPage(c.url, c.purpose) for c in self.frontier.ranked(room)]
+        return tuple([*done, *flying, *ahead][: self.request.max_pages])
+
+    async def _replan(self, force: bool = False) -> None:
+        plan = self._plan()
+        if force or {p.url for p in plan} != {p.url for p in self.last_plan}:
+            self.last_plan = plan
+            await self._emit(PagesPlanned(plan, self.frontier.discovered))
+
+    async def _report(self, url: str, error: str | None) -> None:
+        total = max(len(self.last_plan), len(self.pages) + len(self.failures))
+        total = min(total, self.request.max_pages) if error is None else total
+        index = len(self.pages) + len(self.failures) - 1
+        status = "failed" if error else "done"
+        await self._emit(PageScraped(url, index, total, status, error))
+        await self._emit(Progress(len(self.pages), min(total, self.request.max_pages),
+                                  f"Scraping {url}"))
+
+    async def _emit(self, event: Event) -> None:
+        await send_event(self.on_event, event)
+
+
+async def send_event(sink: EventSink | None, event: Event) -> None:
+    """Hand ``event`` to ``sink``, which may be a plain or an async callable."""
+    if sink is None:
+        return
+    result = sink(event)
+    if inspect.isawaitable(result):
+        await result
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

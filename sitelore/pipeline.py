@@ -1,0 +1,70 @@
+"""``extract_site(request, on_event)``: the crawl and the pure core, end to end.
+
+The CLI, the HTTP API's workers and library users all run extractions through here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from sitelore.core.assemble import assemble
+from sitelore.core.request import DEFAULT_MAX_PAGES_CAP, validate_request
+from sitelore.crawl.crawler import Crawler, EventSink, send_event
+from sitelore.crawl.fetcher import Fetcher
+from sitelore.crawl.transport import Resolver
+from sitelore.models import (
+    BusinessClassified,
+    CrawlOptions,
+    ExtractRequest,
+    ExtractResult,
+    Progress,
+)
+
+
+async def extract_site(
+    request: ExtractRequest,
+    on_event: EventSink | None = None,
+    *,
+    options: CrawlOptions | None = None,
+    resolver: Resolver | None = None,
+    max_pages_cap: int = DEFAULT_MAX_PAGES_CAP,
+) -> ExtractResult:
+    """Crawl the site of ``request.url`` and extract its profile and knowledge items.
+
+    Raises :class:`~sitelore.errors.InvalidRequest` for a bad request,
+    :class:`~sitelore.errors.RobotsDisallowed` when robots.txt forbids the start page and
+    :class:`~sitelore.errors.ExtractionFailed` when no page could be extracted.
+    """
+    request = validate_request(request, max_pages_cap)
+    options = options or CrawlOptions()
+    started = datetime.now(UTC)
+    async with Fetcher(options, resolver=resolver) as fetcher:
+        outcome = await Crawler(request, options, fetcher, on_event).run()
+    assembled = assemble(outcome.pages)
+    await send_event(on_event, BusinessClassified(assembled.business))
+    pages = len(outcome.pages)
+    await send_event(on_event, Progress(pages, pages, "Complete"))
+    return ExtractResult(
+        business=assembled.business,
+        knowledge_items=assembled.items,
+        pages_scraped=len(outcome.pages),
+        urls_discovered=max(outcome.urls_discovered, len(outcome.pages)),
+        started_at=started,
+        finished_at=datetime.now(UTC),
+    )
+
+
+def extract(
+    request: ExtractRequest | str,
+    *,
+    options: CrawlOptions | None = None,
+    resolver: Resolver | None = None,
+    max_pages_cap: int = DEFAULT_MAX_PAGES_CAP,
+) -> ExtractResult:
+    """Blocking :func:`extract_site`; ``request`` may be just the URL."""
+    if isinstance(request, str):
+        request = ExtractRequest(url=request)
+    return asyncio.run(
+        extract_site(request, options=options, resolver=resolver, max_pages_cap=max_pages_cap)
+    )
