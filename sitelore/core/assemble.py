@@ -18,7 +18,7 @@ from sitelore.core.contact import contact_items, harvest_contacts
 from sitelore.core.document import Document
 from sitelore.core.knowledge import PageContext, page_items
 from sitelore.core.pagetypes import classify_page
-from sitelore.core.profile import build_profile, strip_brand
+from sitelore.core.profile import LOCAL_INDUSTRIES, build_profile, strip_brand
 from sitelore.core.text import fingerprint, jaccard, shingles, visible_length, words
 from sitelore.core.urls import url_path
 from sitelore.models import BusinessProfile, ItemCategory, KnowledgeItem
@@ -27,12 +27,7 @@ CONTENT_ZONES = frozenset({"main", "aside"})
 BOILERPLATE_SHARE = 0.3
 DUPLICATE_JACCARD = 0.7
 SHORT_UNIT_TEXT = 40
-SERVICE_INDUSTRIES = frozenset({
-    "Healthcare", "Legal Services", "Real Estate", "Travel & Hospitality",
-    "Restaurants & Food Service", "Construction & Home Services", "Beauty & Personal Care",
-    "Professional Services & Consulting", "Sports & Fitness", "Photography", "Automotive",
-    "Education & E-learning", "Financial Services & Insurance", "Logistics & Transportation",
-})
+SERVICE_INDUSTRIES = LOCAL_INDUSTRIES - {"Other", "Retail & Online Stores", "Food & Beverage"}
 
 
 @dataclass(frozen=True)
@@ -63,7 +58,8 @@ def assemble(pages: Sequence[Page]) -> Assembled:
     if home is None:
         home = next((d for d in documents if url_path(d.url) == "/"), None)
     ordered = _profile_order(pages, home)
-    business = build_profile(ordered, home)
+    contacts = harvest_contacts(documents)
+    business = build_profile(ordered, home, contacts.locality)
     default = ItemCategory.SERVICE if business.category in SERVICE_INDUSTRIES else None
     template = boilerplate(documents)
     items: list[KnowledgeItem] = []
@@ -71,7 +67,7 @@ def assemble(pages: Sequence[Page]) -> Assembled:
         if page.yields_items:
             items.extend(_items_of(page, template, default, business.name))
     contact_page = next((p.document.url for p in pages if p.purpose == "contact"), None)
-    items.extend(contact_items(harvest_contacts(documents), contact_page))
+    items.extend(contact_items(contacts, contact_page))
     return Assembled(business=business, items=tuple(deduplicate(items)))
 
 

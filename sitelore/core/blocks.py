@@ -29,8 +29,8 @@ INLINE = frozenset({
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 LANDMARK_CLASSES = {
     "header": "header", "site-header": "header", "global-header": "header", "masthead": "header",
-    "navbar": "nav", "nav": "nav", "navigation": "nav", "main-nav": "nav", "menu": "nav",
-    "main-menu": "nav", "topbar": "nav", "top-bar": "nav", "footer": "footer",
+    "navbar": "nav", "nav": "nav", "navigation": "nav", "main-nav": "nav",
+    "main-menu": "nav", "nav-menu": "nav", "topbar": "nav", "top-bar": "nav", "footer": "footer",
     "site-footer": "footer", "global-footer": "footer", "page-footer": "footer",
     "colophon": "footer", "sidebar": "aside", "modal": "aside", "popup": "aside",
 }

@@ -26,7 +26,19 @@ STREET = re.compile(
     re.IGNORECASE,
 )
 POSTCODE = re.compile(
-    r"\b([A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2})\b|\b[A-Z]{2}\s+\d{5}(-\d{4})?\b|\b\d{4,5}\s+[A-ZÄÖÜ][a-zäöüß]+"
+    r"\b([A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2})\b|\b[A-Z]{2}\s+\d{5}(-\d{4})?\b"
+    r"|\b(?!19\d\d\b|20\d\d\b)\d{4,5}\s+[A-ZÄÖÜ][a-zäöüß]+"
+)
+LOCALITIES = (
+    re.compile(r"([A-Z][A-Za-z .'-]{1,40}),\s*([A-Z]{2})\s+\d{5}"),
+    re.compile(r"\b(?!19\d\d\b|20\d\d\b)\d{4,5}\s+([A-ZÄÖÜ][\wäöüß.-]+(?:\s[A-ZÄÖÜ][\wäöüß.-]+)?)"),
+    re.compile(r"\b([A-Z][a-z]+),?\s+[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b"),
+)
+DAY_ONLY = re.compile(
+    r"^(mon|tue|wed|thu|fri|sat|sun|montag|dienstag|mittwoch|donnerstag|freitag|samstag"
+    r"|sonntag|mo|di|mi|do|fr|sa|so|daily|weekdays|weekends)[a-z]*\.?"
+    r"(\s*(-|–|to|bis|&|,)\s*(mon|tue|wed|thu|fri|sat|sun|mo|di|mi|do|fr|sa|so)[a-z]*\.?)?:?$",
+    re.IGNORECASE,
 )
 PHONE_HINT = re.compile(r"(tel|phone|fon|call|fax|mobil|☎|📞|\+)", re.IGNORECASE)
 DATE_LIKE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b")
@@ -41,7 +53,20 @@ class ContactFacts:
     phones: list[str] = field(default_factory=list)
     addresses: list[str] = field(default_factory=list)
     hours: list[str] = field(default_factory=list)
+    localities: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+
+    @property
+    def locality(self) -> str | None:
+        """The town of the first address, for the one-line description of a local business."""
+        if self.localities:
+            return self.localities[0]
+        for address in self.addresses:
+            for pattern in LOCALITIES:
+                found = pattern.search(address)
+                if found:
+                    return ", ".join(group for group in found.groups() if group)
+        return None
 
     def add(self, kind: list[str], value: str, source: str) -> None:
         value = clean_text(value)
@@ -80,9 +105,12 @@ def _from_jsonld(node: dict[str, Any], facts: ContactFacts, source: str) -> None
             facts.add(kind, value.removeprefix("mailto:").removeprefix("tel:"), source)
     address = node.get("address")
     if isinstance(address, dict) or "PostalAddress" in jsonld_types(node):
-        text = _postal_text(address if isinstance(address, dict) else node)
+        postal = address if isinstance(address, dict) else node
+        text = _postal_text(postal)
         if text:
             facts.add(facts.addresses, text, source)
+        if isinstance(postal.get("addressLocality"), str):
+            facts.add(facts.localities, postal["addressLocality"], source)
     elif isinstance(address, str):
         facts.add(facts.addresses, address, source)
     hours = node.get("openingHours")
@@ -102,11 +130,14 @@ def _from_text(text: str, facts: ContactFacts, source: str) -> None:
         return
     for email in EMAIL.findall(text):
         facts.add(facts.emails, email, source)
-    for line in text.split("\n"):
-        line = line.strip()
-        if not line or len(line) > MAX_LINE:
+    lines = [line.strip() for line in text.split("\n")]
+    for index, line in enumerate(lines):
+        if not line or len(line) > MAX_LINE or "©" in line:
             continue
-        if mentions_hours(line):
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        if DAY_ONLY.match(line) and mentions_hours(f"{line} {following}"):
+            facts.add(facts.hours, f"{line.rstrip(':')}: {following}", source)
+        elif mentions_hours(line):
             facts.add(facts.hours, line, source)
         elif len(line) <= MAX_ADDRESS_LINE and (STREET.search(line) or POSTCODE.search(line)):
             facts.add(facts.addresses, line, source)

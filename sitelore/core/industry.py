@@ -131,3 +131,9 @@ def classify_industry(weighted_texts: Iterable[tuple[str, float]]) -> str:
     if len(ranked) > 1 and ranked[0][1] < ranked[1][1] * MIN_MARGIN:
         return ranked[0][0] if ranked[0][1] >= 2 * MIN_SCORE else "Other"
     return ranked[0][0]
+
+
+def industry_evidence(text: str, label: str) -> int:
+    """How many of the label's lexicon terms ``text`` uses (0 for ``Other``)."""
+    pattern = _PATTERNS.get(label)
+    return len(pattern.findall(text)) if pattern is not None else 0

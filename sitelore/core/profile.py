@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from sitelore.core.document import Document
-from sitelore.core.industry import classify_industry, industry_from_schema
+from sitelore.core.industry import classify_industry, industry_evidence, industry_from_schema
 from sitelore.core.metadata import jsonld_types
 from sitelore.core.text import clean_text, first_sentence
 from sitelore.core.urls import registrable_domain
@@ -25,18 +25,34 @@ GENERIC_NAMES = frozenset({
     "start", "main", "untitled", "website", "official website", "page not found", "404",
 })
 MAX_NAME_WORDS = 6
+# Industries whose businesses serve a place: where they are is part of what they are.
+LOCAL_INDUSTRIES = frozenset({
+    "Healthcare", "Legal Services", "Real Estate", "Travel & Hospitality",
+    "Restaurants & Food Service", "Food & Beverage", "Construction & Home Services",
+    "Beauty & Personal Care", "Professional Services & Consulting", "Sports & Fitness",
+    "Photography", "Automotive", "Education & E-learning", "Financial Services & Insurance",
+    "Retail & Online Stores", "Logistics & Transportation", "Other",
+})
 
 
-def build_profile(documents: Sequence[Document], home: Document | None) -> BusinessProfile:
-    """The profile from every page fetched; ``home`` is the start page when it was fetched."""
+def build_profile(
+    documents: Sequence[Document], home: Document | None, locality: str | None = None
+) -> BusinessProfile:
+    """The profile from every page fetched; ``home`` is the start page when it was fetched.
+
+    ``locality`` (the town of the business's address) completes the description of a
+    local business that does not say where it is.
+    """
     reference = home or documents[0]
     domain = registrable_domain(_host(reference.url))
     name = business_name(documents, home, domain)
+    category = business_category(documents, home)
     return BusinessProfile(
         name=name,
         domain=domain,
-        category=business_category(documents, home),
-        description=business_description(documents, home, name),
+        category=category,
+        description=_placed(business_description(documents, home, name, category), locality,
+                            category),
         logo=next((logo for doc in _home_first(documents, home) for logo in doc.logos), None),
     )
 
@@ -133,7 +149,10 @@ def _related(key: str, label: str) -> bool:
 # --- description --------------------------------------------------------------------------
 
 
-def business_description(documents: Sequence[Document], home: Document | None, name: str) -> str:
+def business_description(
+    documents: Sequence[Document], home: Document | None, name: str, category: str
+) -> str:
+    """What the business says it does, in one sentence: its own summary first, else its words."""
     reference = home or documents[0]
     tagline = strip_brand(reference.title, name)
     candidates = [
@@ -142,14 +161,24 @@ def business_description(documents: Sequence[Document], home: Document | None, n
         reference.metadata.og.get("twitter:description", ""),
         *(_jsonld_description(d) for d in _home_first(documents, home)[:3]),
         f"{name}: {tagline}." if len(tagline) >= 20 and tagline != reference.title else "",
-        *_first_paragraphs(reference),
+        *_telling_sentences(_home_first(documents, home)[:2], category),
     ]
     for candidate in candidates:
         sentence = first_sentence(candidate, 300)
-        if len(sentence) >= 40:
+        if len(sentence) >= 40 and sentence.casefold() not in GENERIC_NAMES:
             return sentence
     fallback = next((c for c in candidates if len(clean_text(c)) >= 20), "")
     return first_sentence(fallback or reference.title or "", 300)
+
+
+def _placed(description: str, locality: str | None, category: str) -> str:
+    if not locality or category not in LOCAL_INDUSTRIES:
+        return description
+    town = locality.split(",")[0].strip().casefold()
+    if town in description.casefold():
+        return description
+    placed = f"{description.rstrip('. ')} ({locality})."
+    return placed if len(placed) <= 300 else description
 
 
 def strip_brand(title: str, name: str) -> str:
@@ -169,26 +198,32 @@ def _jsonld_description(document: Document) -> str:
     return ""
 
 
-def _first_paragraphs(document: Document) -> list[str]:
-    return [
-        block.text
+def _telling_sentences(documents: Sequence[Document], category: str) -> list[str]:
+    """First sentences of the opening paragraphs, those that use the industry's words first."""
+    sentences = [
+        first_sentence(block.text)
+        for document in documents
         for block in document.blocks
         if block.zone == "main" and block.kind == "text" and len(block.text) >= 60
-    ][:3]
+    ][:12]
+    sentences = [s for s in sentences if len(s) >= 40 and not s.endswith(",")]
+    return sorted(sentences, key=lambda s: -industry_evidence(s, category))
 
 
 # --- industry -----------------------------------------------------------------------------
 
 
 def business_category(documents: Sequence[Document], home: Document | None) -> str:
-    for document in _home_first(documents, home):
+    ordered = _home_first(documents, home)
+    for document in ordered:
         for node in document.jsonld:
             label = industry_from_schema(jsonld_types(node))
             if label is not None:
                 return label
     texts: list[tuple[str, float]] = []
-    for document in _home_first(documents, home)[:3]:
-        weight = 1.0 if document is home else 0.5
+    for rank, document in enumerate(ordered[:10]):
+        # The home page speaks for the business; other pages add evidence, less of it each.
+        weight = 1.0 if rank == 0 else 0.6 if rank == 1 else 0.3
         meta = document.metadata
         texts += [(meta.title, 3 * weight), (meta.description, 3 * weight)]
         texts.append((meta.og.get("og:description", ""), 1.5 * weight))
