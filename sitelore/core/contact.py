@@ -61,10 +61,10 @@ class ContactFacts:
         """The town of the first address, for the one-line description of a local business."""
         if self.localities:
             return self.localities[0]
-        for address in self.addresses:
-            for pattern in LOCALITIES:
+        for pattern in LOCALITIES:
+            for address in self.addresses:
                 found = pattern.search(address)
-                if found:
+                if found and not STREET.search(found.group()):
                     return ", ".join(group for group in found.groups() if group)
         return None
 

@@ -134,6 +134,6 @@ def classify_industry(weighted_texts: Iterable[tuple[str, float]]) -> str:
 
 
 def industry_evidence(text: str, label: str) -> int:
-    """How many of the label's lexicon terms ``text`` uses (0 for ``Other``)."""
+    """How many distinct terms of the label's lexicon ``text`` uses (0 for ``Other``)."""
     pattern = _PATTERNS.get(label)
-    return len(pattern.findall(text)) if pattern is not None else 0
+    return len({hit.lower() for hit in pattern.findall(text)}) if pattern is not None else 0

@@ -25,6 +25,7 @@ GENERIC_NAMES = frozenset({
     "start", "main", "untitled", "website", "official website", "page not found", "404",
 })
 MAX_NAME_WORDS = 6
+MIN_EVIDENCE = 2
 # Industries whose businesses serve a place: where they are is part of what they are.
 LOCAL_INDUSTRIES = frozenset({
     "Healthcare", "Legal Services", "Real Estate", "Travel & Hospitality",
@@ -51,8 +52,9 @@ def build_profile(
         name=name,
         domain=domain,
         category=category,
-        description=_placed(business_description(documents, home, name, category), locality,
-                            category),
+        description=_placed(
+            business_description(documents, home, name, category, locality), locality, category
+        ),
         logo=next((logo for doc in _home_first(documents, home) for logo in doc.logos), None),
     )
 
@@ -150,18 +152,26 @@ def _related(key: str, label: str) -> bool:
 
 
 def business_description(
-    documents: Sequence[Document], home: Document | None, name: str, category: str
+    documents: Sequence[Document],
+    home: Document | None,
+    name: str,
+    category: str,
+    locality: str | None = None,
 ) -> str:
     """What the business says it does, in one sentence: its own summary first, else its words."""
     reference = home or documents[0]
     tagline = strip_brand(reference.title, name)
+    sentences = _telling_sentences(_home_first(documents, home)[:2], category)
+    telling = [s for s in sentences if industry_evidence(s, category) >= MIN_EVIDENCE]
     candidates = [
         reference.metadata.description,
         reference.metadata.og.get("og:description", ""),
         reference.metadata.og.get("twitter:description", ""),
         *(_jsonld_description(d) for d in _home_first(documents, home)[:3]),
         f"{name}: {tagline}." if len(tagline) >= 20 and tagline != reference.title else "",
-        *_telling_sentences(_home_first(documents, home)[:2], category),
+        *telling,
+        f"{name} in {locality}." if locality and industry_evidence(name, category) else "",
+        *sentences,
     ]
     for candidate in candidates:
         sentence = first_sentence(candidate, 300)
@@ -206,8 +216,16 @@ def _telling_sentences(documents: Sequence[Document], category: str) -> list[str
         for block in document.blocks
         if block.zone == "main" and block.kind == "text" and len(block.text) >= 60
     ][:12]
-    sentences = [s for s in sentences if len(s) >= 40 and not s.endswith(",")]
+    sentences = [s for s in sentences if _is_prose(s)]
     return sorted(sentences, key=lambda s: -industry_evidence(s, category))
+
+
+def _is_prose(sentence: str) -> bool:
+    """A real sentence, not a schedule, a list of numbers or a greeting cut at a comma."""
+    if not 40 <= len(sentence) <= 250 or not sentence.endswith((".", "!", "…")):
+        return False
+    digits = sum(char.isdigit() for char in sentence)
+    return digits <= len(sentence) * 0.08
 
 
 # --- industry -----------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from sitelore.crawl.charset import (
     looks_like_html,
     parse_content_type,
 )
-from sitelore.crawl.transport import Resolver, build_client
+from sitelore.crawl.transport import LOCATION_HEADER, Resolver, build_client
 from sitelore.errors import (
     ConnectError,
     FetchError,
@@ -53,7 +53,11 @@ Allow = Callable[[str], bool]
 
 @dataclass(frozen=True)
 class Page:
-    """An HTML page. ``redirects`` lists the URLs redirected to, in order (last = final_url)."""
+    """An HTML page. ``redirects`` lists the URLs redirected to, in order (last = final_url).
+
+    ``content_type`` is the lower-case MIME type without parameters; ``encoding`` the Python
+    codec the text was decoded with.
+    """
 
     url: str
     final_url: str
@@ -135,7 +139,12 @@ class Fetcher:
             await self._client.aclose()
 
     async def fetch_page(self, url: str, *, allow: Allow) -> Page:
-        """Fetch an HTML page; anything else raises :class:`NotHTML` before its body is read."""
+        """Fetch an HTML page; anything else raises :class:`NotHTML` before its body is read.
+
+        ``allow`` is asked about every redirect target (``url`` itself is the caller's
+        choice). Each attempt, including its body, must finish within ``options.timeout``;
+        the total may be longer when 429/503 retries or redirects add attempts.
+        """
         answer, redirects = await self._follow(
             url, allow, html=True, max_bytes=self._options.max_page_bytes
         )
@@ -219,7 +228,9 @@ async def _read_answer(
 ) -> _Answer:
     mime, charset = parse_content_type(response.headers.get("content-type"))
     status = response.status_code
-    location = response.headers.get("location") if status in REDIRECT_STATUSES else None
+    location = None
+    if status in REDIRECT_STATUSES:
+        location = response.headers.get(LOCATION_HEADER) or response.headers.get("location")
     retry_after = response.headers.get("retry-after")
     if location is not None or not 200 <= status < 300:
         return _Answer(url, status, mime, charset, location, retry_after, b"")
@@ -261,7 +272,9 @@ def _require_html(prefix: bytearray, url: str) -> None:
 
 def _transport_error(exc: httpx.TransportError, url: str) -> FetchError:
     host = urlsplit(url).hostname or url
-    if isinstance(exc, httpx.ConnectError | httpx.ProxyError):
+    if isinstance(exc, httpx.ProxyError):
+        return ConnectError(f"Proxy failed to connect to {host}: {exc}", url)
+    if isinstance(exc, httpx.ConnectError):
         return ConnectError(str(exc) or f"Could not connect to {host}", url)
     if isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError):
         detail = f": {exc}" if str(exc) else ""

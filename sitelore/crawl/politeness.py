@@ -17,7 +17,7 @@ class _HostState:
     # Held while a request waits for its start time, so starts happen one at a time, in
     # arrival order (asyncio locks wake waiters first-in, first-out).
     gate: asyncio.Lock = field(default_factory=asyncio.Lock)
-    next_start: float = float("-inf")
+    last_start: float = float("-inf")
 
 
 class HostLimiter:
@@ -56,10 +56,11 @@ class HostLimiter:
         async with state.slots:
             async with state.gate:
                 loop = asyncio.get_running_loop()
-                wait = state.next_start - loop.time()
+                # Read the delay now, not at the previous start: set_delay applies at once.
+                wait = state.last_start + state.delay - loop.time()
                 if wait > 0:
                     await asyncio.sleep(wait)
-                state.next_start = loop.time() + state.delay
+                state.last_start = loop.time()
             yield
 
     def _state(self, host: str) -> _HostState:

@@ -33,7 +33,7 @@ class RobotsPolicy:
 
     @classmethod
     def parse(cls, text: str, user_agent: str) -> RobotsPolicy:
-        """Parse robots.txt ``text``; groups are matched with the product token of ``user_agent``."""
+        """Parse robots.txt ``text``; groups match the product token of ``user_agent``."""
         return cls(Protego.parse(text), user_agent)
 
     @classmethod

@@ -113,7 +113,8 @@ def _absolute(raw: str, base_url: str) -> str | None:
         return None
     if "://" not in loc and _starts_with_host(loc):
         loc = f"{urlsplit(base_url).scheme or 'http'}://{loc}"
-    absolute = urljoin(base_url, loc)
+    # urljoin drops a trailing ";" (legacy path parameters): only relative locs go through it.
+    absolute = loc if urlsplit(loc).scheme else urljoin(base_url, loc)
     parts = urlsplit(absolute)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None

@@ -22,9 +22,12 @@ import httpx
 
 from sitelore.models import CrawlOptions
 
-__all__ = ["ResolvingBackend", "Resolver", "SystemResolver", "build_client"]
+__all__ = ["LOCATION_HEADER", "Resolver", "ResolvingBackend", "SystemResolver", "build_client"]
 
 _DEFAULT_HEADERS = {"Accept-Encoding": "gzip, deflate"}
+
+# Where clients from build_client() put a redirect's raw Location header (see _hide_location).
+LOCATION_HEADER = "X-Sitelore-Location"
 
 
 class Resolver(Protocol):
@@ -133,9 +136,7 @@ def _root_oserror(exc: BaseException) -> OSError | None:
     return found
 
 
-def _describe_connect_failure(
-    failure: BaseException, host: str, address: str, port: int
-) -> str:
+def _describe_connect_failure(failure: BaseException, host: str, address: str, port: int) -> str:
     where = f"{address}:{port}" if host == address else f"{host} ({address}:{port})"
     cause = _root_oserror(failure)
     if isinstance(cause, ConnectionRefusedError):
@@ -162,9 +163,23 @@ def build_client(options: CrawlOptions, resolver: Resolver | None = None) -> htt
         follow_redirects=False,
         timeout=httpx.Timeout(options.timeout),
         headers={"User-Agent": options.user_agent, **_DEFAULT_HEADERS},
+        event_hooks={"response": [_hide_location]},
     )
     _install_backend(client, ResolvingBackend(resolver or SystemResolver()))
     return client
+
+
+async def _hide_location(response: httpx.Response) -> None:
+    """Move a redirect's Location header to :data:`LOCATION_HEADER`.
+
+    Even with ``follow_redirects=False`` httpx parses Location to build
+    ``response.next_request``, and raises (losing the response) on values like
+    ``mailto:x`` or ``http://``. Response hooks run before that step, so hiding the header
+    here lets the fetcher judge every redirect target itself.
+    """
+    if response.is_redirect:
+        response.headers[LOCATION_HEADER] = response.headers["location"]
+        del response.headers["location"]
 
 
 def _install_backend(client: httpx.AsyncClient, backend: httpcore.AsyncNetworkBackend) -> None:
