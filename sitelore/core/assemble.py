@@ -27,6 +27,8 @@ CONTENT_ZONES = frozenset({"main", "aside"})
 BOILERPLATE_SHARE = 0.3
 DUPLICATE_JACCARD = 0.7
 SHORT_UNIT_TEXT = 40
+MIN_PROSE = 80
+TEMPLATE_JUNK = ("©", "all rights reserved", "cookie", "newsletter", "subscribe", "javascript")
 SERVICE_INDUSTRIES = LOCAL_INDUSTRIES - {"Other", "Retail & Online Stores", "Food & Beverage"}
 
 
@@ -66,6 +68,7 @@ def assemble(pages: Sequence[Page]) -> Assembled:
     for page in pages:
         if page.yields_items:
             items.extend(_items_of(page, template, default, business.name))
+    items.extend(_template_items(pages, template, business.name))
     contact_page = next((p.document.url for p in pages if p.purpose == "contact"), None)
     items.extend(contact_items(contacts, contact_page))
     return Assembled(business=business, items=tuple(deduplicate(items)))
@@ -99,6 +102,29 @@ def _items_of(
         default=default,
     )
     return page_items(split_chunks(blocks), context)
+
+
+def _template_items(
+    pages: Sequence[Page], template: frozenset[str], brand: str
+) -> list[KnowledgeItem]:
+    """What the template says in prose (an "about us" blurb in the footer), said once."""
+    page = next((p for p in pages if p.is_start), pages[0])
+    blocks = [
+        block
+        for block in page.document.blocks
+        if block.zone != "nav"
+        and (block.zone not in CONTENT_ZONES or fingerprint(block.text) in template)
+        and (block.kind == "heading" or _is_prose(block.text))
+    ]
+    context = PageContext(url=page.document.url, purpose="about", title=brand)
+    return page_items(split_chunks(blocks), context)
+
+
+def _is_prose(text: str) -> bool:
+    if len(text) < MIN_PROSE or not any(mark in text for mark in (". ", ".\n")):
+        return False
+    lowered = text.lower()
+    return not any(marker in lowered for marker in TEMPLATE_JUNK)
 
 
 def _is_content(block: Block, template: frozenset[str]) -> bool:

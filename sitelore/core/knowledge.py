@@ -15,7 +15,7 @@ from sitelore.core.chunks import Chunk
 from sitelore.core.text import PRICE, clean_text, first_sentence, visible_length
 from sitelore.models import ItemCategory, KnowledgeItem
 
-MIN_ITEM_CHARS = 60
+MIN_ITEM_CHARS = 45
 MAX_ITEM_CHARS = 6000
 MAX_TITLE = 120
 MIN_QUESTIONS = 3
@@ -126,7 +126,7 @@ def _merge_small(drafts: list[Draft]) -> list[Draft]:
 
     for draft in drafts:
         small = draft.size() < MIN_ITEM_CHARS and not draft.from_table
-        if small and (not run or run[0].parents == draft.parents):
+        if small and (not run or _joins(run[0], draft)):
             run.append(draft)
             continue
         close_run()
@@ -136,6 +136,11 @@ def _merge_small(drafts: list[Draft]) -> list[Draft]:
             merged.append(draft)
     close_run()
     return merged
+
+
+def _joins(first: Draft, draft: Draft) -> bool:
+    """Siblings under one heading, or the children of the run's first draft."""
+    return draft.parents in (first.parents, (*first.parents, first.title))
 
 
 def _combine(run: list[Draft]) -> Draft:
