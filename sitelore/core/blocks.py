@@ -303,8 +303,14 @@ class _Walker:
 
 
 def _is_complex(node: LexborNode) -> bool:
-    """A list or quote whose items hold headings or tables is laid out content, not a list."""
-    return node.css_first("h1, h2, h3, h4, h5, h6, table, dl, details") is not None
+    """A list or quote whose items hold headings, tables or long blocks is laid out content."""
+    if node.css_first("h1, h2, h3, h4, h5, h6, table, dl, details") is not None:
+        return True
+    if node.tag not in ("ul", "ol"):
+        return False
+    items = [child for child in node.iter(include_text=False) if child.tag == "li"]
+    rich = [item for item in items if len(item.css("div, p, ul")) >= 2]
+    return len(items) >= 2 and len(rich) * 2 >= len(items) and _looks_like_card(rich[0])
 
 
 def _repeated_units(node: LexborNode) -> set[int]:

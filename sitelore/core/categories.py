@@ -16,15 +16,15 @@ from sitelore.models import ItemCategory
 
 # Purposes a heading may name that override the page's own type ...
 STRONG_HEADINGS = frozenset({
-    "pricing", "faq", "integrations", "security", "customers", "team", "contact", "careers",
-    "legal",
+    "pricing", "faq", "integrations", "security", "customers", "team", "contact", "location",
+    "careers", "legal",
 })
 # ... and those that only override a page of no particular type.
 WEAK_HEADINGS = frozenset({"use_cases", "features", "services", "about", "menu", "product"})
 GENERAL_PAGES = frozenset({"home", "other", "about", "product"})
 # Pages whose type says more than their headings: a "Fees" clause in terms of service is policy.
 LOCKED_PAGES: dict[str, frozenset[str]] = {
-    "legal": frozenset({"security", "contact"}),
+    "legal": frozenset({"security", "contact", "location"}),
     "news": frozenset({"faq"}),
     "careers": frozenset({"faq"}),
 }
@@ -46,6 +46,9 @@ def mentions_hours(text: str) -> bool:
     return any(_CLOCK.search(match.group(2)) for match in HOURS.finditer(text))
 
 
+QUOTING_PAGES = frozenset({"news", "legal", "support"})
+MAX_HEADING_WORDS = 5
+PRICE_WORDS = re.compile(r"\b(price[sd]?|pricing|billed|per (month|year|user)|/mo\b|vat)\b", re.I)
 TESTIMONIAL = re.compile(r"^\s*[\"“„«]")
 MENU_PURPOSES = frozenset({"menu"})
 
@@ -61,17 +64,30 @@ def categorize(
 ) -> ItemCategory:
     if kind == "faq" or (title.rstrip().endswith("?") and page_purpose == "faq"):
         return ItemCategory.FAQ
+    if kind == "quote" and page_purpose not in QUOTING_PAGES:
+        return ItemCategory.CUSTOMER
     headed = _heading_category(title, parents, page_purpose)
     if headed is not None:
         return headed
-    if (from_table or kind == "card") and PRICE.search(text) and page_purpose not in MENU_PURPOSES:
+    priced = PRICE.search(f"{title}\n{text}")
+    if (from_table or kind == "card") and priced and page_purpose not in MENU_PURPOSES:
         return ItemCategory.PRICING
     cued = _text_category(text)
     if cued is not None:
         return cued
+    if page_purpose in ("pricing", "product"):
+        return _offer_category(page_purpose, title, text)
     if page_purpose == "home" and default is not None:
         return default
     return CATEGORY.get(page_purpose, ItemCategory.OTHER)
+
+
+def _offer_category(page_purpose: str, title: str, text: str) -> ItemCategory:
+    """On pricing and product pages, what has no price is a feature of the offer."""
+    both = f"{title}\n{text}"
+    if PRICE.search(both) or text_purpose(title) == "pricing" or PRICE_WORDS.search(both):
+        return ItemCategory.PRICING if page_purpose == "pricing" else ItemCategory.PRODUCT
+    return ItemCategory.FEATURE
 
 
 def _heading_category(
@@ -81,6 +97,8 @@ def _heading_category(
     if page_purpose in GENERAL_PAGES:
         allowed = allowed | WEAK_HEADINGS
     for heading in (title, *reversed(parents)):
+        if len(heading.split()) > MAX_HEADING_WORDS:
+            continue  # a tagline, not a section name: "... but your team doesn't"
         purpose = text_purpose(heading)
         if purpose in allowed:
             return CATEGORY[purpose]

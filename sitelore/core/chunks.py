@@ -64,6 +64,11 @@ class _Splitter:
             self.take_in_unit(block)
         elif block.kind == "heading":
             self.start_section(block)
+        elif block.kind == "quote":
+            self.close()
+            self.current = Chunk(title=_attribution(block.text), kind="quote", parents=self.parents(7))
+            self.current.blocks.append(block)
+            self.close()
         elif _is_question(block, following):
             self.close()
             self.current = Chunk(
@@ -113,3 +118,11 @@ def _is_question(block: Block, following: Block | None) -> bool:
     return following is not None and following.kind != "heading" and not (
         following.kind == "text" and following.text.rstrip().endswith("?")
     )
+
+
+def _attribution(quote: str) -> str:
+    """Who said it: the last short line of a testimonial ("Jane Doe, CEO, Acme")."""
+    lines = [line.strip(" -–—") for line in quote.split("\n") if line.strip()]
+    if len(lines) > 1 and len(lines[-1]) <= 80:
+        return lines[-1]
+    return ""

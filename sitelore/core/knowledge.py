@@ -201,10 +201,18 @@ def _to_item(draft: Draft, page: PageContext) -> KnowledgeItem:
 def _title(draft: Draft, page: PageContext) -> str:
     title = clean_text(draft.title)
     if not title:
-        title = draft.parents[-1] if draft.parents else page.title or first_sentence(draft.text)
+        title = draft.parents[-1] if draft.parents else page.title or _purpose_title(page)
+    if not title:
+        title = first_sentence(draft.text, MAX_TITLE)
     if len(title) > MAX_TITLE:
         title = first_sentence(title, MAX_TITLE)
     return title
+
+
+def _purpose_title(page: PageContext) -> str:
+    if page.purpose in ("home", "other"):
+        return ""
+    return page.purpose.replace("_", " ").capitalize()
 
 
 def _description(draft: Draft, title: str) -> str:

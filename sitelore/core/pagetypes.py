@@ -40,8 +40,12 @@ LEXICON: dict[str, tuple[str, ...]] = {
     "team": ("team", "our-team", "the-team", "unser-team", "people", "staff", "leadership", "founders", "equipe", "équipe", "ärzte"),
     "faq": ("faq*", "questions", "fragen", "preguntas", "domande", "vragen"),
     "contact": (
-        "contact*", "kontakt*", "contacto", "contatti", "find-us", "anfahrt",
-        "location*", "directions", "hours", "öffnungszeiten", "sprechzeit*",
+        "contact*", "kontakt*", "contacto", "contatti", "get-in-touch", "impressum-kontakt",
+    ),
+    "location": (
+        "location*", "find-us", "anfahrt", "directions", "hours", "opening-hours",
+        "öffnungszeiten", "sprechzeit*", "visit-us", "standort*", "horaires", "horario*",
+        "address", "adresse", "map",
     ),
     "integrations": (
         "integration*", "connector*", "apps", "marketplace", "plugins", "extensions", "partners",
@@ -72,7 +76,7 @@ LEXICON: dict[str, tuple[str, ...]] = {
 
 PRIORITY: dict[str, float] = {
     "home": 100, "pricing": 95, "menu": 90, "features": 90, "product": 88, "services": 88,
-    "about": 85, "faq": 80, "contact": 80, "integrations": 72, "team": 70, "security": 68,
+    "about": 85, "faq": 80, "contact": 80, "location": 78, "integrations": 72, "team": 70, "security": 68,
     "legal": 62, "use_cases": 60, "customers": 58, "support": 50, "other": 40, "careers": 35,
     "news": 20, "archive": 5,
 }
@@ -81,7 +85,7 @@ CATEGORY: dict[str, ItemCategory] = {
     "home": ItemCategory.FEATURE, "pricing": ItemCategory.PRICING, "menu": ItemCategory.PRODUCT,
     "features": ItemCategory.FEATURE, "product": ItemCategory.PRODUCT,
     "services": ItemCategory.SERVICE, "about": ItemCategory.ABOUT, "team": ItemCategory.TEAM,
-    "faq": ItemCategory.FAQ, "contact": ItemCategory.CONTACT,
+    "faq": ItemCategory.FAQ, "contact": ItemCategory.CONTACT, "location": ItemCategory.LOCATION,
     "integrations": ItemCategory.INTEGRATION, "security": ItemCategory.SECURITY,
     "legal": ItemCategory.POLICY, "use_cases": ItemCategory.USE_CASE,
     "customers": ItemCategory.CUSTOMER, "support": ItemCategory.SUPPORT,

@@ -196,7 +196,7 @@ def strip_brand(title: str, name: str) -> str:
     key = _name_key(name)
     segments = [s for s in TITLE_SEPARATORS.split(title) if s.strip()]
     kept = [s.strip() for s in segments if _name_key(_clean_name(s)) != key]
-    return kept[0] if kept else clean_text(title)
+    return kept[0] if kept else ""
 
 
 def _jsonld_description(document: Document) -> str:
