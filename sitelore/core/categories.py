@@ -46,6 +46,10 @@ def mentions_hours(text: str) -> bool:
     return any(_CLOCK.search(match.group(2)) for match in HOURS.finditer(text))
 
 
+PHONE_LINE = re.compile(
+    r"(^|\n)[-*\s]*(?:(?:tel|phone|fon|telefon|fax|mobil)\w*\.?[-:\s]*)?\+?\(?\d[\d\s/().-]{6,}\d\s*($|\n)",
+    re.IGNORECASE,
+)
 QUOTING_PAGES = frozenset({"news", "legal", "support"})
 MAX_HEADING_WORDS = 5
 PRICE_WORDS = re.compile(r"\b(price[sd]?|pricing|billed|per (month|year|user)|/mo\b|vat)\b", re.I)
@@ -64,9 +68,9 @@ def categorize(
 ) -> ItemCategory:
     if kind == "faq" or (title.rstrip().endswith("?") and page_purpose == "faq"):
         return ItemCategory.FAQ
-    if kind == "quote" and page_purpose not in QUOTING_PAGES:
-        return ItemCategory.CUSTOMER
-    headed = _heading_category(title, parents, page_purpose)
+    if kind == "quote" and page_purpose not in QUOTING_PAGES and title:
+        return ItemCategory.CUSTOMER  # a quotation with its author: a testimonial
+    headed = _heading_category((title,), page_purpose)
     if headed is not None:
         return headed
     priced = PRICE.search(f"{title}\n{text}")
@@ -75,6 +79,9 @@ def categorize(
     cued = _text_category(text)
     if cued is not None:
         return cued
+    headed = _heading_category(tuple(reversed(parents)), page_purpose)
+    if headed is not None:
+        return headed
     if page_purpose in ("pricing", "product"):
         return _offer_category(page_purpose, title, text)
     if page_purpose == "home" and default is not None:
@@ -90,13 +97,12 @@ def _offer_category(page_purpose: str, title: str, text: str) -> ItemCategory:
     return ItemCategory.FEATURE
 
 
-def _heading_category(
-    title: str, parents: tuple[str, ...], page_purpose: str
-) -> ItemCategory | None:
+def _heading_category(headings: tuple[str, ...], page_purpose: str) -> ItemCategory | None:
+    """The category the nearest heading that names a kind of content says."""
     allowed = LOCKED_PAGES.get(page_purpose, STRONG_HEADINGS)
     if page_purpose in GENERAL_PAGES:
         allowed = allowed | WEAK_HEADINGS
-    for heading in (title, *reversed(parents)):
+    for heading in headings:
         if len(heading.split()) > MAX_HEADING_WORDS:
             continue  # a tagline, not a section name: "... but your team doesn't"
         purpose = text_purpose(heading)
@@ -110,7 +116,7 @@ def _text_category(text: str) -> ItemCategory | None:
         return None
     if mentions_hours(text):
         return ItemCategory.LOCATION
-    if EMAIL.search(text) and len(text) < 400:
+    if len(text) < 400 and (EMAIL.search(text) or PHONE_LINE.search(text)):
         return ItemCategory.CONTACT
     if TESTIMONIAL.match(text):
         return ItemCategory.CUSTOMER

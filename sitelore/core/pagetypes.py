@@ -40,7 +40,8 @@ LEXICON: dict[str, tuple[str, ...]] = {
     "team": ("team", "our-team", "the-team", "unser-team", "people", "staff", "leadership", "founders", "equipe", "équipe", "ärzte"),
     "faq": ("faq*", "questions", "fragen", "preguntas", "domande", "vragen"),
     "contact": (
-        "contact*", "kontakt*", "contacto", "contatti", "get-in-touch", "impressum-kontakt",
+        "contact*", "kontakt*", "contacto", "contatti", "get-in-touch", "emergency*", "notfall*",
+        "notdienst*", "urgent*",
     ),
     "location": (
         "location*", "find-us", "anfahrt", "directions", "hours", "opening-hours",
