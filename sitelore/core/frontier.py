@@ -24,6 +24,10 @@ NON_PAGE_EXTENSIONS = frozenset({
 MAX_CANDIDATES = 20_000
 MAX_SAME_PATH_VARIANTS = 3
 DIVERSITY_PENALTY = 14.0
+# Secondary kinds of page lose more with each one taken: one privacy policy tells a lot,
+# its third sub-page very little.
+SECONDARY_PURPOSES = frozenset({"legal", "careers", "news", "archive", "support"})
+SECONDARY_PENALTY = 30.0
 
 
 @dataclass
@@ -132,7 +136,9 @@ class Frontier:
     def score(self, candidate: Candidate) -> float:
         # Each page of a kind already taken makes the next one of that kind worth less,
         # so a small budget covers pricing, about, contact... rather than ten legal pages.
-        return candidate.base_score - DIVERSITY_PENALTY * self._taken_purposes[candidate.purpose]
+        return candidate.base_score - _penalty(candidate.purpose) * self._taken_purposes[
+            candidate.purpose
+        ]
 
     def pop(self) -> Candidate | None:
         """The best candidate, now taken; None when there is nothing left."""
@@ -148,11 +154,15 @@ class Frontier:
         pool = list(self._candidates.values())
         chosen: list[Candidate] = []
         while pool and len(chosen) < limit:
-            best = max(pool, key=lambda c: c.base_score - DIVERSITY_PENALTY * purposes[c.purpose])
+            best = max(pool, key=lambda c: c.base_score - _penalty(c.purpose) * purposes[c.purpose])
             pool.remove(best)
             chosen.append(best)
             purposes[best.purpose] += 1
         return chosen
+
+
+def _penalty(purpose: str) -> float:
+    return SECONDARY_PENALTY if purpose in SECONDARY_PURPOSES else DIVERSITY_PENALTY
 
 
 def _merge(

@@ -125,17 +125,26 @@ def _merge_small(drafts: list[Draft]) -> list[Draft]:
         run.clear()
 
     for draft in drafts:
-        small = draft.size() < MIN_ITEM_CHARS and not draft.from_table
-        if small and (not run or _joins(run[0], draft)):
-            run.append(draft)
-            continue
-        close_run()
-        if small:
-            run.append(draft)
-        else:
+        if draft.size() >= MIN_ITEM_CHARS or draft.from_table:
+            close_run()
             merged.append(draft)
+        elif run and _joins(run[0], draft):
+            run.append(draft)
+        elif not run and merged and not merged[-1].from_table and _joins(merged[-1], draft):
+            merged[-1] = _absorb(merged[-1], draft)
+        else:
+            close_run()
+            run.append(draft)
     close_run()
     return merged
+
+
+def _absorb(item: Draft, small: Draft) -> Draft:
+    """A small child or sibling section becomes the end of the item before it."""
+    text = f"{small.title}: {small.text}" if small.title else small.text
+    markdown = f"**{small.title}**\n\n{small.markdown}" if small.title else small.markdown
+    return Draft(item.title, item.parents, f"{item.text}\n{text}", f"{item.markdown}\n\n{markdown}",
+                 item.kind)
 
 
 def _joins(first: Draft, draft: Draft) -> bool:
