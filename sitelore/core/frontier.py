@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from sitelore.core.pagetypes import PRIORITY, classify_page, is_low_value_path
-from sitelore.core.urls import SiteScope, url_key
+from sitelore.core.urls import SiteScope, site_host, url_key
 
 NON_PAGE_EXTENSIONS = frozenset({
     "pdf", "jpg", "jpeg", "png", "gif", "webp", "svg", "ico", "bmp", "tif", "tiff", "avif",
@@ -26,7 +26,9 @@ MAX_SAME_PATH_VARIANTS = 3
 DIVERSITY_PENALTY = 14.0
 # Secondary kinds of page lose more with each one taken: one privacy policy tells a lot,
 # its third sub-page very little.
-SECONDARY_PURPOSES = frozenset({"legal", "careers", "news", "archive", "support"})
+SECONDARY_PURPOSES = frozenset({
+    "legal", "careers", "news", "archive", "support", "integrations", "customers", "use_cases",
+})
 SECONDARY_PENALTY = 30.0
 
 
@@ -42,6 +44,7 @@ class Candidate:
     in_nav: bool = False
     from_sitemap: bool = False
     hops: int = 1
+    other_host: bool = False
     purpose: str = "other"
     base_score: float = 0.0
 
@@ -61,6 +64,7 @@ class Candidate:
         score += 8 if self.from_start else 0
         score -= 5 * max(0, depth - 1) + 3 * max(0, self.hops - 1)
         score -= 12 if parts.query else 0
+        score -= 25 if self.other_host else 0  # docs., community.: apps beside the site
         score -= 45 if is_low_value_path(self.url) else 0
         return score - self.order * 1e-6
 
@@ -70,6 +74,7 @@ class Frontier:
 
     def __init__(self, scope: SiteScope, admits: Callable[[str], bool] | None = None) -> None:
         self._scope = scope
+        self._home_host = site_host(scope.host)
         self._admits = admits or (lambda _url: True)
         self._candidates: dict[str, Candidate] = {}
         self._taken: set[str] = set()
@@ -107,6 +112,7 @@ class Frontier:
         self._candidates[key] = Candidate(
             url=url, key=key, order=len(self._discovered), labels=[label] if label else [],
             from_start=from_start, in_nav=in_nav, from_sitemap=from_sitemap, hops=hops,
+            other_host=site_host(urlsplit(url).hostname or "") != self._home_host,
         )
 
     def _fetchable(self, url: str, key: str) -> bool:
@@ -129,6 +135,11 @@ class Frontier:
         self._candidates.pop(key, None)
         if purpose is not None:
             self._taken_purposes[purpose] += 1
+
+    def forget_purpose(self, purpose: str) -> None:
+        """A page of this kind failed: it taught nothing, so the kind keeps its rank."""
+        if self._taken_purposes[purpose] > 0:
+            self._taken_purposes[purpose] -= 1
 
     def is_taken(self, url: str) -> bool:
         return url_key(url) in self._taken

@@ -64,7 +64,7 @@ LEXICON: dict[str, tuple[str, ...]] = {
         "clients", "kunden", "referenzen", "showcase", "review*",
     ),
     "support": (
-        "support", "help*", "docs", "documentation", "guide*", "tutorial*",
+        "support", "help*", "docs", "documentation", "guide*", "tutorial*", "learn",
         "hilfe", "ayuda", "aide", "kb", "knowledge-base", "resources",
     ),
     "careers": ("career*", "jobs", "join-us", "hiring", "karriere", "stellen*", "empleo"),
@@ -93,6 +93,9 @@ CATEGORY: dict[str, ItemCategory] = {
     "careers": ItemCategory.CAREERS, "news": ItemCategory.NEWS, "archive": ItemCategory.NEWS,
     "other": ItemCategory.OTHER,
 }
+
+# Words that name a kind of page in a URL path but are mere calls to action in link text.
+LABEL_NOISE = frozenset({"learn", "more", "read", "see", "view", "get", "start", "try"})
 
 # Purposes that, as the first path segment, own everything below them (/blog/pricing-tips).
 CONTAINERS = ("news", "archive", "support", "careers", "customers", "legal")
@@ -139,6 +142,8 @@ def word_purpose(word: str) -> str | None:
 def text_purpose(text: str) -> str | None:
     """The purpose of a short text such as a link label or a title, first match wins."""
     for match in _WORD.finditer(text.lower()):
+        if match.group() in LABEL_NOISE:
+            continue
         found = word_purpose(match.group())
         if found is not None and found != "archive":
             return found

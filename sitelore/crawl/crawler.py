@@ -38,6 +38,8 @@ from sitelore.models import (
 
 EventSink = Callable[[Event], Awaitable[None] | None]
 NAV_ZONES = frozenset({"nav", "header"})
+# Broken links are common; a few failures per page budgeted may be replaced, no more.
+MAX_ATTEMPTS_FACTOR = 3
 
 
 @dataclass
@@ -131,7 +133,7 @@ class Crawler:
 
     def _budget_left(self) -> bool:
         wanted = len(self.pages) + len(self.in_flight) < self.request.max_pages
-        return wanted and self.attempts < 2 * self.request.max_pages + 2
+        return wanted and self.attempts < MAX_ATTEMPTS_FACTOR * self.request.max_pages + 5
 
     async def _worker(self) -> None:
         while self._budget_left():
@@ -142,21 +144,23 @@ class Crawler:
                 await asyncio.sleep(0.05)  # a page in flight may still add links
                 continue
             target = _Target(candidate.url, tuple(candidate.labels), candidate.hops)
-            await self._visit(target, discover=True)
+            if not await self._visit(target, discover=True):
+                self.frontier.forget_purpose(candidate.purpose)
 
-    async def _visit(self, target: _Target, *, discover: bool) -> None:
+    async def _visit(self, target: _Target, *, discover: bool) -> bool:
+        """Fetch and parse one page; False when it failed or added nothing new."""
         self.attempts += 1
         self.in_flight.append(target.url)
         try:
             document = await self._fetch(target)
-        except (FetchError, RobotsDisallowed) as error:
+        except (FetchError, RobotsDisallowed, EmptyPage) as error:
             self.failures.append((target.url, str(error)))
             await self._report(target.url, error=str(error))
-            return
+            return False
         finally:
             self.in_flight.remove(target.url)
         if document is None:
-            return
+            return False
         if discover:
             self._discover(document, target)
         admitted = not (target.is_start and discover) or self.filter.admits(document.url)
@@ -164,6 +168,7 @@ class Crawler:
         await self._report(target.url, error=None)
         if discover:
             await self._replan()
+        return True
 
     async def _fetch(self, target: _Target) -> Document | None:
         robots = await self._robots_for(target.url)
@@ -177,6 +182,9 @@ class Crawler:
         if page.final_url != target.url and self._already_have(page.final_url):
             return None
         document = parse_document(page.text, page.final_url)
+        if not document.blocks and not target.is_start:
+            # An empty page carries nothing; it must not use up the budget of pages.
+            raise EmptyPage(target.url)
         canonical = document.metadata.canonical
         if canonical and self.scope.contains(canonical) and url_key(canonical) != url_key(
             page.final_url
@@ -264,6 +272,14 @@ async def send_event(sink: EventSink | None, event: Event) -> None:
     result = sink(event)
     if inspect.isawaitable(result):
         await result
+
+
+class EmptyPage(Exception):
+    """A page fetched fine but without any text: reported as failed, not counted."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(f"No text content at {url}")
+        self.url = url
 
 
 def _origin(url: str) -> str:
