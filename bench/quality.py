@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from sitelore.core.assemble import Page, assemble
 from sitelore.core.document import parse_document
@@ -40,8 +41,14 @@ def free_port() -> int:
 
 
 def start_proxy(port: int) -> subprocess.Popen[bytes]:
-    command = [sys.executable, str(EVAL / "serve_sites.py"), "--port", str(port),
-               "--rewrite-absolute", "--quiet"]
+    command = [
+        sys.executable,
+        str(EVAL / "serve_sites.py"),
+        "--port",
+        str(port),
+        "--rewrite-absolute",
+        "--quiet",
+    ]
     process = subprocess.Popen(command)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -63,7 +70,7 @@ def gold_sites(selected: list[str]) -> dict[str, str]:
     return sites
 
 
-async def run_site(start_url: str, max_pages: int, proxy: str) -> dict[str, object]:
+async def run_site(start_url: str, max_pages: int, proxy: str) -> dict[str, Any]:
     options = CrawlOptions(proxy=proxy, trust_env=False)
     result = await extract_site(ExtractRequest(url=start_url, max_pages=max_pages), options=options)
     return result.to_dict()
@@ -104,16 +111,28 @@ def main() -> int:
             begin = time.monotonic()
             result = asyncio.run(run_site(start_url, args.max_pages, proxy))
             (pred_dir / f"{site}.json").write_text(json.dumps(result, indent=1))
-            print(f"{site:16} {time.monotonic() - begin:6.2f} s  pages={result['pagesScraped']}"
-                  f"  items={len(result['knowledgeItems'])}", file=sys.stderr)
-        score = [sys.executable, str(EVAL / "score.py"), "sites", "--gold", str(EVAL / "gold"),
-                 "--pred", str(pred_dir)] + (["-v"] if args.verbose else [])
+            print(
+                f"{site:16} {time.monotonic() - begin:6.2f} s  pages={result['pagesScraped']}"
+                f"  items={len(result['knowledgeItems'])}",
+                file=sys.stderr,
+            )
+        score = [
+            sys.executable,
+            str(EVAL / "score.py"),
+            "sites",
+            "--gold",
+            str(EVAL / "gold"),
+            "--pred",
+            str(pred_dir),
+        ] + (["-v"] if args.verbose else [])
         subprocess.run(score, check=True, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
         times = sorted(page_cpu_times(pred_dir, proxy))
         if times:
             p90 = times[min(len(times) - 1, int(0.9 * len(times)))]
-            print(f"\nper-page CPU (parse + items), {len(times)} pages: "
-                  f"median {statistics.median(times):.2f} ms, p90 {p90:.2f} ms")
+            print(
+                f"\nper-page CPU (parse + items), {len(times)} pages: "
+                f"median {statistics.median(times):.2f} ms, p90 {p90:.2f} ms"
+            )
     finally:
         server.terminate()
         server.wait()

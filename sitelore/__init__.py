@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from sitelore.errors import (
     ExtractionFailed,
     FetchError,
@@ -23,11 +25,24 @@ from sitelore.models import (
     ExtractResult,
     ItemCategory,
     KnowledgeItem,
-    PagesPlanned,
     PageScraped,
+    PagesPlanned,
     Progress,
 )
-from sitelore.pipeline import extract, extract_site
+
+if TYPE_CHECKING:
+    from sitelore.pipeline import extract, extract_site
+
+
+def __getattr__(name: str) -> Any:
+    # The pipeline pulls in httpx and the parser: load it when first asked for, so that
+    # importing sitelore (and starting the CLI) stays fast.
+    if name in ("extract", "extract_site"):
+        from sitelore import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module 'sitelore' has no attribute {name!r}")
+
 
 __all__ = [
     "BusinessClassified",

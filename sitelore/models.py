@@ -11,22 +11,54 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-DEFAULT_USER_AGENT = "sitelore/0.1 (+https://github.com/sitelore/sitelore; knowledge extraction bot)"
+DEFAULT_USER_AGENT = (
+    "sitelore/0.1 (+https://github.com/sitelore/sitelore; knowledge extraction bot)"
+)
 
 INDUSTRIES: tuple[str, ...] = (
-    "Project Management", "Collaboration & Productivity", "Business Intelligence & Analytics",
-    "Developer Tools", "DevOps & Cloud Infrastructure", "Low-Code & No-Code", "Cybersecurity",
-    "CRM & Sales", "Marketing & Advertising", "Customer Support", "HR & Recruiting",
-    "Finance & Accounting", "Payments & Fintech", "E-commerce Platforms", "Communication",
-    "Cloud Storage & File Management", "AI & Machine Learning", "Design & Creative Tools",
-    "Education & E-learning", "Healthcare", "Legal Services", "Real Estate",
-    "Travel & Hospitality", "Restaurants & Food Service", "Food & Beverage",
-    "Retail & Online Stores", "Media & Publishing", "Entertainment & Streaming",
-    "Sports & Fitness", "Photography", "Social Networking & Community",
-    "Nonprofit & Government", "Manufacturing & Industrial", "Logistics & Transportation",
-    "Automotive", "Energy & Utilities", "Construction & Home Services",
-    "Professional Services & Consulting", "Financial Services & Insurance",
-    "Beauty & Personal Care", "Telecommunications", "Gaming", "Other",
+    "Project Management",
+    "Collaboration & Productivity",
+    "Business Intelligence & Analytics",
+    "Developer Tools",
+    "DevOps & Cloud Infrastructure",
+    "Low-Code & No-Code",
+    "Cybersecurity",
+    "CRM & Sales",
+    "Marketing & Advertising",
+    "Customer Support",
+    "HR & Recruiting",
+    "Finance & Accounting",
+    "Payments & Fintech",
+    "E-commerce Platforms",
+    "Communication",
+    "Cloud Storage & File Management",
+    "AI & Machine Learning",
+    "Design & Creative Tools",
+    "Education & E-learning",
+    "Healthcare",
+    "Legal Services",
+    "Real Estate",
+    "Travel & Hospitality",
+    "Restaurants & Food Service",
+    "Food & Beverage",
+    "Retail & Online Stores",
+    "Media & Publishing",
+    "Entertainment & Streaming",
+    "Sports & Fitness",
+    "Photography",
+    "Social Networking & Community",
+    "Nonprofit & Government",
+    "Manufacturing & Industrial",
+    "Logistics & Transportation",
+    "Automotive",
+    "Energy & Utilities",
+    "Construction & Home Services",
+    "Professional Services & Consulting",
+    "Financial Services & Insurance",
+    "Beauty & Personal Care",
+    "Telecommunications",
+    "Gaming",
+    "Other",
 )
 
 

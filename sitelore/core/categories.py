@@ -15,10 +15,20 @@ from sitelore.core.text import EMAIL, PRICE
 from sitelore.models import ItemCategory
 
 # Purposes a heading may name that override the page's own type ...
-STRONG_HEADINGS = frozenset({
-    "pricing", "faq", "integrations", "security", "customers", "team", "contact", "location",
-    "careers", "legal",
-})
+STRONG_HEADINGS = frozenset(
+    {
+        "pricing",
+        "faq",
+        "integrations",
+        "security",
+        "customers",
+        "team",
+        "contact",
+        "location",
+        "careers",
+        "legal",
+    }
+)
 # ... and those that only override a page of no particular type.
 WEAK_HEADINGS = frozenset({"use_cases", "features", "services", "about", "menu", "product"})
 GENERAL_PAGES = frozenset({"home", "other", "about", "product"})
@@ -31,7 +41,8 @@ LOCKED_PAGES: dict[str, frozenset[str]] = {
 _DAY = (
     r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs"
     r"|fri|sat|sun|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|mo|di|mi|do|fr|sa"
-    r"|so|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|weekdays|weekends|daily|täglich|every day)"
+    r"|so|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|weekdays|weekends"
+    r"|daily|täglich|every day)"
 )
 _RANGE = (
     r"\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h)?\s*(?:[-–—]|bis|to|until)\s*"

@@ -66,14 +66,14 @@ class _Splitter:
             self.start_section(block)
         elif block.kind == "quote":
             self.close()
-            self.current = Chunk(title=_attribution(block.text), kind="quote", parents=self.parents(7))
+            self.current = Chunk(
+                title=_attribution(block.text), kind="quote", parents=self.parents(7)
+            )
             self.current.blocks.append(block)
             self.close()
         elif _is_question(block, following):
             self.close()
-            self.current = Chunk(
-                title=block.text, level=7, kind="faq", parents=self.parents(7)
-            )
+            self.current = Chunk(title=block.text, level=7, kind="faq", parents=self.parents(7))
         else:
             if self.current.unit:
                 self.close()
@@ -115,8 +115,10 @@ def _is_question(block: Block, following: Block | None) -> bool:
         return False
     if not block.text.rstrip().endswith("?") or "\n" in block.text.strip():
         return False
-    return following is not None and following.kind != "heading" and not (
-        following.kind == "text" and following.text.rstrip().endswith("?")
+    return (
+        following is not None
+        and following.kind != "heading"
+        and not (following.kind == "text" and following.text.rstrip().endswith("?"))
     )
 
 

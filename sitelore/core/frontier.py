@@ -1,4 +1,4 @@
-"""The crawl frontier: every same-site URL found, ranked by how much business knowledge it likely holds.
+"""The crawl frontier: every same-site URL found, ranked by the business knowledge it likely holds.
 
 Pure bookkeeping, no I/O: the crawler feeds it URLs from sitemaps and links and
 asks it for the next best page while the budget lasts.
@@ -14,21 +14,87 @@ from urllib.parse import urlsplit
 from sitelore.core.pagetypes import PRIORITY, classify_page, is_low_value_path
 from sitelore.core.urls import SiteScope, site_host, url_key
 
-NON_PAGE_EXTENSIONS = frozenset({
-    "pdf", "jpg", "jpeg", "png", "gif", "webp", "svg", "ico", "bmp", "tif", "tiff", "avif",
-    "zip", "gz", "tgz", "rar", "7z", "tar", "bz2", "xz", "dmg", "exe", "msi", "apk", "deb", "rpm",
-    "mp3", "mp4", "m4a", "wav", "ogg", "webm", "mov", "avi", "mkv", "flv",
-    "css", "js", "mjs", "json", "xml", "rss", "atom", "txt", "csv", "xls", "xlsx", "doc",
-    "docx", "ppt", "pptx", "odt", "woff", "woff2", "ttf", "otf", "eot", "map", "ics", "vcf",
-})
+NON_PAGE_EXTENSIONS = frozenset(
+    {
+        "pdf",
+        "jpg",
+        "jpeg",
+        "png",
+        "gif",
+        "webp",
+        "svg",
+        "ico",
+        "bmp",
+        "tif",
+        "tiff",
+        "avif",
+        "zip",
+        "gz",
+        "tgz",
+        "rar",
+        "7z",
+        "tar",
+        "bz2",
+        "xz",
+        "dmg",
+        "exe",
+        "msi",
+        "apk",
+        "deb",
+        "rpm",
+        "mp3",
+        "mp4",
+        "m4a",
+        "wav",
+        "ogg",
+        "webm",
+        "mov",
+        "avi",
+        "mkv",
+        "flv",
+        "css",
+        "js",
+        "mjs",
+        "json",
+        "xml",
+        "rss",
+        "atom",
+        "txt",
+        "csv",
+        "xls",
+        "xlsx",
+        "doc",
+        "docx",
+        "ppt",
+        "pptx",
+        "odt",
+        "woff",
+        "woff2",
+        "ttf",
+        "otf",
+        "eot",
+        "map",
+        "ics",
+        "vcf",
+    }
+)
 MAX_CANDIDATES = 20_000
 MAX_SAME_PATH_VARIANTS = 3
 DIVERSITY_PENALTY = 14.0
 # Secondary kinds of page lose more with each one taken: one privacy policy tells a lot,
 # its third sub-page very little.
-SECONDARY_PURPOSES = frozenset({
-    "legal", "careers", "news", "archive", "support", "integrations", "customers", "use_cases",
-})
+SECONDARY_PURPOSES = frozenset(
+    {
+        "legal",
+        "careers",
+        "news",
+        "archive",
+        "support",
+        "integrations",
+        "customers",
+        "use_cases",
+    }
+)
 SECONDARY_PENALTY = 30.0
 
 
@@ -97,7 +163,7 @@ class Frontier:
         from_sitemap: bool = False,
         hops: int = 1,
     ) -> None:
-        """Record a URL found in a sitemap or a link; it becomes a candidate if it may be fetched."""
+        """Record a URL found in a sitemap or a link; a candidate if it may be fetched."""
         if not self._scope.contains(url):
             return
         key = url_key(url)
@@ -110,8 +176,14 @@ class Frontier:
             return
         self._path_variants[key.split("?", 1)[0]] += 1
         self._candidates[key] = Candidate(
-            url=url, key=key, order=len(self._discovered), labels=[label] if label else [],
-            from_start=from_start, in_nav=in_nav, from_sitemap=from_sitemap, hops=hops,
+            url=url,
+            key=key,
+            order=len(self._discovered),
+            labels=[label] if label else [],
+            from_start=from_start,
+            in_nav=in_nav,
+            from_sitemap=from_sitemap,
+            hops=hops,
             other_host=site_host(urlsplit(url).hostname or "") != self._home_host,
         )
 
@@ -147,9 +219,10 @@ class Frontier:
     def score(self, candidate: Candidate) -> float:
         # Each page of a kind already taken makes the next one of that kind worth less,
         # so a small budget covers pricing, about, contact... rather than ten legal pages.
-        return candidate.base_score - _penalty(candidate.purpose) * self._taken_purposes[
-            candidate.purpose
-        ]
+        return (
+            candidate.base_score
+            - _penalty(candidate.purpose) * self._taken_purposes[candidate.purpose]
+        )
 
     def pop(self) -> Candidate | None:
         """The best candidate, now taken; None when there is nothing left."""

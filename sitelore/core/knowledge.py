@@ -143,8 +143,13 @@ def _absorb(item: Draft, small: Draft) -> Draft:
     """A small child or sibling section becomes the end of the item before it."""
     text = f"{small.title}: {small.text}" if small.title else small.text
     markdown = f"**{small.title}**\n\n{small.markdown}" if small.title else small.markdown
-    return Draft(item.title, item.parents, f"{item.text}\n{text}", f"{item.markdown}\n\n{markdown}",
-                 item.kind)
+    return Draft(
+        item.title,
+        item.parents,
+        f"{item.text}\n{text}",
+        f"{item.markdown}\n\n{markdown}",
+        item.kind,
+    )
 
 
 def _joins(first: Draft, draft: Draft) -> bool:
@@ -201,8 +206,15 @@ def _to_item(draft: Draft, page: PageContext) -> KnowledgeItem:
         title=title,
         description=_description(draft, title),
         content=(heading + draft.markdown).strip(),
-        category=categorize(draft.title, draft.parents, draft.text, draft.kind, page.purpose,
-                            page.default, draft.from_table),
+        category=categorize(
+            draft.title,
+            draft.parents,
+            draft.text,
+            draft.kind,
+            page.purpose,
+            page.default,
+            draft.from_table,
+        ),
         source=page.url,
     )
 

@@ -20,20 +20,49 @@ from sitelore.models import BusinessProfile
 
 TITLE_SEPARATORS = re.compile(r"\s+[|\-–—•·:»/]\s+|\s*[|–—•·»]\s*")
 ORG_TYPES = frozenset({"Organization", "Corporation", "LocalBusiness", "Brand", "WebSite"})
-GENERIC_NAMES = frozenset({
-    "home", "homepage", "home page", "welcome", "index", "startseite", "accueil", "inicio",
-    "start", "main", "untitled", "website", "official website", "page not found", "404",
-})
+GENERIC_NAMES = frozenset(
+    {
+        "home",
+        "homepage",
+        "home page",
+        "welcome",
+        "index",
+        "startseite",
+        "accueil",
+        "inicio",
+        "start",
+        "main",
+        "untitled",
+        "website",
+        "official website",
+        "page not found",
+        "404",
+    }
+)
 MAX_NAME_WORDS = 6
 MIN_EVIDENCE = 2
 # Industries whose businesses serve a place: where they are is part of what they are.
-LOCAL_INDUSTRIES = frozenset({
-    "Healthcare", "Legal Services", "Real Estate", "Travel & Hospitality",
-    "Restaurants & Food Service", "Food & Beverage", "Construction & Home Services",
-    "Beauty & Personal Care", "Professional Services & Consulting", "Sports & Fitness",
-    "Photography", "Automotive", "Education & E-learning", "Financial Services & Insurance",
-    "Retail & Online Stores", "Logistics & Transportation", "Other",
-})
+LOCAL_INDUSTRIES = frozenset(
+    {
+        "Healthcare",
+        "Legal Services",
+        "Real Estate",
+        "Travel & Hospitality",
+        "Restaurants & Food Service",
+        "Food & Beverage",
+        "Construction & Home Services",
+        "Beauty & Personal Care",
+        "Professional Services & Consulting",
+        "Sports & Fitness",
+        "Photography",
+        "Automotive",
+        "Education & E-learning",
+        "Financial Services & Insurance",
+        "Retail & Online Stores",
+        "Logistics & Transportation",
+        "Other",
+    }
+)
 
 
 def build_profile(
@@ -105,9 +134,7 @@ def _is_business(node: dict[str, object]) -> bool:
     return industry_from_schema(jsonld_types(node)) is not None
 
 
-def _title_affixes(
-    documents: Sequence[Document], home: Document | None
-) -> list[tuple[str, float]]:
+def _title_affixes(documents: Sequence[Document], home: Document | None) -> list[tuple[str, float]]:
     counts: Counter[str] = Counter()
     forms: dict[str, str] = {}
     titled = [d for d in documents if d.title]

@@ -64,9 +64,7 @@ def _check_urls(urls: tuple[str, ...], start: str, max_pages: int) -> tuple[str,
     for value in urls:
         url = _check_url(value, "urls")
         if not scope.contains(url):
-            raise InvalidRequest(
-                f"urls: {value} is not on the same site as {start}", field="urls"
-            )
+            raise InvalidRequest(f"urls: {value} is not on the same site as {start}", field="urls")
         if url not in checked:
             checked.append(url)
     return tuple(checked)

@@ -69,7 +69,9 @@ def table_rows(node: LexborNode) -> list[list[str]]:
     """The cell texts of a data table, row by row, padded to the same width."""
     rows: list[list[str]] = []
     for row in node.css("tr")[:MAX_ROWS]:
-        cells = [_cell_text(cell) for cell in row.iter(include_text=False) if cell.tag in ("td", "th")]
+        cells = [
+            _cell_text(cell) for cell in row.iter(include_text=False) if cell.tag in ("td", "th")
+        ]
         if any(cells):
             rows.append(cells[:MAX_COLUMNS])
     width = max((len(row) for row in rows), default=0)

@@ -15,12 +15,44 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
-TRACKING_PARAMS = frozenset({
-    "gclid", "gclsrc", "dclid", "fbclid", "msclkid", "yclid", "twclid", "ttclid", "li_fat_id",
-    "mc_cid", "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "__hstc", "__hssc", "__hsfp", "hsctatracking",
-    "igshid", "mkt_tok", "oly_anon_id", "oly_enc_id", "ref_src", "vero_conv", "vero_id",
-    "wickedid", "s_cid", "spm", "trk", "sessionid", "phpsessid", "jsessionid", "sid",
-})
+TRACKING_PARAMS = frozenset(
+    {
+        "gclid",
+        "gclsrc",
+        "dclid",
+        "fbclid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "ttclid",
+        "li_fat_id",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "_hsenc",
+        "_hsmi",
+        "__hstc",
+        "__hssc",
+        "__hsfp",
+        "hsctatracking",
+        "igshid",
+        "mkt_tok",
+        "oly_anon_id",
+        "oly_enc_id",
+        "ref_src",
+        "vero_conv",
+        "vero_id",
+        "wickedid",
+        "s_cid",
+        "spm",
+        "trk",
+        "sessionid",
+        "phpsessid",
+        "jsessionid",
+        "sid",
+    }
+)
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
 INDEX_FILES = frozenset({"index.html", "index.htm", "index.php", "default.htm", "default.aspx"})
 DEFAULT_PORTS = {"http": 80, "https": 443}

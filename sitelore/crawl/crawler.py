@@ -30,8 +30,8 @@ from sitelore.models import (
     CrawlOptions,
     Event,
     ExtractRequest,
-    PagesPlanned,
     PageScraped,
+    PagesPlanned,
     PlannedPage,
     Progress,
 )
@@ -186,8 +186,10 @@ class Crawler:
             # An empty page carries nothing; it must not use up the budget of pages.
             raise EmptyPage(target.url)
         canonical = document.metadata.canonical
-        if canonical and self.scope.contains(canonical) and url_key(canonical) != url_key(
-            page.final_url
+        if (
+            canonical
+            and self.scope.contains(canonical)
+            and url_key(canonical) != url_key(page.final_url)
         ):
             if self._already_have(canonical):
                 return None
@@ -258,8 +260,9 @@ class Crawler:
         index = len(self.pages) + len(self.failures) - 1
         status = "failed" if error else "done"
         await self._emit(PageScraped(url, index, total, status, error))
-        await self._emit(Progress(len(self.pages), min(total, self.request.max_pages),
-                                  f"Scraping {url}"))
+        await self._emit(
+            Progress(len(self.pages), min(total, self.request.max_pages), f"Scraping {url}")
+        )
 
     async def _emit(self, event: Event) -> None:
         await send_event(self.on_event, event)

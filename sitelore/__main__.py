@@ -1,0 +1,3 @@
+from sitelore.cli import entry_point
+
+entry_point()

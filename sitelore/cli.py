@@ -1,0 +1,207 @@
+"""The ``sitelore`` command line.
+
+Exit status: 0 done; 1 the site could not be extracted (DNS, refused, timeout,
+robots.txt forbids the start page, no page extracted); 2 bad input. Every error
+is one line on stderr. Heavy modules are imported inside the commands so that
+``sitelore --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from sitelore.models import CrawlOptions, Event, ExtractRequest
+
+CLI_MAX_PAGES = 1000
+MAX_TIMEOUT = 600.0
+MAX_CONCURRENCY = 32
+
+app = typer.Typer(
+    name="sitelore",
+    help="Turn a company's website into a business profile and knowledge items.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+class BadInput(Exception):
+    """A command-line value is out of range (exit status 2)."""
+
+
+@app.callback()
+def _root() -> None:
+    """Turn a company's website into a business profile and knowledge items."""
+
+
+@app.command()
+def extract(
+    url: Annotated[str, typer.Argument(help="Any page of the site, e.g. https://example.com")],
+    max_pages: Annotated[int, typer.Option("--max-pages", help="Pages to extract.")] = 10,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write the JSON here, not to stdout.")
+    ] = None,
+    include: Annotated[
+        list[str] | None,
+        typer.Option("--include", help="Path glob a page must match (repeatable)."),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None, typer.Option("--exclude", help="Path glob to leave out (repeatable).")
+    ] = None,
+    single_page: Annotated[bool, typer.Option("--single-page", help="Only URL itself.")] = False,
+    urls: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--urls", help="Extract exactly these pages (repeatable, or comma-separated)."
+        ),
+    ] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds per request.")] = 30.0,
+    concurrency: Annotated[int, typer.Option(help="Requests at once per host.")] = 4,
+    user_agent: Annotated[
+        str | None, typer.Option("--user-agent", help="User-Agent header.")
+    ] = None,
+    no_robots: Annotated[bool, typer.Option("--no-robots", help="Ignore robots.txt.")] = False,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No progress bar.")] = False,
+) -> None:
+    """Crawl a site and print its profile and knowledge items as JSON."""
+    from sitelore.models import DEFAULT_USER_AGENT, CrawlOptions, ExtractRequest
+
+    _check_range("--timeout", timeout, 0.1, MAX_TIMEOUT)
+    _check_range("--concurrency", concurrency, 1, MAX_CONCURRENCY)
+    request = ExtractRequest(
+        url=url,
+        max_pages=max_pages,
+        single_page=single_page,
+        include_patterns=tuple(include or ()),
+        exclude_patterns=tuple(exclude or ()),
+        urls=_split_urls(urls),
+    )
+    options = CrawlOptions(
+        user_agent=user_agent or DEFAULT_USER_AGENT,
+        timeout=timeout,
+        concurrency=concurrency,
+        obey_robots=not no_robots,
+    )
+    result = _run_extraction(request, options, show_progress=not quiet)
+    text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def _check_range(name: str, value: float, low: float, high: float) -> None:
+    if not low <= value <= high:
+        raise BadInput(f"{name} must be between {low:g} and {high:g}, got {value:g}")
+
+
+def _split_urls(values: list[str] | None) -> tuple[str, ...] | None:
+    if not values:
+        return None
+    return tuple(part for value in values for part in value.replace(",", " ").split())
+
+
+def _run_extraction(
+    request: ExtractRequest, options: CrawlOptions, *, show_progress: bool
+) -> dict[str, object]:
+    import asyncio
+
+    from sitelore.pipeline import extract_site
+
+    with _ProgressBar(enabled=show_progress) as bar:
+        result = asyncio.run(
+            extract_site(request, bar.on_event, options=options, max_pages_cap=CLI_MAX_PAGES)
+        )
+    return result.to_dict()
+
+
+class _ProgressBar:
+    """Pages done / planned and the current URL, on stderr."""
+
+    def __init__(self, enabled: bool) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self._progress = Progress(
+            TextColumn("{task.description}", style="cyan"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[url]}", style="dim"),
+            console=Console(stderr=True),
+            transient=True,
+            disable=not enabled,
+        )
+        self._task = self._progress.add_task("pages", total=None, url="")
+
+    def __enter__(self) -> _ProgressBar:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._progress.stop()
+
+    def on_event(self, event: Event) -> None:
+        from sitelore.models import PageScraped, PagesPlanned
+
+        if isinstance(event, PagesPlanned):
+            self._progress.update(self._task, total=len(event.pages))
+        elif isinstance(event, PageScraped):
+            url = event.url if len(event.url) <= 70 else event.url[:67] + "..."
+            done = event.status == "done"
+            self._progress.update(self._task, advance=1 if done else 0, url=url)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit status instead of raising ``SystemExit``."""
+    from sitelore.errors import InvalidRequest, SiteloreError
+
+    try:
+        status = app(args=argv, prog_name="sitelore", standalone_mode=False)
+    except (BadInput, InvalidRequest) as error:
+        return _fail(str(error), 2)
+    except SiteloreError as error:
+        return _fail(str(error), 1)
+    except typer.Exit as done:
+        return int(done.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        return _fail("interrupted", 130)
+    except OSError as error:
+        return _fail(f"cannot write output: {error}", 1)
+    except Exception as error:
+        if _is_usage_error(error):
+            return _usage_error(error)
+        raise
+    return status if isinstance(status, int) else 0
+
+
+def _is_usage_error(error: Exception) -> bool:
+    # Typer raises click's usage errors (vendored in recent releases): they carry the
+    # exit status 2 and a message formatter.
+    return getattr(error, "exit_code", None) == 2 and hasattr(error, "format_message")
+
+
+def _usage_error(error: Exception) -> int:
+    if type(error).__name__ == "NoArgsIsHelpError":
+        return 2  # the help text has been printed already
+    return _fail(str(error.format_message()), 2)  # type: ignore[attr-defined]
+
+
+def _fail(message: str, status: int) -> int:
+    first_line = message.strip().splitlines()[0] if message.strip() else "failed"
+    sys.stderr.write(f"sitelore: error: {first_line}\n")
+    return status
+
+
+def entry_point() -> None:
+    """The console script: ``sitelore ...``."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry_point()
