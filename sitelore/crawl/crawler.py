@@ -55,6 +55,14 @@ class _Target:
     labels: tuple[str, ...] = ()
     hops: int = 0
     is_start: bool = False
+    purpose: str = ""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    final_url: str
+    redirects: tuple[str, ...]
+    document: Document
 
 
 class Crawler:
@@ -107,13 +115,7 @@ class Crawler:
             self.frontier.mark_taken(target.url)
         await self._emit(PagesPlanned(plan, len(targets)))
         self.last_plan = plan
-        semaphore = asyncio.Semaphore(self.options.concurrency)
-
-        async def one(target: _Target) -> None:
-            async with semaphore:
-                await self._visit(target, discover=False)
-
-        await asyncio.gather(*(one(target) for target in targets))
+        await self._visit_wave(targets, discover=False)
 
     async def _run_discovery(self, start: str, robots: RobotsPolicy) -> None:
         origin = _origin(start)
@@ -122,43 +124,56 @@ class Crawler:
         sitemap_task = asyncio.create_task(
             collect_sitemap_urls(self.fetcher, roots, self.options, allow=self.scope.contains)
         )
-        await self._visit(_Target(start, is_start=True), discover=True)
+        await self._visit_wave([_Target(start, is_start=True)], discover=True)
         for url in await sitemap_task:
             self.frontier.add(url, from_sitemap=True, hops=2)
         await self._replan(force=True)
-        workers = [self._worker() for _ in range(self.options.concurrency)]
-        await asyncio.gather(*workers)
+        while wave := self._next_wave():
+            await self._visit_wave(wave, discover=True)
 
-    # -- the worker loop --------------------------------------------------------------------
+    # -- waves ------------------------------------------------------------------------------
 
-    def _budget_left(self) -> bool:
-        wanted = len(self.pages) + len(self.in_flight) < self.request.max_pages
-        return wanted and self.attempts < MAX_ATTEMPTS_FACTOR * self.request.max_pages + 5
-
-    async def _worker(self) -> None:
-        while self._budget_left():
+    def _next_wave(self) -> list[_Target]:
+        """The best pages left, as many as may be fetched at once within the budget."""
+        attempts_left = MAX_ATTEMPTS_FACTOR * self.request.max_pages + 5 - self.attempts
+        room = min(self.options.concurrency, self.request.max_pages - len(self.pages))
+        wave: list[_Target] = []
+        while len(wave) < min(room, attempts_left):
             candidate = self.frontier.pop()
             if candidate is None:
-                if not self.in_flight:
-                    return
-                await asyncio.sleep(0.05)  # a page in flight may still add links
-                continue
-            target = _Target(candidate.url, tuple(candidate.labels), candidate.hops)
-            if not await self._visit(target, discover=True):
-                self.frontier.forget_purpose(candidate.purpose)
+                break
+            wave.append(_Target(candidate.url, tuple(candidate.labels), candidate.hops,
+                                purpose=candidate.purpose))
+        return wave
 
-    async def _visit(self, target: _Target, *, discover: bool) -> bool:
-        """Fetch and parse one page; False when it failed or added nothing new."""
-        self.attempts += 1
-        self.in_flight.append(target.url)
-        try:
-            document = await self._fetch(target)
-        except (FetchError, RobotsDisallowed, EmptyPage) as error:
-            self.failures.append((target.url, str(error)))
-            await self._report(target.url, error=str(error))
-            return False
-        finally:
-            self.in_flight.remove(target.url)
+    async def _visit_wave(self, targets: list[_Target], *, discover: bool) -> None:
+        """Fetch a wave concurrently, then take the pages in rank order.
+
+        Taking them in a fixed order (not as they arrive) keeps the result deterministic
+        whatever the network timing: the same site gives the same pages and items.
+        """
+        semaphore = asyncio.Semaphore(self.options.concurrency)
+
+        async def fetch(target: _Target) -> tuple[Fetched | None, str | None]:
+            async with semaphore:
+                return await self._fetch(target)
+
+        self.attempts += len(targets)
+        self.in_flight.extend(target.url for target in targets)
+        outcomes = await asyncio.gather(*(fetch(target) for target in targets))
+        self.in_flight.clear()
+        for target, (fetched, error) in zip(targets, outcomes, strict=True):
+            accepted = fetched is not None and await self._accept(target, fetched, discover)
+            if error is not None:
+                self.failures.append((target.url, error))
+                await self._report(target.url, error=error)
+            if not accepted and target.purpose:
+                self.frontier.forget_purpose(target.purpose)
+        if discover:
+            await self._replan()
+
+    async def _accept(self, target: _Target, fetched: Fetched, discover: bool) -> bool:
+        document = self._deduplicated(fetched)
         if document is None:
             return False
         if discover:
@@ -166,32 +181,35 @@ class Crawler:
         admitted = not (target.is_start and discover) or self.filter.admits(document.url)
         self.pages.append(Page(document, target.labels, target.is_start, admitted))
         await self._report(target.url, error=None)
-        if discover:
-            await self._replan()
         return True
 
-    async def _fetch(self, target: _Target) -> Document | None:
-        robots = await self._robots_for(target.url)
-        if self.options.obey_robots and not robots.can_fetch(target.url):
-            raise RobotsDisallowed(target.url)
-        host = urlsplit(target.url).hostname or ""
-        async with self.limiter.slot(host):
-            page = await self.fetcher.fetch_page(target.url, allow=self.scope.contains)
-        for hop in page.redirects:
+    async def _fetch(self, target: _Target) -> tuple[Fetched | None, str | None]:
+        """The page and its document, or the error that failed it."""
+        try:
+            robots = await self._robots_for(target.url)
+            if self.options.obey_robots and not robots.can_fetch(target.url):
+                raise RobotsDisallowed(target.url)
+            host = urlsplit(target.url).hostname or ""
+            async with self.limiter.slot(host):
+                page = await self.fetcher.fetch_page(target.url, allow=self.scope.contains)
+            document = parse_document(page.text, page.final_url)
+            if not document.blocks and not target.is_start:
+                # An empty page carries nothing; it must not use up the budget of pages.
+                raise EmptyPage(target.url)
+        except (FetchError, RobotsDisallowed, EmptyPage) as error:
+            return None, str(error)
+        return Fetched(page.final_url, page.redirects, document), None
+
+    def _deduplicated(self, fetched: Fetched) -> Document | None:
+        """The document, unless a redirect, its canonical link or its text shows a page we have."""
+        for hop in fetched.redirects:
             self.frontier.mark_taken(hop)
-        if page.final_url != target.url and self._already_have(page.final_url):
+        document = fetched.document
+        if self._already_have(fetched.final_url):
             return None
-        document = parse_document(page.text, page.final_url)
-        if not document.blocks and not target.is_start:
-            # An empty page carries nothing; it must not use up the budget of pages.
-            raise EmptyPage(target.url)
         canonical = document.metadata.canonical
-        if (
-            canonical
-            and self.scope.contains(canonical)
-            and url_key(canonical) != url_key(page.final_url)
-        ):
-            if self._already_have(canonical):
+        if canonical and self.scope.contains(canonical):
+            if url_key(canonical) != url_key(fetched.final_url) and self._already_have(canonical):
                 return None
             self.frontier.mark_taken(canonical)
         content = fingerprint(document.text())
