@@ -8,6 +8,7 @@ pairs (``<details>``, ``<dl>``). Later stages turn a unit into one knowledge ite
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
@@ -116,6 +117,7 @@ DROP_MARKERS = (
     "skip-to",
     "breadcrumb",
 )
+_DROP = re.compile("|".join(re.escape(marker) for marker in DROP_MARKERS))
 ROLE_ZONES = {
     "navigation": "nav",
     "banner": "header",
@@ -320,7 +322,7 @@ class _Walker:
 
     def zone_for(self, tag: str, attrs: dict[str, str | None]) -> str:
         classes = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
-        if any(marker in classes for marker in DROP_MARKERS):
+        if _DROP.search(classes):
             return "drop"
         role_zone = ROLE_ZONES.get((attrs.get("role") or "").lower())
         if role_zone == "drop":

@@ -64,7 +64,7 @@ def jaccard(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> float:
 
 def visible_length(text: str) -> int:
     """Characters that are not whitespace."""
-    return len(text) - sum(1 for char in text if char.isspace())
+    return len("".join(text.split()))
 
 
 def looks_like_phone(candidate: str) -> bool:

@@ -57,6 +57,7 @@ TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
 INDEX_FILES = frozenset({"index.html", "index.htm", "index.php", "default.htm", "default.aspx"})
 DEFAULT_PORTS = {"http": 80, "https": 443}
 _SAFE_PATH = "/:@!$&'()*+,;=-._~%"
+MAX_URL_LENGTH = 4096
 
 
 @lru_cache(maxsize=4096)
@@ -106,6 +107,14 @@ def normalize_url(url: str, base: str | None = None) -> str | None:
     tracking parameters and ``index.html``, sorts the query and normalises
     percent-encoding. The trailing slash is kept: servers may tell the two apart.
     """
+    if len(url) > MAX_URL_LENGTH:
+        return None
+    return _normalize(url, base)
+
+
+@lru_cache(maxsize=16_384)
+def _normalize(url: str, base: str | None) -> str | None:
+    # Cached: a site's template repeats the same links on every page.
     url = url.strip()
     if base is not None:
         try:
