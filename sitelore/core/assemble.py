@@ -19,6 +19,7 @@ from sitelore.core.document import Document
 from sitelore.core.knowledge import PageContext, page_items
 from sitelore.core.pagetypes import classify_page
 from sitelore.core.profile import LOCAL_INDUSTRIES, build_profile, strip_brand
+from sitelore.core.structured import structured_items
 from sitelore.core.text import fingerprint, jaccard, shingles, visible_length, words
 from sitelore.core.urls import url_path
 from sitelore.models import BusinessProfile, ItemCategory, KnowledgeItem
@@ -68,6 +69,9 @@ def assemble(pages: Sequence[Page]) -> Assembled:
     for page in pages:
         if page.yields_items:
             items.extend(_items_of(page, template, default, business.name))
+    for page in pages:
+        if page.yields_items:
+            items.extend(structured_items(page.document.jsonld, page.document.url))
     items.extend(_template_items(pages, template, business.name))
     contact_page = next((p.document.url for p in pages if p.purpose == "contact"), None)
     items.extend(contact_items(contacts, contact_page))

@@ -99,10 +99,14 @@ def harvest_contacts(documents: Iterable[Document]) -> ContactFacts:
 
 
 def _from_jsonld(node: dict[str, Any], facts: ContactFacts, source: str) -> None:
-    for key, kind in (("email", facts.emails), ("telephone", facts.phones)):
-        value = node.get(key)
-        if isinstance(value, str):
-            facts.add(kind, value.removeprefix("mailto:").removeprefix("tel:"), source)
+    points = node.get("contactPoint")
+    for point in [node, *(points if isinstance(points, list) else [points])]:
+        if not isinstance(point, dict):
+            continue
+        for key, kind in (("email", facts.emails), ("telephone", facts.phones)):
+            value = point.get(key)
+            if isinstance(value, str):
+                facts.add(kind, value.removeprefix("mailto:").removeprefix("tel:"), source)
     address = node.get("address")
     if isinstance(address, dict) or "PostalAddress" in jsonld_types(node):
         postal = address if isinstance(address, dict) else node

@@ -27,6 +27,7 @@ class Document:
     logos: list[str] = field(default_factory=list)
     emails: list[str] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
+    logo_alts: list[str] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -58,4 +59,5 @@ def parse_document(html: str, url: str) -> Document:
         logos=logos,
         emails=walked.emails,
         phones=walked.phones,
+        logo_alts=walked.logo_alts,
     )

@@ -113,6 +113,8 @@ def business_name(documents: Sequence[Document], home: Document | None, domain: 
 
     for document in _home_first(documents, home)[:12]:
         vote(document.metadata.site_name, 3.0)
+        for alt in document.logo_alts[:1]:
+            vote(alt, 1.5)
         for node in document.jsonld:
             if ORG_TYPES & set(jsonld_types(node)) or _is_business(node):
                 name = node.get("name")

@@ -178,6 +178,8 @@ class Crawler:
             return False
         if discover:
             self._discover(document, target)
+        if not document.blocks and not target.is_start:
+            return False  # a bare meta-refresh page: its target is in the frontier now
         admitted = not (target.is_start and discover) or self.filter.admits(document.url)
         self.pages.append(Page(document, target.labels, target.is_start, admitted))
         await self._report(target.url, error=None)
@@ -193,7 +195,7 @@ class Crawler:
             async with self.limiter.slot(host):
                 page = await self.fetcher.fetch_page(target.url, allow=self.scope.contains)
             document = parse_document(page.text, page.final_url)
-            if not document.blocks and not target.is_start:
+            if not document.blocks and not target.is_start and not document.metadata.refresh:
                 # An empty page carries nothing; it must not use up the budget of pages.
                 raise EmptyPage(target.url)
         except (FetchError, RobotsDisallowed, EmptyPage) as error:
