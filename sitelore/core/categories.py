@@ -64,6 +64,7 @@ PHONE_LINE = re.compile(
 QUOTING_PAGES = frozenset({"news", "legal", "support"})
 MAX_HEADING_WORDS = 5
 PRICE_WORDS = re.compile(r"\b(price[sd]?|pricing|billed|per (month|year|user)|/mo\b|vat)\b", re.I)
+CASE_STUDY = re.compile(r"^\W*(case study|customer story|success story)\b", re.IGNORECASE)
 TESTIMONIAL = re.compile(r"^\s*[\"“„«]")
 MENU_PURPOSES = frozenset({"menu"})
 
@@ -129,6 +130,6 @@ def _text_category(text: str) -> ItemCategory | None:
         return ItemCategory.LOCATION
     if len(text) < 400 and (EMAIL.search(text) or PHONE_LINE.search(text)):
         return ItemCategory.CONTACT
-    if TESTIMONIAL.match(text):
+    if TESTIMONIAL.match(text) or CASE_STUDY.match(text):
         return ItemCategory.CUSTOMER
     return None

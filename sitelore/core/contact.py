@@ -71,11 +71,21 @@ class ContactFacts:
     def add(self, kind: list[str], value: str, source: str) -> None:
         value = clean_text(value)
         key = _phone_key(value) if kind is self.phones else value.casefold()
-        known = {_phone_key(v) if kind is self.phones else v.casefold() for v in kind}
+        known = [_phone_key(v) if kind is self.phones else v.casefold() for v in kind]
+        if value and key in known and kind is self.phones:
+            # Keep the number as people read it: "+1 (866) 429-6424" over "+18664296424".
+            index = known.index(key)
+            if _separators(value) > _separators(kind[index]):
+                kind[index] = value
+            return
         if value and key not in known and len(kind) < MAX_EACH:
             kind.append(value)
             if source not in self.sources:
                 self.sources.append(source)
+
+
+def _separators(number: str) -> int:
+    return sum(not char.isdigit() for char in number)
 
 
 def _phone_key(number: str) -> str:

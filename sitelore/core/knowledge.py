@@ -49,6 +49,7 @@ def page_items(chunks: list[Chunk], page: PageContext) -> list[KnowledgeItem]:
     for chunk in chunks:
         drafts.extend(_chunk_drafts(chunk, page))
     _mark_questions(drafts)
+    drafts = _absorb_labels(drafts)
     items: list[KnowledgeItem] = []
     for draft in _split_large(_merge_small(drafts)):
         if draft.size() >= MIN_ITEM_CHARS:
@@ -62,6 +63,29 @@ def _mark_questions(drafts: list[Draft]) -> None:
     if len(questions) >= MIN_QUESTIONS:
         for draft in questions:
             draft.kind = "faq"
+
+
+def _absorb_labels(drafts: list[Draft]) -> list[Draft]:
+    """Sub-headings that only label part of a section ("How it works:", repeated under every
+    service) stay with the section they belong to rather than standing alone."""
+    counts: dict[str, int] = {}
+    for draft in drafts:
+        counts[draft.title.casefold()] = counts.get(draft.title.casefold(), 0) + 1
+    kept: list[Draft] = []
+    for draft in drafts:
+        label = draft.title.rstrip().endswith(":") or counts[draft.title.casefold()] > 1
+        owner = kept[-1] if kept else None
+        if (
+            label
+            and draft.parents
+            and owner is not None
+            and not owner.from_table
+            and (*owner.parents, owner.title) == draft.parents
+        ):
+            kept[-1] = _absorb(owner, draft)
+        else:
+            kept.append(draft)
+    return kept
 
 
 def _chunk_drafts(chunk: Chunk, page: PageContext) -> list[Draft]:
