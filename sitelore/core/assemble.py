@@ -63,12 +63,12 @@ def assemble(pages: Sequence[Page]) -> Assembled:
     ordered = _profile_order(pages, home)
     contacts = harvest_contacts(documents)
     business = build_profile(ordered, home, contacts.locality)
-    default = ItemCategory.SERVICE if business.category in SERVICE_INDUSTRIES else None
+    default = ItemCategory.ABOUT if business.category in SERVICE_INDUSTRIES else None
     template = boilerplate(documents)
     items: list[KnowledgeItem] = []
     for page in pages:
         if page.yields_items:
-            items.extend(_items_of(page, template, default, business.name))
+            items.extend(_items_of(page, template, default, business.name, business.category))
     for page in pages:
         if page.yields_items:
             items.extend(structured_items(page.document.jsonld, page.document.url))
@@ -96,7 +96,11 @@ def boilerplate(documents: Sequence[Document]) -> frozenset[str]:
 
 
 def _items_of(
-    page: Page, template: frozenset[str], default: ItemCategory | None, brand: str
+    page: Page,
+    template: frozenset[str],
+    default: ItemCategory | None,
+    brand: str,
+    industry: str,
 ) -> list[KnowledgeItem]:
     blocks = [block for block in page.document.blocks if _is_content(block, template)]
     context = PageContext(
@@ -104,6 +108,7 @@ def _items_of(
         purpose="home" if page.is_start and url_path(page.document.url) == "/" else page.purpose,
         title=strip_brand(page.document.title, brand),
         default=default,
+        industry=industry,
     )
     return page_items(split_chunks(blocks), context)
 

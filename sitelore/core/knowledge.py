@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sitelore.core.blocks import Block
 from sitelore.core.categories import categorize
 from sitelore.core.chunks import Chunk
+from sitelore.core.industry import industry_evidence
 from sitelore.core.text import PRICE, clean_text, first_sentence, visible_length
 from sitelore.models import ItemCategory, KnowledgeItem
 
@@ -41,6 +42,7 @@ class PageContext:
     purpose: str
     title: str = ""
     default: ItemCategory | None = None
+    industry: str = ""
 
 
 def page_items(chunks: list[Chunk], page: PageContext) -> list[KnowledgeItem]:
@@ -236,11 +238,19 @@ def _to_item(draft: Draft, page: PageContext) -> KnowledgeItem:
             draft.text,
             draft.kind,
             page.purpose,
-            page.default,
+            _default_category(draft, page),
             draft.from_table,
         ),
         source=page.url,
     )
+
+
+def _default_category(draft: Draft, page: PageContext) -> ItemCategory | None:
+    """A local business's home page describes the place (ABOUT) or what it offers (SERVICE):
+    text in its industry's own words is the offer."""
+    if page.default is ItemCategory.ABOUT and industry_evidence(draft.text, page.industry) >= 2:
+        return ItemCategory.SERVICE
+    return page.default
 
 
 def _title(draft: Draft, page: PageContext) -> str:
