@@ -30,7 +30,7 @@ DUPLICATE_JACCARD = 0.7
 SHORT_UNIT_TEXT = 40
 MIN_PROSE = 80
 TEMPLATE_JUNK = ("©", "all rights reserved", "cookie", "newsletter", "subscribe", "javascript")
-SERVICE_INDUSTRIES = LOCAL_INDUSTRIES - {"Other", "Retail & Online Stores", "Food & Beverage"}
+SERVICE_INDUSTRIES = LOCAL_INDUSTRIES - {"Retail & Online Stores", "Food & Beverage"}
 
 
 @dataclass(frozen=True)
@@ -72,9 +72,12 @@ def assemble(pages: Sequence[Page]) -> Assembled:
     for page in pages:
         if page.yields_items:
             items.extend(structured_items(page.document.jsonld, page.document.url))
-    items.extend(_template_items(pages, template, business.name))
-    contact_page = next((p.document.url for p in pages if p.purpose == "contact"), None)
-    items.extend(contact_items(contacts, contact_page))
+    yielding = [page for page in pages if page.yields_items]
+    if yielding:
+        # Site-wide items name a page whose items the request admits.
+        items.extend(_template_items(yielding, template, business.name))
+        contact_page = next((p for p in yielding if p.purpose == "contact"), yielding[0])
+        items.extend(contact_items(contacts, contact_page.document.url))
     return Assembled(business=business, items=tuple(deduplicate(items)))
 
 

@@ -82,12 +82,12 @@ def categorize(
         return ItemCategory.FAQ
     if kind == "quote" and page_purpose not in QUOTING_PAGES and title:
         return ItemCategory.CUSTOMER  # a quotation with its author: a testimonial
+    priced = PRICE.search(f"{title}\n{text}")
+    if (from_table or kind == "card") and priced and page_purpose not in MENU_PURPOSES:
+        return ItemCategory.PRICING  # a plan, whatever it is called ("Team", "Business")
     headed = _heading_category((title,), page_purpose)
     if headed is not None:
         return headed
-    priced = PRICE.search(f"{title}\n{text}")
-    if (from_table or kind == "card") and priced and page_purpose not in MENU_PURPOSES:
-        return ItemCategory.PRICING
     cued = _text_category(text)
     if cued is not None:
         return cued

@@ -180,7 +180,9 @@ LEXICON: dict[str, tuple[str, ...]] = {
     ),
     "use_cases": ("use-case*", "usecase*", "industries", "industry", "for-*"),
     "customers": (
-        "customer*",
+        "customers",
+        "customer-stories",
+        "customer-story",
         "case-stud*",
         "casestud*",
         "testimonial*",

@@ -60,7 +60,6 @@ LOCAL_INDUSTRIES = frozenset(
         "Financial Services & Insurance",
         "Retail & Online Stores",
         "Logistics & Transportation",
-        "Other",
     }
 )
 

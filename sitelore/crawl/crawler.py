@@ -90,6 +90,8 @@ class Crawler:
         self.in_flight: list[str] = []
         self.contents: set[str] = set()
         self.last_plan: tuple[PlannedPage, ...] = ()
+        # Events held back until the first plan is out: the plan comes first (API.md).
+        self.held: list[Event] | None = None
 
     # -- entry ------------------------------------------------------------------------------
 
@@ -124,10 +126,15 @@ class Crawler:
         sitemap_task = asyncio.create_task(
             collect_sitemap_urls(self.fetcher, roots, self.options, allow=self.scope.contains)
         )
+        self.held = []
         await self._visit_wave([_Target(start, is_start=True)], discover=True)
         for url in await sitemap_task:
             self.frontier.add(url, from_sitemap=True, hops=2)
+        held, self.held = self.held, None
         await self._replan(force=True)
+        for event in held:
+            if not isinstance(event, PagesPlanned):  # superseded by the plan just sent
+                await self._emit(event)
         while wave := self._next_wave():
             await self._visit_wave(wave, discover=True)
 
@@ -142,8 +149,14 @@ class Crawler:
             candidate = self.frontier.pop()
             if candidate is None:
                 break
-            wave.append(_Target(candidate.url, tuple(candidate.labels), candidate.hops,
-                                purpose=candidate.purpose))
+            wave.append(
+                _Target(
+                    candidate.url,
+                    tuple(candidate.labels),
+                    candidate.hops,
+                    purpose=candidate.purpose,
+                )
+            )
         return wave
 
     async def _visit_wave(self, targets: list[_Target], *, discover: bool) -> None:
@@ -275,17 +288,20 @@ class Crawler:
             await self._emit(PagesPlanned(plan, self.frontier.discovered))
 
     async def _report(self, url: str, error: str | None) -> None:
-        total = max(len(self.last_plan), len(self.pages) + len(self.failures))
-        total = min(total, self.request.max_pages) if error is None else total
-        index = len(self.pages) + len(self.failures) - 1
+        # ``index`` is the slot of the page budget the page fills (or failed to fill: a
+        # failed page's slot goes to the next candidate), so index < total <= maxPages.
+        index = len(self.pages) - 1 if error is None else len(self.pages)
+        planned = min(len(self.last_plan), self.request.max_pages)
+        total = min(max(planned, index + 1), self.request.max_pages)
         status = "failed" if error else "done"
         await self._emit(PageScraped(url, index, total, status, error))
-        await self._emit(
-            Progress(len(self.pages), min(total, self.request.max_pages), f"Scraping {url}")
-        )
+        await self._emit(Progress(len(self.pages), total, f"Scraping {url}"))
 
     async def _emit(self, event: Event) -> None:
-        await send_event(self.on_event, event)
+        if self.held is not None:
+            self.held.append(event)
+        else:
+            await send_event(self.on_event, event)
 
 
 async def send_event(sink: EventSink | None, event: Event) -> None:
