@@ -206,12 +206,14 @@ class _Walker:
         if tag == "br":
             self.buffer.append("\n")
             return
-        if tag == "a":
-            self.record_link(node)
-        elif tag == "img":
+        if tag == "img":
             self.record_image(node)
             return
         if tag in INLINE or tag == "a":
+            if _dropped(node.attributes):
+                return  # "Skip to content", screen-reader-only text
+            if tag == "a":
+                self.record_link(node)
             self.visit_children(node, depth)
             return
         self.visit_block(node, tag, depth)
@@ -224,6 +226,10 @@ class _Walker:
             self.visit(child, depth + 1)
 
     def visit_block(self, node: LexborNode, tag: str, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            # Pathologically deep markup: keep its text, stop descending (the stack is finite).
+            self.buffer.append(" " + node.text(deep=True) + " ")
+            return
         attrs = node.attributes
         zone = self.zone_for(tag, attrs)
         if zone == "drop":
@@ -240,7 +246,7 @@ class _Walker:
         level = HEADINGS.get(tag)
         if level is not None:
             self.collect_links(node)
-            text = clean_text(node.text(deep=True))
+            text = clean_text(text_with_breaks(node))
             if text:
                 self.emit("heading", text, "#" * level + " " + text, level)
         elif tag in ("ul", "ol") and not _is_complex(node):
@@ -260,7 +266,7 @@ class _Walker:
                 self.emit("pre", text, f"```\n{text}\n```")
         elif tag == "blockquote" and not _is_complex(node):
             self.collect_links(node)
-            text = clean_lines(node.text(deep=True))
+            text = clean_lines(text_with_breaks(node))
             if text:
                 self.emit("quote", text, "> " + text.replace("\n", "\n> "))
         elif tag == "details":
@@ -385,6 +391,28 @@ class _Walker:
             self.out.logos.append(url)
         if alt:
             self.out.logo_alts.insert(0, alt) if in_template else self.out.logo_alts.append(alt)
+
+
+def _dropped(attrs: dict[str, str | None]) -> bool:
+    if not attrs:
+        return False
+    return bool(_DROP.search(f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()))
+
+
+BREAKING = frozenset({"br", "p", "div", "li", "footer", "cite", "h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def text_with_breaks(node: LexborNode) -> str:
+    """The text of an element with a line break for each ``<br>`` and block inside it
+    (``node.text()`` runs "the week.<br>Maya Lind" together)."""
+    parts: list[str] = []
+    for child in node.traverse(include_text=True):
+        tag = child.tag
+        if tag == "-text":
+            parts.append(child.text_content or "")
+        elif tag in BREAKING:
+            parts.append("\n")
+    return "".join(parts)
 
 
 def _is_complex(node: LexborNode) -> bool:

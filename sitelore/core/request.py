@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from urllib.parse import urlsplit
 
 from sitelore.core.globs import PathFilter
 from sitelore.core.urls import SiteScope, normalize_url
@@ -12,6 +14,7 @@ from sitelore.models import ExtractRequest
 DEFAULT_MAX_PAGES_CAP = 50
 MAX_URL_LENGTH = 2048
 MAX_PATTERNS = 100
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
 def validate_request(
@@ -44,8 +47,10 @@ def _check_url(value: str, field: str) -> str:
     if len(value) > MAX_URL_LENGTH:
         raise InvalidRequest(f"{field} is longer than {MAX_URL_LENGTH} characters", field=field)
     candidate = value.strip()
-    if "://" not in candidate and not candidate.startswith("//") and "." in candidate.split("/")[0]:
-        candidate = "https://" + candidate
+    if not _SCHEME.match(candidate) and "." in candidate.split("/")[0]:
+        candidate = "https://" + candidate  # "example.com" means the site, over https
+    if "@" in urlsplit(candidate).netloc:
+        raise InvalidRequest(f"{field} must not contain a user name or password", field=field)
     normalized = normalize_url(candidate)
     if normalized is None:
         raise InvalidRequest(f"{field} must be an http or https URL, got {value!r}", field=field)

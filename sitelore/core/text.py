@@ -13,7 +13,7 @@ _FINGERPRINT_DROP = re.compile(r"[\W_]+")
 EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}\b")
 PHONE = re.compile(r"(?<![\w/.-])(?:\+|00)?\(?\d{1,4}\)?(?:[\s./-]?\(?\d{1,5}\)?){2,6}(?![\w/-])")
 PRICE = re.compile(
-    r"(?:[$€£¥₹]\s?\d[\d.,]*|\d[\d.,]*\s?(?:[$€£¥₹]|EUR|USD|GBP|CHF)\b|\bfree\b|\bkostenlos\b"
+    r"(?:[$€£¥₹]\s?\d[\d.,]*|\d[\d.,]*\s?(?:[$€£¥₹]|(?:EUR|USD|GBP|CHF)\b)|\bfree\b|\bkostenlos\b"
     r"|\bgratis\b)",
     re.IGNORECASE,
 )
@@ -29,10 +29,55 @@ def clean_lines(text: str) -> str:
     return _LINES.sub("\n", _SPACE.sub(" ", text)).strip()
 
 
+ABBREVIATIONS = frozenset(
+    {
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "prof",
+        "st",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "e.g",
+        "i.e",
+        "etc",
+        "vs",
+        "no",
+        "nr",
+        "str",
+        "approx",
+        "dipl",
+        "ing",
+        "med",
+        "jr",
+        "sr",
+        "mt",
+        "ave",
+        "bzw",
+        "ca",
+        "vgl",
+        "z.b",
+        "u.a",
+        "d.h",
+    }
+)
+
+
 def first_sentence(text: str, limit: int = 300) -> str:
-    """The first sentence of ``text``, cut at a word boundary under ``limit`` characters."""
+    """The first sentence of ``text``, cut at a word boundary under ``limit`` characters.
+
+    A full stop after an abbreviation ("Dr.") or an initial ("A.") ends no sentence.
+    """
     text = clean_text(text)
-    sentence = _SENTENCE_END.split(text, maxsplit=1)[0]
+    sentence = text
+    for boundary in _SENTENCE_END.finditer(text):
+        before = text[: boundary.start()].rsplit(" ", 1)[-1].rstrip(".").lower()
+        if before not in ABBREVIATIONS and not (len(before) == 1 and before.isalpha()):
+            sentence = text[: boundary.start()]
+            break
     if len(sentence) <= limit:
         return sentence
     cut = sentence[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:-–")

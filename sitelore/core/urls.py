@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 TRACKING_PARAMS = frozenset(
     {
@@ -143,10 +143,21 @@ def _valid_host(host: str) -> bool:
     return bool(_HOST_RE.match(host)) and ".." not in host
 
 
+_PERCENT = re.compile(r"%([0-9A-Fa-f]{2})")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def _decode_unreserved(match: re.Match[str]) -> str:
+    """RFC 3986 6.2.2: decode only unreserved characters, upper-case the other escapes
+    (``%2F`` stays a slash that is not a segment break, ``%25`` a literal percent sign)."""
+    char = chr(int(match.group(1), 16))
+    return char if char in _UNRESERVED else "%" + match.group(1).upper()
+
+
 def _clean_path(path: str) -> str:
     if not path:
         return "/"
-    path = quote(unquote(path), safe=_SAFE_PATH)
+    path = quote(_PERCENT.sub(_decode_unreserved, path), safe=_SAFE_PATH)
     trailing = path.endswith("/")
     path = posixpath.normpath(path)
     if path.startswith("//"):
