@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.parametrize(
     "command",
     [
-        pytest.param([sys.executable, "-m", "ruff", "check", "sitelore", "tests", "bench"], id="ruff"),
+        pytest.param(
+            [sys.executable, "-m", "ruff", "check", "sitelore", "tests", "bench"], id="ruff"
+        ),
         pytest.param([sys.executable, "-m", "mypy", "--strict"], id="mypy"),
     ],
 )

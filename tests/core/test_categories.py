@@ -1,0 +1,155 @@
+"""The category of one item: what it is, its headings, its text, then the page's type."""
+
+from __future__ import annotations
+
+import pytest
+
+from sitelore.core.categories import categorize, mentions_hours
+from sitelore.models import ItemCategory as C
+
+
+@pytest.mark.parametrize(
+    ("title", "parents", "text", "kind", "purpose", "expected"),
+    [
+        # 1. what the item is
+        pytest.param(
+            "Do you ship abroad?",
+            (),
+            "To 40 countries.",
+            "",
+            "faq",
+            C.FAQ,
+            id="question-on-faq-page",
+        ),
+        pytest.param(
+            "Shipping", (), "We ship weekly.", "faq", "pricing", C.FAQ, id="faq-unit-anywhere"
+        ),
+        pytest.param(
+            "Sam Ortiz, owner",
+            (),
+            "Best rye in town.",
+            "quote",
+            "home",
+            C.CUSTOMER,
+            id="testimonial",
+        ),
+        pytest.param(
+            "Sam Ortiz", (), "Best rye in town.", "quote", "news", C.NEWS, id="quote-in-news"
+        ),
+        pytest.param(
+            "Pro", (), "$29 per month\n10 users", "card", "features", C.PRICING, id="priced-card"
+        ),
+        pytest.param("Rye loaf", (), "$6 each", "card", "menu", C.PRODUCT, id="priced-menu-card"),
+        # 2. the item's own heading, then its parents
+        pytest.param(
+            "Our team", (), "Six bakers and two drivers.", "", "home", C.TEAM, id="team-heading"
+        ),
+        pytest.param(
+            "Pricing", (), "Simple and fair.", "", "home", C.PRICING, id="pricing-heading"
+        ),
+        pytest.param(
+            "Security", (), "Encrypted at rest.", "", "features", C.SECURITY, id="security-heading"
+        ),
+        pytest.param("Sourdough", ("FAQ",), "Yes, daily.", "", "home", C.FAQ, id="faq-parent"),
+        pytest.param("Rye", ("Pricing",), "Fair.", "", "home", C.PRICING, id="pricing-parent"),
+        pytest.param(
+            "Fees", (), "Fees are due in 30 days.", "", "legal", C.POLICY, id="legal-locks-fees"
+        ),
+        pytest.param(
+            "Security and how we keep your drafts safe",
+            (),
+            "We care.",
+            "",
+            "home",
+            C.FEATURE,
+            id="long-tagline-is-not-a-section-name",
+        ),
+        # 3. what the text is made of
+        pytest.param("Visit", (), "Mon–Fri 9:00–17:00", "", "home", C.LOCATION, id="hours"),
+        pytest.param("Talk to us", (), "hello@acme.test", "", "features", C.CONTACT, id="email"),
+        pytest.param("Reach", (), "Phone: +44 20 7946 0958", "", "features", C.CONTACT, id="phone"),
+        pytest.param(
+            "Kind words", (), "“The best bakery in town.”", "", "home", C.CUSTOMER, id="quote-marks"
+        ),
+        # 4. the page's type, else the default
+        pytest.param(
+            "Sync", (), "Keeps files in sync.", "", "features", C.FEATURE, id="features-page"
+        ),
+        pytest.param("Sync", (), "Keeps files in sync.", "", "legal", C.POLICY, id="legal-page"),
+        pytest.param(
+            "Sync", (), "Keeps files in sync.", "", "careers", C.CAREERS, id="careers-page"
+        ),
+        pytest.param("Sync", (), "Keeps files in sync.", "", "other", C.OTHER, id="other-page"),
+        pytest.param(
+            "Sync", (), "Keeps files in sync.", "", "pricing", C.FEATURE, id="unpriced-on-pricing"
+        ),
+        pytest.param(
+            "Pro",
+            (),
+            "Billed yearly, $10 per user",
+            "",
+            "pricing",
+            C.PRICING,
+            id="priced-on-pricing",
+        ),
+        pytest.param("Widget", (), "Only $10", "", "product", C.PRODUCT, id="priced-on-product"),
+    ],
+)
+def test_categorize(
+    title: str, parents: tuple[str, ...], text: str, kind: str, purpose: str, expected: C
+) -> None:
+    got = categorize(
+        title=title, parents=parents, text=text, kind=kind, page_purpose=purpose, default=None
+    )
+    assert got is expected
+
+
+@pytest.mark.parametrize(
+    ("purpose", "default", "expected"),
+    [
+        pytest.param("home", C.SERVICE, C.SERVICE, id="home-uses-default"),
+        pytest.param("home", None, C.FEATURE, id="home-without-default"),
+        pytest.param("about", C.SERVICE, C.ABOUT, id="other-pages-ignore-default"),
+    ],
+)
+def test_site_default_applies_to_the_home_page(
+    purpose: str, default: C | None, expected: C
+) -> None:
+    got = categorize(
+        title="Gentle care",
+        parents=(),
+        text="We look after the whole family.",
+        kind="",
+        page_purpose=purpose,
+        default=default,
+    )
+    assert got is expected
+
+
+def test_plan_column_from_a_comparison_table_is_pricing() -> None:
+    got = categorize(
+        title="Team",
+        parents=("Compare",),
+        text="Price: $29\nSeats: 10",
+        kind="",
+        page_purpose="features",
+        default=None,
+        from_table=True,
+    )
+    assert got is C.PRICING
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        pytest.param("Open daily 11am - 10pm", True, id="daily-am-pm"),
+        pytest.param("Monday 9:00 – 17:00", True, id="day-clock"),
+        pytest.param("Mo-Fr 8-18 Uhr", True, id="german-uhr"),
+        pytest.param("Montag bis Freitag 08:00 bis 18:00", True, id="german-bis"),
+        pytest.param("Saturday 2-3", False, id="no-clock"),
+        pytest.param("We offer 24/7 support", False, id="no-day"),
+        pytest.param("Founded 1998-2004", False, id="years"),
+    ],
+)
+def test_mentions_hours(text: str, hours: bool) -> None:
+    assert mentions_hours(text) is hours

@@ -1,0 +1,186 @@
+"""Contact details and locations harvested site-wide, and the CONTACT / LOCATION items."""
+
+from __future__ import annotations
+
+import pytest
+
+from sitelore.core.contact import ContactFacts, contact_items, harvest_contacts
+from sitelore.models import ItemCategory
+from tests.core.helpers import doc
+
+URL = "https://crumb.test/contact"
+
+
+def facts(body: str, head: str = "") -> ContactFacts:
+    return harvest_contacts([doc(body, URL, head=head)])
+
+
+def digits(number: str) -> str:
+    return "".join(char for char in number if char.isdigit())
+
+
+def test_emails_from_links_and_text_once_each() -> None:
+    found = facts(
+        '<footer><a href="mailto:orders@crumb.test">Mail</a><p>Write to orders@crumb.test or '
+        "ORDERS@crumb.test, or to press@crumb.test.</p></footer>"
+    )
+    assert found.emails == ["orders@crumb.test", "press@crumb.test"]
+    assert found.sources == [URL]
+
+
+def test_one_phone_number_in_several_formats_is_listed_once() -> None:
+    found = facts(
+        '<footer><a href="tel:+14155550134">Call</a><p>Call us: +1 (415) 555-0134<br>'
+        "Tel. 1-415-555-0134<br>Phone: 415.555.0134</p></footer>"
+    )
+    assert len(found.phones) == 1
+    assert digits(found.phones[0]).endswith("4155550134")
+
+
+def test_distinct_phone_numbers_are_all_kept() -> None:
+    found = facts("<p>Shop: +44 113 496 0000<br>Fax: +44 113 496 0999</p>")
+    assert [digits(p) for p in found.phones] == ["441134960000", "441134960999"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        pytest.param("Phone 12/05/2023", id="slash-date"),
+        pytest.param("Fax: 2023-05-01", id="iso-date"),
+        pytest.param("Order 1234567 shipped", id="no-phone-hint"),
+    ],
+)
+def test_dates_and_bare_numbers_are_not_phones(line: str) -> None:
+    assert facts(f"<p>{line}</p>").phones == []
+
+
+@pytest.mark.parametrize(
+    ("line", "address"),
+    [
+        pytest.param(
+            "Our shop: 221 Baker Street, London NW1 6XE",
+            "Our shop: 221 Baker Street, London NW1 6XE",
+            id="uk",
+        ),
+        pytest.param("742 Evergreen Terrace", "742 Evergreen Terrace", id="us-street"),
+        pytest.param("Springfield, OR 97403", "Springfield, OR 97403", id="us-zip"),
+        pytest.param("Musterstraße 12", "Musterstraße 12", id="de-street"),
+        pytest.param("80331 München", "80331 München", id="de-postcode"),
+        pytest.param("12 rue des Lilas", "12 rue des Lilas", id="fr-street"),
+    ],
+)
+def test_addresses_from_text(line: str, address: str) -> None:
+    assert facts(f"<footer><p>{line}</p></footer>").addresses == [address]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        pytest.param("© 2016 Crumb Bakery", id="copyright-sign"),
+        pytest.param("Copyright 2019 Crumb Bakery. All rights reserved.", id="copyright-word"),
+        pytest.param("Since 2012 Bakers have trusted us", id="since-year"),
+        pytest.param("Founded 10 May 2014 with three ovens", id="date"),
+    ],
+)
+def test_years_are_not_addresses(line: str) -> None:
+    assert facts(f"<footer><p>{line}</p></footer>").addresses == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the postcode pattern (4-5 digits + capitalised word) takes marketing counts "
+    "for addresses",
+)
+@pytest.mark.parametrize(
+    "line",
+    [
+        pytest.param("Trusted by 12000 Teams worldwide", id="teams"),
+        pytest.param("More than 1500 Restaurants use our ovens", id="restaurants"),
+    ],
+)
+def test_marketing_numbers_are_not_addresses(line: str) -> None:
+    assert facts(f"<p>{line}</p>").addresses == []
+
+
+@pytest.mark.parametrize(
+    ("html", "hours"),
+    [
+        pytest.param(
+            "<p>Mon–Fri: 7:00 – 18:00<br>Sat: 8am - 2pm</p>",
+            ["Mon–Fri: 7:00 – 18:00", "Sat: 8am - 2pm"],
+            id="one-line-each",
+        ),
+        pytest.param(
+            "<p>Opening hours</p><p>Monday – Friday<br>7:00 – 18:00</p>",
+            ["Monday – Friday: 7:00 – 18:00"],
+            id="day-then-times-on-next-line",
+        ),
+        pytest.param(
+            "<p>Samstag<br>09:00 - 13:00 Uhr</p>",
+            ["Samstag: 09:00 - 13:00 Uhr"],
+            id="german-day-next-line",
+        ),
+        pytest.param("<p>Sunday closed</p>", [], id="closed-no-times"),
+    ],
+)
+def test_opening_hours(html: str, hours: list[str]) -> None:
+    assert facts(html).hours == hours
+
+
+def test_jsonld_postal_address_contact_and_opening_hours() -> None:
+    head = """<script type="application/ld+json">{"@context":"https://schema.org","@type":"Bakery",
+      "name":"Crumb","telephone":"+49 30 1234567","email":"mailto:hallo@crumb.test",
+      "address":{"@type":"PostalAddress","streetAddress":"Brotgasse 5","postalCode":"10115",
+      "addressLocality":"Berlin","addressCountry":"DE"},
+      "openingHours":["Mo-Fr 07:00-18:00","Sa 08:00-13:00"]}</script>"""
+    found = facts("<p>Hallo</p>", head)
+    assert found.emails == ["hallo@crumb.test"]
+    assert [digits(p) for p in found.phones] == ["49301234567"]
+    assert found.addresses == ["Brotgasse 5, 10115, Berlin, DE"]
+    assert found.hours == ["Mo-Fr 07:00-18:00", "Sa 08:00-13:00"]
+    assert found.locality == "Berlin"
+
+
+def test_locality_from_a_text_address() -> None:
+    assert facts("<p>221 Baker Street, London NW1 6XE</p>").locality == "London"
+
+
+def test_harvest_reads_footers_and_every_page() -> None:
+    pages = [
+        doc(
+            "<main><p>Bread.</p></main><footer><p>orders@crumb.test</p></footer>",
+            "https://crumb.test/",
+        ),
+        doc("<main><p>Call: +44 113 496 0000</p></main>", "https://crumb.test/about"),
+    ]
+    found = harvest_contacts(pages)
+    assert found.emails == ["orders@crumb.test"]
+    assert len(found.phones) == 1
+    assert found.sources == ["https://crumb.test/", "https://crumb.test/about"]
+
+
+def test_contact_and_location_items() -> None:
+    found = facts(
+        "<footer><p>orders@crumb.test</p><p>Phone: +44 113 496 0000</p>"
+        "<p>12 Wharf Street, Leeds LS2 7EQ</p><p>Mon–Sat 7:00 – 16:00</p></footer>"
+    )
+    contact, location = contact_items(found, None)
+    assert contact.category is ItemCategory.CONTACT
+    assert contact.source == URL
+    assert "orders@crumb.test" in contact.content
+    assert "+44 113 496 0000" in contact.content
+    assert "12 Wharf Street, Leeds LS2 7EQ" in contact.content
+    assert location.category is ItemCategory.LOCATION
+    assert "12 Wharf Street, Leeds LS2 7EQ" in location.content
+    assert "Mon–Sat 7:00 – 16:00" in location.content
+    assert len(contact.description) <= 300
+
+
+def test_contact_items_prefer_the_contact_page_as_source() -> None:
+    found = facts("<p>orders@crumb.test</p>")
+    (item,) = contact_items(found, "https://crumb.test/kontakt")
+    assert item.source == "https://crumb.test/kontakt"
+
+
+def test_no_contact_details_no_items() -> None:
+    assert contact_items(facts("<p>Just bread.</p>"), None) == []

@@ -1,0 +1,184 @@
+"""Validation of the extraction request: API.md's request table, one message per rule."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from sitelore.core.request import validate_request
+from sitelore.errors import InvalidRequest
+from sitelore.models import ExtractRequest
+
+START = ExtractRequest(url="https://acme.test/")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        pytest.param("https://acme.test", "https://acme.test/", id="https"),
+        pytest.param("http://acme.test/about", "http://acme.test/about", id="http"),
+        pytest.param(
+            "HTTPS://ACME.test/Pricing#plans", "https://acme.test/Pricing", id="normalised"
+        ),
+        pytest.param("acme.test/pricing", "https://acme.test/pricing", id="no-scheme"),
+        pytest.param("www.acme.test", "https://www.acme.test/", id="no-scheme-www"),
+        pytest.param("  https://acme.test/  ", "https://acme.test/", id="whitespace"),
+    ],
+)
+def test_valid_url_is_normalised(url: str, expected: str) -> None:
+    assert validate_request(ExtractRequest(url=url)).url == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        pytest.param("", "required", id="empty"),
+        pytest.param("   ", "required", id="blank"),
+        pytest.param("ftp://acme.test/", "http or https", id="ftp"),
+        pytest.param("javascript:alert(1)", "http or https", id="javascript"),
+        pytest.param("tel:+1.555.0100", "http or https", id="tel"),
+        pytest.param("localhost", "http or https", id="no-dot-no-scheme"),
+        pytest.param("https://acme.test/" + "a" * 2100, "longer than", id="too-long"),
+    ],
+)
+def test_invalid_url_names_the_field(url: str, words: str) -> None:
+    with pytest.raises(InvalidRequest) as caught:
+        validate_request(ExtractRequest(url=url))
+    assert caught.value.field == "url"
+    assert str(caught.value).startswith("url ")
+    assert words in str(caught.value)
+
+
+def test_url_with_user_info_is_rejected() -> None:
+    with pytest.raises(InvalidRequest, match="user name or password") as caught:
+        validate_request(ExtractRequest(url="https://user:secret@acme.test/"))
+    assert caught.value.field == "url"
+
+
+def test_mailto_url_is_rejected() -> None:
+    with pytest.raises(InvalidRequest) as caught:
+        validate_request(ExtractRequest(url="mailto:info@acme.test"))
+    assert caught.value.field == "url"
+
+
+@pytest.mark.parametrize(
+    ("max_pages", "cap", "ok"),
+    [
+        pytest.param(1, 50, True, id="lowest"),
+        pytest.param(10, 50, True, id="default"),
+        pytest.param(50, 50, True, id="at-cap"),
+        pytest.param(0, 50, False, id="zero"),
+        pytest.param(-3, 50, False, id="negative"),
+        pytest.param(51, 50, False, id="over-cap"),
+        pytest.param(80, 100, True, id="raised-cap"),
+        pytest.param(101, 100, False, id="over-raised-cap"),
+    ],
+)
+def test_max_pages_range(max_pages: int, cap: int, ok: bool) -> None:
+    request = replace(START, max_pages=max_pages)
+    if ok:
+        assert validate_request(request, max_pages_cap=cap).max_pages == max_pages
+        return
+    with pytest.raises(InvalidRequest) as caught:
+        validate_request(request, max_pages_cap=cap)
+    assert caught.value.field == "maxPages"
+    assert str(caught.value) == f"maxPages must be between 1 and {cap}"
+
+
+def test_urls_are_normalised_and_deduplicated_and_may_use_any_subdomain() -> None:
+    request = replace(
+        START,
+        max_pages=4,
+        urls=(
+            "https://acme.test/pricing#plans",
+            "https://acme.test/pricing",
+            "http://www.acme.test/about",
+            "https://docs.acme.test/start",
+        ),
+    )
+    assert validate_request(request).urls == (
+        "https://acme.test/pricing",
+        "http://www.acme.test/about",
+        "https://docs.acme.test/start",
+    )
+
+
+@pytest.mark.parametrize(
+    ("urls", "max_pages", "words"),
+    [
+        pytest.param(
+            ("https://acme.test/a", "https://acme.test/b", "https://acme.test/c"),
+            2,
+            "more than maxPages (2)",
+            id="more-than-max-pages",
+        ),
+        pytest.param(("https://other.test/a",), 10, "not on the same site", id="off-site"),
+        pytest.param(
+            ("https://acme.test.evil.example/",), 10, "not on the same site", id="lookalike"
+        ),
+        pytest.param(("ftp://acme.test/file",), 10, "http or https", id="scheme"),
+        pytest.param((), 10, "at least one", id="empty-list"),
+    ],
+)
+def test_bad_urls_name_the_field(urls: tuple[str, ...], max_pages: int, words: str) -> None:
+    with pytest.raises(InvalidRequest) as caught:
+        validate_request(replace(START, urls=urls, max_pages=max_pages))
+    assert caught.value.field == "urls"
+    assert "urls" in str(caught.value)
+    assert words in str(caught.value)
+
+
+def test_off_site_url_is_named_in_the_message() -> None:
+    with pytest.raises(InvalidRequest, match=r"https://other\.test/a"):
+        validate_request(replace(START, urls=("https://acme.test/ok", "https://other.test/a")))
+
+
+@pytest.mark.parametrize(
+    ("field", "patterns", "words"),
+    [
+        pytest.param(
+            "includePatterns", ("/blog/**", "/docs**"), "whole path segment", id="include"
+        ),
+        pytest.param("excludePatterns", ("/a b",), "without spaces", id="exclude"),
+        pytest.param("includePatterns", tuple(f"/p{i}" for i in range(101)), "at most", id="count"),
+    ],
+)
+def test_bad_patterns_name_their_field(field: str, patterns: tuple[str, ...], words: str) -> None:
+    request = (
+        replace(START, include_patterns=patterns)
+        if field == "includePatterns"
+        else replace(START, exclude_patterns=patterns)
+    )
+    with pytest.raises(InvalidRequest) as caught:
+        validate_request(request)
+    assert caught.value.field == field
+    assert str(caught.value).startswith(field)
+    assert words in str(caught.value)
+
+
+def test_valid_patterns_pass_through_unchanged() -> None:
+    request = replace(START, include_patterns=("/blog/**",), exclude_patterns=("/blog/tag/*",))
+    validated = validate_request(request)
+    assert validated.include_patterns == ("/blog/**",)
+    assert validated.exclude_patterns == ("/blog/tag/*",)
+
+
+@pytest.mark.parametrize(
+    ("callback", "expected"),
+    [
+        pytest.param(None, None, id="absent"),
+        pytest.param(
+            "https://hooks.example.org/x#f", "https://hooks.example.org/x", id="other-site-ok"
+        ),
+    ],
+)
+def test_callback_url_accepted(callback: str | None, expected: str | None) -> None:
+    assert validate_request(replace(START, callback_url=callback)).callback_url == expected
+
+
+def test_callback_url_must_be_http() -> None:
+    with pytest.raises(InvalidRequest) as caught:
+        validate_request(replace(START, callback_url="ftp://hooks.example.org/x"))
+    assert caught.value.field == "callbackUrl"
+    assert "callbackUrl" in str(caught.value)
