@@ -25,7 +25,7 @@ from sitelore.core.urls import url_path
 from sitelore.models import BusinessProfile, ItemCategory, KnowledgeItem
 
 CONTENT_ZONES = frozenset({"main", "aside"})
-BOILERPLATE_SHARE = 0.3
+BOILERPLATE_SHARE = 0.5
 DUPLICATE_JACCARD = 0.7
 SHORT_UNIT_TEXT = 40
 MIN_PROSE = 80

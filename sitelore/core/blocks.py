@@ -117,6 +117,7 @@ DROP_MARKERS = (
     "skip-to",
     "breadcrumb",
 )
+_SOURCE_SPACE = re.compile(r"\s+")
 _DROP = re.compile("|".join(re.escape(marker) for marker in DROP_MARKERS))
 ROLE_ZONES = {
     "navigation": "nav",
@@ -199,7 +200,8 @@ class _Walker:
     def visit(self, node: LexborNode, depth: int) -> None:
         tag = node.tag or ""
         if tag == "-text":
-            self.buffer.append(node.text_content or "")
+            # Line breaks in the HTML source are spaces; only <br> breaks a line.
+            self.buffer.append(_SOURCE_SPACE.sub(" ", node.text_content or ""))
             return
         if tag.startswith("-") or tag in SKIP:
             return
@@ -212,6 +214,9 @@ class _Walker:
         if tag in INLINE or tag == "a":
             if _dropped(node.attributes):
                 return  # "Skip to content", screen-reader-only text
+            if tag in ("strong", "b") and self.at_card_start():
+                self.emit_card_title(node)
+                return
             if tag == "a":
                 self.record_link(node)
             self.visit_children(node, depth)
@@ -288,6 +293,18 @@ class _Walker:
                 self.leave_unit(outer)
             else:
                 self.visit(child, depth + 1)
+
+    def at_card_start(self) -> bool:
+        """Nothing of the current card has been read yet: a bold lead would be its title."""
+        if not self.unit or self.unit_kind != "card" or "".join(self.buffer).strip():
+            return False
+        return not self.out.blocks or self.out.blocks[-1].unit != self.unit
+
+    def emit_card_title(self, node: LexborNode) -> None:
+        text = clean_text(node.text(deep=True))
+        self.buffer.clear()
+        if text:
+            self.emit("heading", text, "#### " + text, 6)
 
     def enter_unit(self, kind: str) -> None:
         self.units_made += 1
@@ -409,7 +426,7 @@ def text_with_breaks(node: LexborNode) -> str:
     for child in node.traverse(include_text=True):
         tag = child.tag
         if tag == "-text":
-            parts.append(child.text_content or "")
+            parts.append(_SOURCE_SPACE.sub(" ", child.text_content or ""))
         elif tag in BREAKING:
             parts.append("\n")
     return "".join(parts)

@@ -153,13 +153,24 @@ def _from_text(text: str, facts: ContactFacts, source: str) -> None:
             facts.add(facts.hours, f"{line.rstrip(':')}: {following}", source)
         elif mentions_hours(line):
             facts.add(facts.hours, line, source)
-        elif len(line) <= MAX_ADDRESS_LINE and (STREET.search(line) or POSTCODE.search(line)):
+        elif len(line) <= MAX_ADDRESS_LINE and _is_address(line):
             facts.add(facts.addresses, line, source)
         if PHONE_HINT.search(line):
             for match in PHONE.finditer(line):
                 number = match.group().strip()
                 if looks_like_phone(number) and not DATE_LIKE.search(number):
                     facts.add(facts.phones, number, source)
+
+
+def _is_address(line: str) -> bool:
+    """A street line, or a line that is a postcode and town ("53797 Lohmar", "Austin, TX
+    78701", "London EC2M 4NS"), not a sentence that has a number in it."""
+    if STREET.search(line):
+        return True
+    found = POSTCODE.search(line)
+    if found is None:
+        return False
+    return found.start() == 0 or found.end() >= len(line.rstrip(" .")) - 1
 
 
 def contact_items(facts: ContactFacts, preferred_source: str | None) -> list[KnowledgeItem]:

@@ -17,6 +17,7 @@ from sitelore.core.text import PRICE, clean_text, first_sentence, visible_length
 from sitelore.models import ItemCategory, KnowledgeItem
 
 MIN_ITEM_CHARS = 45
+MIN_CARD_CHARS = 38  # content of at least 40 non-space characters: a sentence
 MAX_ITEM_CHARS = 6000
 MAX_TITLE = 120
 MIN_QUESTIONS = 3
@@ -31,6 +32,7 @@ class Draft:
     markdown: str
     kind: str = ""
     from_table: bool = False
+    standalone: bool = False  # an item even when small (a plan card)
 
     def size(self) -> int:
         return visible_length(self.title) + visible_length(self.text)
@@ -54,7 +56,7 @@ def page_items(chunks: list[Chunk], page: PageContext) -> list[KnowledgeItem]:
     drafts = _absorb_labels(drafts)
     items: list[KnowledgeItem] = []
     for draft in _split_large(_merge_small(drafts)):
-        if draft.size() >= MIN_ITEM_CHARS:
+        if draft.size() >= MIN_ITEM_CHARS or draft.standalone:
             items.append(_to_item(draft, page))
     return items
 
@@ -100,7 +102,11 @@ def _chunk_drafts(chunk: Chunk, page: PageContext) -> list[Draft]:
         drafts.append(_draft(chunk.title, chunk.parents, rest, chunk.kind))
     context = (*chunk.parents, chunk.title) if chunk.title else chunk.parents
     for table in tables:
-        drafts.extend(_plan_drafts(table.rows or [], context))
+        plans = _plan_drafts(table.rows or [], context)
+        if all(plan.size() >= MIN_CARD_CHARS for plan in plans):
+            drafts.extend(plans)
+        else:  # columns too thin to stand alone: the table is the unit
+            drafts.append(_draft(chunk.title, chunk.parents, [table], "table"))
     return drafts
 
 
@@ -150,19 +156,24 @@ def _merge_small(drafts: list[Draft]) -> list[Draft]:
             merged.append(_combine(run))
         run.clear()
 
-    for draft in drafts:
-        if draft.size() >= MIN_ITEM_CHARS or draft.from_table:
+    for draft in _group_cards(drafts):
+        if draft.size() >= MIN_ITEM_CHARS or draft.from_table or draft.standalone:
             close_run()
             merged.append(draft)
         elif run and _joins(run[0], draft):
             run.append(draft)
-        elif not run and merged and not merged[-1].from_table and _joins(merged[-1], draft):
+        elif not run and merged and _absorbs(merged[-1]) and _joins(merged[-1], draft):
             merged[-1] = _absorb(merged[-1], draft)
         else:
             close_run()
             run.append(draft)
     close_run()
     return merged
+
+
+def _absorbs(draft: Draft) -> bool:
+    """Only a plain section takes in what follows it: a plan, a card or an answer is whole."""
+    return not draft.from_table and not draft.kind
 
 
 def _absorb(item: Draft, small: Draft) -> Draft:
@@ -176,6 +187,37 @@ def _absorb(item: Draft, small: Draft) -> Draft:
         f"{item.markdown}\n\n{markdown}",
         item.kind,
     )
+
+
+def _group_cards(drafts: list[Draft]) -> list[Draft]:
+    """Sibling cards are treated alike: each its own item when most of them could stand
+    alone (or each is a priced plan), else all combined into one; never two plans merged
+    and the third alone."""
+    grouped: list[Draft] = []
+    index = 0
+    while index < len(drafts):
+        end = index + 1
+        if drafts[index].kind == "card":
+            while (
+                end < len(drafts)
+                and drafts[end].kind == "card"
+                and drafts[end].parents == drafts[index].parents
+            ):
+                end += 1
+        group = drafts[index:end]
+        index = end
+        if len(group) < 2:
+            grouped.extend(group)
+            continue
+        big = sum(d.size() >= MIN_ITEM_CHARS for d in group)
+        priced = all(PRICE.search(f"{d.title} {d.text}") for d in group)
+        if all(d.size() >= MIN_CARD_CHARS for d in group) and (priced or big * 2 >= len(group)):
+            for draft in group:
+                draft.standalone = True
+            grouped.extend(group)
+        else:
+            grouped.append(_combine(group))
+    return grouped
 
 
 def _joins(first: Draft, draft: Draft) -> bool:

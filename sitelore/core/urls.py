@@ -79,10 +79,15 @@ def registrable_domain(host: str) -> str:
 
 @lru_cache(maxsize=1)
 def _extractor() -> Callable[[str], Any]:
-    """tldextract with its bundled suffix list only: no download, ever; loaded on first use."""
+    """tldextract with its bundled suffix list only: no download, ever; loaded on first use.
+
+    The list's private section counts: alice.github.io and bob.github.io are two sites.
+    """
     import tldextract
 
-    extract: Callable[[str], Any] = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+    extract: Callable[[str], Any] = tldextract.TLDExtract(
+        suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
+    )
     return extract
 
 

@@ -196,11 +196,6 @@ def test_deduplicate_keeps_the_first_of_exact_and_near_copies() -> None:
     assert [kept.source for kept in deduplicate(items)] == [SITE + "/a", SITE + "/d"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a block on 30% of pages (2 of 6) counts as template (DESIGN.md: 'most' pages) and is "
-    "dropped from every page, so its content is lost from the result",
-)
 def test_a_section_shared_by_two_of_six_pages_is_kept_once() -> None:
     shared = (
         "<h2>Our editorial promise</h2><p>Every story we help publish is checked by two human "

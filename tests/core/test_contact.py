@@ -86,11 +86,6 @@ def test_years_are_not_addresses(line: str) -> None:
     assert facts(f"<footer><p>{line}</p></footer>").addresses == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the postcode pattern (4-5 digits + capitalised word) takes marketing counts "
-    "for addresses",
-)
 @pytest.mark.parametrize(
     "line",
     [

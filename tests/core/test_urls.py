@@ -249,11 +249,6 @@ def test_site_scope_under_a_two_label_public_suffix() -> None:
     assert not scope.contains("https://other.co.uk/")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the bundled suffix list is used without its private section (github.io, "
-    "myshopify.com ...): every site hosted on such a platform is one 'site'",
-)
 @pytest.mark.parametrize(
     ("host", "expected"),
     [
@@ -266,9 +261,5 @@ def test_registrable_domain_under_a_hosting_platform_suffix(host: str, expected:
     assert registrable_domain(host) == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SiteScope of alice.github.io contains bob.github.io: another person's site is crawled",
-)
 def test_site_scope_does_not_cross_into_another_tenant_of_a_platform() -> None:
     assert not SiteScope("https://alice.github.io/").contains("https://bob.github.io/")
