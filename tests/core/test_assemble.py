@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from sitelore.core.assemble import Assembled, Page, assemble, boilerplate, deduplicate
 from sitelore.models import INDUSTRIES, ItemCategory, KnowledgeItem
 from tests.core.helpers import doc
