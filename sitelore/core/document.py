@@ -50,7 +50,7 @@ def parse_document(html: str, url: str) -> Document:
     walked = walk_body(tree.body, base) if tree.body is not None else None
     if walked is None:
         return Document(url=url, metadata=metadata, blocks=[], links=[])
-    logos = list(dict.fromkeys([*metadata.jsonld_logos, *walked.logos, *metadata.icons]))
+    logos = list(dict.fromkeys([*metadata.jsonld_logos(url), *walked.logos, *metadata.icons]))
     return Document(
         url=url,
         metadata=metadata,

@@ -314,7 +314,12 @@ def _purpose_title(page: PageContext) -> str:
 
 def _description(draft: Draft, title: str) -> str:
     lines = [line for line in draft.text.split("\n") if line.strip()]
-    sentence = first_sentence(lines[0] if lines else title)
+    first = clean_text(lines[0]) if lines else title
+    sentence = first_sentence(first)
+    rest = first[len(sentence) :].strip()
+    if len(sentence) < 40 and rest:
+        # "Yes." says little alone: take the next sentence too.
+        sentence = f"{sentence} {first_sentence(rest, 300 - len(sentence) - 1)}"
     if len(sentence) >= 40 or len(lines) < 2:
         return sentence
     joined = "; ".join(clean_text(line) for line in lines[:6])

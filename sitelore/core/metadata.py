@@ -33,15 +33,17 @@ class Metadata:
     def site_name(self) -> str:
         return self.og.get("og:site_name", "") or self.og.get("application-name", "")
 
-    @property
-    def jsonld_logos(self) -> list[str]:
+    def jsonld_logos(self, page_url: str) -> list[str]:
+        """Logos the page's structured data names, made absolute against the page."""
         logos: list[str] = []
         for node in self.jsonld:
             logo = node.get("logo")
             if isinstance(logo, dict):
                 logo = logo.get("url") or logo.get("contentUrl")
-            if isinstance(logo, str) and logo.startswith(("http://", "https://")):
-                logos.append(logo)
+            if isinstance(logo, str) and logo.strip():
+                absolute = normalize_url(logo, self.base_url or page_url)
+                if absolute is not None:
+                    logos.append(absolute)
         return logos
 
 

@@ -340,3 +340,13 @@ def test_every_item_is_sizeable_and_well_formed(body: str, url: str, purpose: st
         assert 0 < len(item.description) <= 300
         assert item.category in ItemCategory
     assert len({item.content for item in items}) == len(items)
+
+
+def test_a_terse_answer_gets_a_description_that_says_something() -> None:
+    body = (
+        "<main><h2>FAQ</h2><details><summary>Can I pause my plan?</summary>"
+        "<p>Yes. Pausing keeps your drafts and stops billing until you resume.</p>"
+        "</details></main>"
+    )
+    [item] = items_of(body, "https://quillby.test/faq", "faq")
+    assert item.description == "Yes. Pausing keeps your drafts and stops billing until you resume."

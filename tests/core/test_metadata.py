@@ -144,4 +144,13 @@ def test_broken_script_does_not_hide_the_good_ones() -> None:
     )
     document = doc("<p>x</p>", "https://crumb.test/", head=head)
     assert [node["name"] for node in document.jsonld] == ["Crumb"]
-    assert document.metadata.jsonld_logos == ["https://crumb.test/logo.png"]
+    assert document.metadata.jsonld_logos("https://crumb.test/") == ["https://crumb.test/logo.png"]
+
+
+def test_relative_jsonld_logo_is_made_absolute() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type":"Organization","name":"Crumb",'
+        '"logo":"/img/crumb.svg"}</script>'
+    )
+    document = doc("<p>Fresh bread every morning.</p>", "https://crumb.test/about/", head=head)
+    assert document.logos[0] == "https://crumb.test/img/crumb.svg"
