@@ -516,10 +516,29 @@ def _term_pattern(term: str) -> str:
     return r"\b" + re.escape(term) + (r"\b" if len(term) <= 4 else "")
 
 
-_PATTERNS = {
-    label: re.compile("|".join(_term_pattern(term) for term in terms), re.IGNORECASE)
-    for label, terms in LEXICON.items()
-}
+def _term_index() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
+    """One pattern for every term of every label (longest first), and term → labels."""
+    labels: dict[str, list[str]] = {}
+    for label, terms in LEXICON.items():
+        for term in terms:
+            labels.setdefault(term.strip().lower(), []).append(label)
+    ordered = sorted(labels, key=len, reverse=True)
+    pattern = re.compile("|".join(_term_pattern(term) for term in ordered), re.IGNORECASE)
+    return pattern, {term: tuple(found) for term, found in labels.items()}
+
+
+# One pass over a text finds the terms of all labels at once (the hot path of profiling).
+_TERMS, _TERM_LABELS = _term_index()
+
+
+def _label_hits(text: str) -> dict[str, list[str]]:
+    """Label → the lexicon terms found in ``text`` (with repeats)."""
+    hits: dict[str, list[str]] = {}
+    for match in _TERMS.finditer(text):
+        term = match.group().lower()
+        for label in _TERM_LABELS.get(term, ()):
+            hits.setdefault(label, []).append(term)
+    return hits
 
 
 def industry_from_schema(types: Iterable[str]) -> str | None:
@@ -534,10 +553,8 @@ def classify_industry(weighted_texts: Iterable[tuple[str, float]]) -> str:
     """The best taxonomy label for texts given with their weight, or ``Other``."""
     scores: Counter[str] = Counter()
     for text, weight in weighted_texts:
-        for label, pattern in _PATTERNS.items():
-            hits = len(pattern.findall(text))
-            if hits:
-                scores[label] += weight * min(hits, 4) ** 0.5
+        for label, terms in _label_hits(text).items():
+            scores[label] += weight * min(len(terms), 4) ** 0.5
     ranked = scores.most_common(2)
     if not ranked or ranked[0][1] < MIN_SCORE:
         return "Other"
@@ -548,5 +565,4 @@ def classify_industry(weighted_texts: Iterable[tuple[str, float]]) -> str:
 
 def industry_evidence(text: str, label: str) -> int:
     """How many distinct terms of the label's lexicon ``text`` uses (0 for ``Other``)."""
-    pattern = _PATTERNS.get(label)
-    return len({hit.lower() for hit in pattern.findall(text)}) if pattern is not None else 0
+    return len(set(_label_hits(text).get(label, ())))
