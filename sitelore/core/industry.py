@@ -509,36 +509,66 @@ MIN_SCORE = 4.0
 MIN_MARGIN = 1.15
 
 
-def _term_pattern(term: str) -> str:
-    # Terms match at the start of a word ("migrat" → "migration"); short ones only as
-    # whole words, so that "car" does not find "care" nor "api" find "rapid".
-    term = term.strip()
-    return r"\b" + re.escape(term) + (r"\b" if len(term) <= 4 else "")
+SHORT_TERM = 4  # terms this short match whole words only: "car" must not find "care"
+_WORD_START = re.compile(r"\b\w")
 
 
-def _term_index() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
-    """One pattern for every term of every label (longest first), and term → labels."""
+def _term_index() -> tuple[
+    dict[str, tuple[str, ...]], dict[str, tuple[tuple[str, tuple[str, ...]], ...]]
+]:
+    """Whole-word terms → labels, and the first five characters of longer terms → their terms.
+
+    Longer terms match at the start of a word ("migrat" → "migration"); both lookups are
+    dictionary hits per word, which is what keeps profiling cheap on long pages.
+    """
     labels: dict[str, list[str]] = {}
     for label, terms in LEXICON.items():
         for term in terms:
             labels.setdefault(term.strip().lower(), []).append(label)
-    ordered = sorted(labels, key=len, reverse=True)
-    pattern = re.compile("|".join(_term_pattern(term) for term in ordered), re.IGNORECASE)
-    return pattern, {term: tuple(found) for term, found in labels.items()}
+    words: dict[str, tuple[str, ...]] = {}
+    prefixes: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for term, found in labels.items():
+        if len(term) <= SHORT_TERM:
+            words[term] = tuple(found)
+        else:
+            prefixes.setdefault(term[:5], []).append((term, tuple(found)))
+    ordered = {
+        key: tuple(sorted(terms, key=lambda t: -len(t[0]))) for key, terms in prefixes.items()
+    }
+    return words, ordered
 
 
-# One pass over a text finds the terms of all labels at once (the hot path of profiling).
-_TERMS, _TERM_LABELS = _term_index()
+_WORD_TERMS, _PREFIX_TERMS = _term_index()
 
 
 def _label_hits(text: str) -> dict[str, list[str]]:
-    """Label → the lexicon terms found in ``text`` (with repeats)."""
+    """Label → the lexicon terms found in ``text`` (with repeats), longest term first."""
+    lowered = text.lower()
     hits: dict[str, list[str]] = {}
-    for match in _TERMS.finditer(text):
-        term = match.group().lower()
-        for label in _TERM_LABELS.get(term, ()):
-            hits.setdefault(label, []).append(term)
+    free = 0  # matches do not overlap: "cloud storage" is one term, not two
+    for start in _WORD_START.finditer(lowered):
+        position = start.start()
+        if position < free:
+            continue
+        found = _term_at(lowered, position)
+        if found is not None:
+            term, labels = found
+            free = position + len(term)
+            for label in labels:
+                hits.setdefault(label, []).append(term)
     return hits
+
+
+def _term_at(lowered: str, position: int) -> tuple[str, tuple[str, ...]] | None:
+    for term, labels in _PREFIX_TERMS.get(lowered[position : position + 5], ()):
+        if lowered.startswith(term, position):
+            return term, labels
+    end = position
+    while end < len(lowered) and (lowered[end].isalnum() or lowered[end] == "_"):
+        end += 1
+    word = lowered[position:end]
+    whole = _WORD_TERMS.get(word)
+    return (word, whole) if whole is not None else None
 
 
 def industry_from_schema(types: Iterable[str]) -> str | None:
