@@ -510,7 +510,7 @@ MIN_MARGIN = 1.15
 
 
 SHORT_TERM = 4  # terms this short match whole words only: "car" must not find "care"
-_WORD_START = re.compile(r"\b\w")
+_WORD = re.compile(r"\w+")
 
 
 def _term_index() -> tuple[
@@ -546,11 +546,11 @@ def _label_hits(text: str) -> dict[str, list[str]]:
     lowered = text.lower()
     hits: dict[str, list[str]] = {}
     free = 0  # matches do not overlap: "cloud storage" is one term, not two
-    for start in _WORD_START.finditer(lowered):
-        position = start.start()
+    for word in _WORD.finditer(lowered):
+        position = word.start()
         if position < free:
             continue
-        found = _term_at(lowered, position)
+        found = _term_at(lowered, position, word.group())
         if found is not None:
             term, labels = found
             free = position + len(term)
@@ -559,14 +559,10 @@ def _label_hits(text: str) -> dict[str, list[str]]:
     return hits
 
 
-def _term_at(lowered: str, position: int) -> tuple[str, tuple[str, ...]] | None:
+def _term_at(lowered: str, position: int, word: str) -> tuple[str, tuple[str, ...]] | None:
     for term, labels in _PREFIX_TERMS.get(lowered[position : position + 5], ()):
         if lowered.startswith(term, position):
             return term, labels
-    end = position
-    while end < len(lowered) and (lowered[end].isalnum() or lowered[end] == "_"):
-        end += 1
-    word = lowered[position:end]
     whole = _WORD_TERMS.get(word)
     return (word, whole) if whole is not None else None
 
