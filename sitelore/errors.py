@@ -13,6 +13,9 @@ name says what the caller should do about it::
     │   ├── OffSiteRedirect     a redirect leaves the site being crawled
     │   ├── ResponseTooLarge    the body is over the per-page byte cap
     │   └── NotHTML             the URL is not an HTML page (PDF, image, archive ...)
+    ├── PageSkipped             a page arrived but yields nothing: that page fails, the job goes on
+    │   ├── EmptyPage           the page has no text at all
+    │   └── UnreadablePage      the page's HTML could not be turned into a document
     ├── RobotsDisallowed        robots.txt forbids the URL: do not fetch it
     └── ExtractionFailed        no page of the site could be extracted: the job fails
 
@@ -76,6 +79,28 @@ class ResponseTooLarge(FetchError):
 
 class NotHTML(FetchError):
     """The URL answers with something that is not an HTML page; it is skipped unread."""
+
+
+class PageSkipped(SiteloreError):
+    """A page was fetched but gives nothing to extract; it fails alone."""
+
+    def __init__(self, message: str, url: str) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class EmptyPage(PageSkipped):
+    """The page has no text content (an empty file, a script-only shell)."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(f"No text content at {url}", url)
+
+
+class UnreadablePage(PageSkipped):
+    """The page's HTML could not be turned into a document."""
+
+    def __init__(self, url: str, error: Exception) -> None:
+        super().__init__(f"Could not read the page at {url}: {type(error).__name__}: {error}", url)
 
 
 class RobotsDisallowed(SiteloreError):

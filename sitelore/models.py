@@ -6,7 +6,7 @@ layer can build them with plain values. JSON uses the camelCase names of API.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -254,12 +254,3 @@ class BusinessClassified:
 
 
 Event = PagesPlanned | PageScraped | Progress | BusinessClassified
-
-
-@dataclass
-class CrawlStats:
-    """Counters the crawler keeps while it runs (mutable on purpose)."""
-
-    pages_fetched: int = 0
-    pages_failed: int = 0
-    errors: list[str] = field(default_factory=list)

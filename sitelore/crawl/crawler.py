@@ -25,7 +25,14 @@ from sitelore.crawl.fetcher import Fetcher
 from sitelore.crawl.politeness import HostLimiter
 from sitelore.crawl.robots import RobotsPolicy, load_robots
 from sitelore.crawl.sitemaps import collect_sitemap_urls
-from sitelore.errors import ExtractionFailed, FetchError, RobotsDisallowed
+from sitelore.errors import (
+    EmptyPage,
+    ExtractionFailed,
+    FetchError,
+    PageSkipped,
+    RobotsDisallowed,
+    UnreadablePage,
+)
 from sitelore.models import (
     CrawlOptions,
     Event,
@@ -207,11 +214,11 @@ class Crawler:
             host = urlsplit(target.url).hostname or ""
             async with self.limiter.slot(host):
                 page = await self.fetcher.fetch_page(target.url, allow=self.scope.contains)
-            document = parse_document(page.text, page.final_url)
+            document = _parse(page.text, page.final_url)
             if not document.blocks and not target.is_start and not document.metadata.refresh:
                 # An empty page carries nothing; it must not use up the budget of pages.
                 raise EmptyPage(target.url)
-        except (FetchError, RobotsDisallowed, EmptyPage) as error:
+        except (FetchError, RobotsDisallowed, PageSkipped) as error:
             return None, str(error)
         return Fetched(page.final_url, page.redirects, document), None
 
@@ -313,12 +320,11 @@ async def send_event(sink: EventSink | None, event: Event) -> None:
         await result
 
 
-class EmptyPage(Exception):
-    """A page fetched fine but without any text: reported as failed, not counted."""
-
-    def __init__(self, url: str) -> None:
-        super().__init__(f"No text content at {url}")
-        self.url = url
+def _parse(html: str, url: str) -> Document:
+    try:
+        return parse_document(html, url)
+    except Exception as error:  # a page the parser cannot take fails alone, never the job
+        raise UnreadablePage(url, error) from error
 
 
 def _origin(url: str) -> str:

@@ -587,3 +587,4 @@ def test_budget_is_spent_on_knowledge_pages_first(web: WebServer, resolver: Stat
     assert len(fetched) == run.result.pages_scraped == 6
     assert {"/", "/pricing/", "/features/", "/about/", "/faq/", "/contact/"} == fetched
     assert not fetched & ACME_BLOG
+
