@@ -301,8 +301,12 @@ class _Walker:
         return not self.out.blocks or self.out.blocks[-1].unit != self.unit
 
     def emit_card_title(self, node: LexborNode) -> None:
-        text = clean_text(node.text(deep=True))
         self.buffer.clear()
+        self.emit_label(node)
+
+    def emit_label(self, node: LexborNode) -> None:
+        """A question, term or bold lead that titles the unit it opens (a level-6 heading)."""
+        text = clean_text(node.text(deep=True))
         if text:
             self.emit("heading", text, "#### " + text, 6)
 
@@ -319,9 +323,7 @@ class _Walker:
         self.enter_unit("faq")
         for child in node.iter(include_text=True):
             if child.tag == "summary":
-                text = clean_text(child.text(deep=True))
-                if text:
-                    self.emit("heading", text, "#### " + text, 6)
+                self.emit_label(child)
             else:
                 self.visit(child, depth + 1)
         self.flush()
@@ -332,10 +334,9 @@ class _Walker:
         for child in node.iter(include_text=False):
             if child.tag == "dt":
                 self.flush()
-                text = clean_text(child.text(deep=True))
-                self.enter_unit("faq" if text.endswith("?") else "card")
-                if text:
-                    self.emit("heading", text, "#### " + text, 6)
+                question = clean_text(child.text(deep=True)).endswith("?")
+                self.enter_unit("faq" if question else "card")
+                self.emit_label(child)
             else:
                 self.visit(child, depth + 1)
                 self.flush()
