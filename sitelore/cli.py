@@ -88,6 +88,9 @@ def extract(
         concurrency=concurrency,
         obey_robots=not no_robots,
     )
+    from sitelore.core.request import validate_request
+
+    request = validate_request(request, CLI_MAX_PAGES)  # before the progress bar draws
     result = _run_extraction(request, options, show_progress=not quiet)
     text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
     if output is None:

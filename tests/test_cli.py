@@ -1,0 +1,139 @@
+"""``sitelore extract``: output, exit statuses and one-line errors, against the local server.
+
+The CLI resolves names itself, so these tests address the server by its literal loopback
+address (``http://127.0.0.1:PORT/``); nothing else is ever contacted.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+from sitelore.cli import main
+from tests.webserver import Response, WebServer
+
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy")
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def local_site(web: WebServer, sites: Path) -> str:
+    web.add_site("127.0.0.1", sites / "acme")
+    return f"http://127.0.0.1:{web.port}/"
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port  # closed again on leaving the block: nothing listens there
+
+
+def test_extract_writes_the_result_json(local_site: str, tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    status = main(["extract", local_site, "--max-pages", "3", "-o", str(out), "-q"])
+    assert status == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["business"]["domain"] == "127.0.0.1"
+    assert result["pagesScraped"] == 3
+    assert result["knowledgeItems"], "a site with content gives items"
+    assert set(result) == {
+        "business", "knowledgeItems", "pagesScraped", "urlsDiscovered", "durationMs",
+        "startedAt", "finishedAt",
+    }  # fmt: skip
+
+
+def test_extract_prints_json_on_stdout(
+    local_site: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["extract", local_site, "--single-page", "-q"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["pagesScraped"] == 1
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["extract", "not a url"], "url must be an http or https URL"),
+        (["extract", "ftp://example.test/"], "url must be an http or https URL"),
+        (["extract", "http://a.test/", "--max-pages", "0"], "maxPages must be between 1 and"),
+        (["extract", "http://a.test/", "--max-pages", "many"], "--max-pages"),
+        (["extract", "http://a.test/", "--timeout", "0"], "--timeout must be between"),
+        (["extract", "http://a.test/", "--concurrency", "500"], "--concurrency must be between"),
+        (["extract", "http://a.test/", "--include", "/docs/**x"], "** must be a whole path"),
+        (["extract", "http://a.test/", "--exclude", "a b"], "without spaces"),
+        (["extract", "http://a.test/", "--urls", "http://b.test/x"], "not on the same site"),
+        (["extract"], "Missing argument"),
+        (["extract", "http://a.test/", "--bogus"], "No such option"),
+    ],
+    ids=[
+        "not-a-url", "ftp", "zero-pages", "pages-not-a-number", "zero-timeout",
+        "too-much-concurrency", "bad-glob", "spaced-glob", "off-site-urls", "no-url",
+        "unknown-option",
+    ],
+)  # fmt: skip
+def test_bad_input_exits_2_with_one_line(
+    arguments: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(arguments) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1, error
+    assert error.startswith("sitelore: error: ")
+    assert message in error
+
+
+def test_refused_connection_exits_1_naming_the_cause(capsys: pytest.CaptureFixture[str]) -> None:
+    port = closed_port()
+    assert main(["extract", f"http://127.0.0.1:{port}/", "-q", "--timeout", "2"]) == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1
+    assert "Connection refused" in error
+
+
+def test_timeout_exits_1_with_the_timeout_message(
+    web: WebServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    web.add_route("127.0.0.1", "*", Response(200, {"Content-Type": "text/html"}, b"", delay=5))
+    url = f"http://127.0.0.1:{web.port}/"
+    assert main(["extract", url, "-q", "--timeout", "1", "--no-robots"]) == 1
+    assert "Connection timeout after 1s" in capsys.readouterr().err
+
+
+def test_robots_forbidding_the_start_page_exits_1(
+    web: WebServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    robots = Response(200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow: /\n")
+    web.add_route("127.0.0.1", "/robots.txt", robots)
+    url = f"http://127.0.0.1:{web.port}/"
+    assert main(["extract", url, "-q"]) == 1
+    assert "robots.txt disallows" in capsys.readouterr().err
+    assert web.paths("127.0.0.1") == ["/robots.txt"]
+
+
+def test_no_robots_fetches_what_robots_forbids(web: WebServer, sites: Path) -> None:
+    web.add_site("127.0.0.1", sites / "acme")
+    robots = Response(200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow: /\n")
+    web.add_route("127.0.0.1", "/robots.txt", robots)
+    url = f"http://127.0.0.1:{web.port}/"
+    assert main(["extract", url, "-q", "--single-page", "--no-robots"]) == 0
+    assert "/" in web.paths("127.0.0.1")
+    assert "/robots.txt" not in web.paths("127.0.0.1")
+
+
+def test_user_agent_is_sent(local_site: str, web: WebServer) -> None:
+    assert main(["extract", local_site, "-q", "--single-page", "--user-agent", "probe/1.0"]) == 0
+    agents = {
+        value
+        for request in web.requests
+        for name, value in request.headers.items()
+        if name.lower() == "user-agent"
+    }
+    assert agents == {"probe/1.0"}
