@@ -135,7 +135,7 @@ LEXICON: dict[str, tuple[str, ...]] = {
     "Healthcare": (
         "health", "medical", "clinic", "patient", "doctor", "physician", "therap", "psycholog",
         "psychiatr", "counsel", "treatment", "dental", "dentist", "nurse", "arzt", "ärzt",
-        "praxis", "hausarzt", "medizin", "patienten", "sprechstunde", "gesundheit",
+        "praxis", "hausarzt", "medizin", "sprechstunde", "gesundheit",
         "mental health", "wellbeing", "anxiety", "depression", "cbt", "hospital",
     ),
     "Legal Services": (
@@ -169,7 +169,7 @@ LEXICON: dict[str, tuple[str, ...]] = {
         "streaming", "movies", "music", "entertainment", "shows", "concert", "events",
     ),
     "Sports & Fitness": ("fitness", "gym", "workout", "sport", "yoga", "training plan", "athlete"),
-    "Photography": ("photograph", "photo", "camera", "portrait", "wedding photo"),
+    "Photography": ("photo", "camera", "portrait", "wedding photo"),
     "Social Networking & Community": ("community", "social network", "forum", "members", "meetup"),
     "Nonprofit & Government": (
         "nonprofit", "non-profit", "charity", "donate", "volunteer", "government", "foundation",

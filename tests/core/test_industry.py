@@ -135,3 +135,18 @@ def test_weight_decides_between_two_kinds_of_evidence() -> None:
 )
 def test_industry_evidence(text: str, label: str, count: int) -> None:
     assert industry_evidence(text, label) == count
+
+
+def test_no_lexicon_term_repeats_a_shorter_term_of_its_label() -> None:
+    # A term that only lengthens another ("patienten" after "patient") would count one
+    # word twice as evidence.
+    from sitelore.core.industry import LEXICON
+
+    redundant = [
+        (label, term, stem)
+        for label, terms in LEXICON.items()
+        for term in terms
+        for stem in terms
+        if term != stem and len(stem) > 4 and term.startswith(stem)
+    ]
+    assert redundant == []
