@@ -1,0 +1,1 @@
+"""Background jobs: the store, the queue, the worker loop, events and webhook deliveries."""

@@ -1,0 +1,116 @@
+"""Webhook deliveries: persisted first, then POSTed until a 2xx, with exponential backoff.
+
+A delivery is written to the store before any attempt, so it survives a restart; the
+sender loop runs beside the workers and never touches the job it reports on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from sitelore.jobs.hub import wait_for
+from sitelore.jobs.models import Delivery
+from sitelore.jobs.store import JobStore
+from sitelore.models import iso_millis
+from sitelore.webhooks import EVENT_ID_HEADER, SIGNATURE_HEADER, sign
+
+log = logging.getLogger("sitelore.webhooks")
+
+FIRST_RETRY = 5.0
+MAX_RETRY = 900.0
+MAX_ATTEMPTS = 10  # 5 s doubling, capped at 15 min: about an hour of retries in all
+
+
+def webhook_body(event: str, payload: dict[str, Any]) -> str:
+    return json.dumps(
+        {
+            "event": event,
+            "payload": payload,
+            "timestamp": iso_millis(datetime.now(UTC)),
+            "version": 1,
+        },
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+
+
+def retry_delay(attempts: int, first: float = FIRST_RETRY) -> float:
+    delay: float = first * 2.0 ** max(attempts - 1, 0)
+    return min(delay, MAX_RETRY)
+
+
+class DeliverySender:
+    """Sends due deliveries; ``run()`` until cancelled, ``send_due()`` once (tests, burst)."""
+
+    def __init__(
+        self,
+        store: JobStore,
+        client: httpx.AsyncClient,
+        *,
+        timeout: float = 10.0,
+        first_retry: float = FIRST_RETRY,
+        max_attempts: int = MAX_ATTEMPTS,
+        poll_interval: float = 1.0,
+    ) -> None:
+        self.store = store
+        self.client = client
+        self.timeout = timeout
+        self.first_retry = first_retry
+        self.max_attempts = max_attempts
+        self.poll_interval = poll_interval
+        self.wakeup = asyncio.Event()
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.send_due()
+            except Exception:  # a broken loop would silently stop every webhook
+                log.exception("webhook delivery loop failed; retrying")
+            await wait_for(self.wakeup, self.poll_interval)
+
+    async def send_due(self) -> int:
+        due = await self.store.due_deliveries(time.time(), limit=50)
+        await asyncio.gather(*(self._send(delivery) for delivery in due))
+        return len(due)
+
+    async def _send(self, delivery: Delivery) -> None:
+        key = await self.store.get_key(delivery.key_id)
+        if key is None:
+            await self.store.record_delivery(
+                delivery.id, delivered=False, error="API key deleted", next_at=None
+            )
+            return
+        body = delivery.body.encode()
+        headers = {
+            "content-type": "application/json",
+            EVENT_ID_HEADER: delivery.id,
+            SIGNATURE_HEADER: sign(key.webhook_secret, body),
+        }
+        error = await self._post(delivery.url, body, headers)
+        attempts = delivery.attempts + 1
+        if error is None:
+            await self.store.record_delivery(delivery.id, delivered=True, error=None, next_at=None)
+            return
+        retry = attempts < self.max_attempts
+        next_at = time.time() + retry_delay(attempts, self.first_retry) if retry else None
+        await self.store.record_delivery(delivery.id, delivered=False, error=error, next_at=next_at)
+
+    async def _post(self, url: str, body: bytes, headers: dict[str, str]) -> str | None:
+        try:
+            response = await asyncio.wait_for(
+                self.client.post(url, content=body, headers=headers), self.timeout
+            )
+        except TimeoutError:
+            return f"timeout after {self.timeout:g}s"
+        except httpx.HTTPError as error:
+            return f"{type(error).__name__}: {error}"
+        if 200 <= response.status_code < 300:
+            return None
+        return f"HTTP {response.status_code}"

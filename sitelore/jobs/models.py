@@ -1,0 +1,132 @@
+"""Job records: states, the job object of the seed page, API keys, events, webhook deliveries."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sitelore.models import ExtractRequest, iso_millis
+
+
+class JobStatus(StrEnum):
+    """pending → processing → completed | failed (and nothing else)."""
+
+    PENDING = "pending"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+    @property
+    def finished(self) -> bool:
+        return self in (JobStatus.COMPLETED, JobStatus.FAILED)
+
+
+CANCELLED = "Job cancelled"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One extraction job as stored. Times are UNIX seconds (floats)."""
+
+    id: str
+    key_id: str
+    status: JobStatus
+    request: ExtractRequest
+    created_at: float
+    progress: dict[str, Any] | None = None
+    result: dict[str, Any] | None = None
+    error: str | None = None
+    started_at: float | None = None
+    finished_at: float | None = None
+    attempts: int = 0
+    cancel_requested: bool = False
+
+    def to_dict(self, *, with_result: bool = True) -> dict[str, Any]:
+        """The job object of the seed page: every key present, absent values null."""
+        duration = None
+        if self.started_at is not None and self.finished_at is not None:
+            duration = round((self.finished_at - self.started_at) * 1000)
+        return {
+            "id": self.id,
+            "status": self.status.value,
+            "progress": self.progress,
+            "result": self.result if with_result and self.status is JobStatus.COMPLETED else None,
+            "error": self.error if self.status is JobStatus.FAILED else None,
+            "startedAt": _iso(self.started_at),
+            "finishedAt": _iso(self.finished_at) if self.status.finished else None,
+            "durationMs": duration if self.status.finished else None,
+        }
+
+
+def _iso(moment: float | None) -> str | None:
+    return None if moment is None else iso_millis(datetime.fromtimestamp(moment, UTC))
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    id: str
+    name: str
+    webhook_secret: str
+    created_at: float
+    revoked_at: float | None = None
+
+
+@dataclass(frozen=True)
+class JobEvent:
+    """One entry of a job's ordered event log (the SSE frames)."""
+
+    job_id: str
+    seq: int
+    name: str
+    data: dict[str, Any]
+
+    def sse(self) -> str:
+        payload = json.dumps(self.data, separators=(",", ":"), ensure_ascii=False)
+        return f"id: {self.seq}\nevent: {self.name}\ndata: {payload}\n\n"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A webhook POST owed to a receiver; retried until delivered or given up."""
+
+    id: str
+    job_id: str
+    key_id: str
+    url: str
+    event: str
+    body: str
+    attempts: int
+    next_at: float
+    status: str  # "pending" | "delivered" | "failed"
+    last_error: str | None = None
+
+
+def request_to_json(request: ExtractRequest) -> str:
+    return json.dumps(
+        {
+            "url": request.url,
+            "maxPages": request.max_pages,
+            "singlePage": request.single_page,
+            "includePatterns": list(request.include_patterns),
+            "excludePatterns": list(request.exclude_patterns),
+            "urls": None if request.urls is None else list(request.urls),
+            "callbackUrl": request.callback_url,
+        }
+    )
+
+
+def request_from_json(text: str) -> ExtractRequest:
+    data = json.loads(text)
+    urls = data.get("urls")
+    return ExtractRequest(
+        url=data["url"],
+        max_pages=data["maxPages"],
+        single_page=data["singlePage"],
+        include_patterns=tuple(data["includePatterns"]),
+        exclude_patterns=tuple(data["excludePatterns"]),
+        urls=None if urls is None else tuple(urls),
+        callback_url=data.get("callbackUrl"),
+    )

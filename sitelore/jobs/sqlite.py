@@ -1,0 +1,479 @@
+"""The embedded store: one SQLite file in WAL mode, used from one thread of its own.
+
+Every call runs on a single-thread executor, so statements never interleave and the
+event loop never waits on the disk. State changes are single statements (or one
+transaction), which is what makes a claim atomic and a restart safe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import secrets
+import sqlite3
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sitelore.jobs.models import (
+    CANCELLED,
+    ApiKey,
+    Delivery,
+    Job,
+    JobEvent,
+    JobStatus,
+    request_from_json,
+    request_to_json,
+)
+from sitelore.jobs.store import (
+    StoreUnavailable,
+    hash_secret,
+    new_job_id,
+    new_key,
+    secrets_match,
+    split_key,
+)
+from sitelore.models import ExtractRequest
+
+T = TypeVar("T")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS api_keys (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, secret_hash TEXT NOT NULL,
+    webhook_secret TEXT NOT NULL, created_at REAL NOT NULL, revoked_at REAL
+);
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY, key_id TEXT NOT NULL, status TEXT NOT NULL, request TEXT NOT NULL,
+    progress TEXT, result TEXT, error TEXT, created_at REAL NOT NULL, started_at REAL,
+    finished_at REAL, attempts INTEGER NOT NULL DEFAULT 0, worker TEXT, heartbeat_at REAL,
+    cancel_requested INTEGER NOT NULL DEFAULT 0, idempotency_key TEXT
+);
+CREATE INDEX IF NOT EXISTS jobs_queue ON jobs (status, created_at);
+CREATE INDEX IF NOT EXISTS jobs_by_key ON jobs (key_id, created_at DESC, id DESC);
+CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs (key_id, idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
+CREATE TABLE IF NOT EXISTS job_events (
+    job_id TEXT NOT NULL, seq INTEGER NOT NULL, name TEXT NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (job_id, seq)
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    id TEXT PRIMARY KEY, job_id TEXT NOT NULL, key_id TEXT NOT NULL, url TEXT NOT NULL,
+    event TEXT NOT NULL, body TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+    next_at REAL NOT NULL, status TEXT NOT NULL, last_error TEXT, created_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_at);
+"""
+JOB_COLUMNS = (
+    "id, key_id, status, request, progress, result, error, created_at, started_at, "
+    "finished_at, attempts, cancel_requested"
+)
+
+
+class SQLiteStore:
+    """:class:`~sitelore.jobs.store.JobStore` on one SQLite file."""
+
+    def __init__(self, path: Path | str, clock: Callable[[], float] = time.time) -> None:
+        self.path = str(path)
+        self._clock = clock
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitelore-db")
+        self._db: sqlite3.Connection | None = None
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._call, work)
+
+    def _call(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        try:
+            db = self._connection()
+            with db:  # one transaction per call
+                return work(db)
+        except sqlite3.OperationalError as error:
+            raise StoreUnavailable(f"database {self.path} unavailable: {error}") from error
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None:
+            db = sqlite3.connect(self.path, timeout=10, check_same_thread=False)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(SCHEMA)
+            self._db = db
+        return self._db
+
+    async def ping(self) -> None:
+        await self._run(lambda db: db.execute("SELECT 1").fetchone())
+
+    async def close(self) -> None:
+        def shut(db: sqlite3.Connection) -> None:
+            db.close()
+            self._db = None
+
+        if self._db is not None:
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(self._executor, lambda: shut(self._connection()))
+        self._executor.shutdown(wait=True)
+
+    # -- jobs -------------------------------------------------------------------------------
+
+    async def create_job(
+        self, key_id: str, request: ExtractRequest, *, idempotency_key: str | None = None
+    ) -> Job:
+        now = self._clock()
+
+        def insert(db: sqlite3.Connection) -> Job:
+            if idempotency_key is not None:
+                row = db.execute(
+                    f"SELECT {JOB_COLUMNS} FROM jobs WHERE key_id = ? AND idempotency_key = ?",
+                    (key_id, idempotency_key),
+                ).fetchone()
+                if row is not None:
+                    return _job(row)
+            job_id = new_job_id()
+            db.execute(
+                "INSERT INTO jobs (id, key_id, status, request, created_at, idempotency_key) "
+                "VALUES (?, ?, 'pending', ?, ?, ?)",
+                (job_id, key_id, request_to_json(request), now, idempotency_key),
+            )
+            return Job(job_id, key_id, JobStatus.PENDING, request, now)
+
+        return await self._run(insert)
+
+    async def get_job(self, job_id: str, key_id: str | None = None) -> Job | None:
+        def read(db: sqlite3.Connection) -> Job | None:
+            row = db.execute(f"SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            if row is None or (key_id is not None and row["key_id"] != key_id):
+                return None
+            return _job(row)
+
+        return await self._run(read)
+
+    async def list_jobs(
+        self, key_id: str, status: JobStatus | None, limit: int, cursor: str | None
+    ) -> tuple[list[Job], str | None]:
+        after = _decode_cursor(cursor) if cursor else None
+
+        def read(db: sqlite3.Connection) -> tuple[list[Job], str | None]:
+            query = f"SELECT {JOB_COLUMNS} FROM jobs WHERE key_id = ?"
+            args: list[Any] = [key_id]
+            if status is not None:
+                query += " AND status = ?"
+                args.append(status.value)
+            if after is not None:
+                query += " AND (created_at, id) < (?, ?)"
+                args.extend(after)
+            query += " ORDER BY created_at DESC, id DESC LIMIT ?"
+            rows = db.execute(query, [*args, limit + 1]).fetchall()
+            jobs = [_job(row) for row in rows[:limit]]
+            more = len(rows) > limit
+            return jobs, _encode_cursor(jobs[-1]) if more and jobs else None
+
+        return await self._run(read)
+
+    async def claim_job(self, worker_id: str, per_key_limit: int) -> Job | None:
+        now = self._clock()
+
+        def claim(db: sqlite3.Connection) -> Job | None:
+            row = db.execute(
+                f"UPDATE jobs SET status = 'processing', worker = ?, heartbeat_at = ?, "
+                f"started_at = COALESCE(started_at, ?), attempts = attempts + 1 "
+                f"WHERE id = (SELECT j.id FROM jobs j WHERE j.status = 'pending' AND "
+                f"(SELECT COUNT(*) FROM jobs p WHERE p.key_id = j.key_id "
+                f"AND p.status = 'processing') < ? ORDER BY j.created_at, j.id LIMIT 1) "
+                f"RETURNING {JOB_COLUMNS}",
+                (worker_id, now, now, per_key_limit),
+            ).fetchone()
+            return None if row is None else _job(row)
+
+        return await self._run(claim)
+
+    async def heartbeat(self, job_id: str, worker_id: str) -> bool:
+        now = self._clock()
+
+        def beat(db: sqlite3.Connection) -> bool:
+            row = db.execute(
+                "UPDATE jobs SET heartbeat_at = ? WHERE id = ? AND worker = ? "
+                "AND status = 'processing' RETURNING cancel_requested",
+                (now, job_id, worker_id),
+            ).fetchone()
+            return row is None or bool(row["cancel_requested"])
+
+        return await self._run(beat)
+
+    async def set_progress(self, job_id: str, progress: dict[str, Any]) -> None:
+        text = json.dumps(progress)
+        await self._run(
+            lambda db: db.execute(
+                "UPDATE jobs SET progress = ? WHERE id = ? AND status = 'processing'",
+                (text, job_id),
+            )
+        )
+
+    async def finish_job(
+        self,
+        job_id: str,
+        worker_id: str,
+        *,
+        result: dict[str, Any] | None = None,
+        error: str | None = None,
+        progress: dict[str, Any] | None = None,
+    ) -> Job | None:
+        status = JobStatus.FAILED if error is not None else JobStatus.COMPLETED
+        now = self._clock()
+        values = (
+            status.value,
+            None if result is None else json.dumps(result),
+            error,
+            now,
+            None if progress is None else json.dumps(progress),
+            job_id,
+            worker_id,
+        )
+
+        def finish(db: sqlite3.Connection) -> Job | None:
+            row = db.execute(
+                f"UPDATE jobs SET status = ?, result = ?, error = ?, finished_at = ?, "
+                f"progress = COALESCE(?, progress), worker = NULL "
+                f"WHERE id = ? AND worker = ? AND status = 'processing' RETURNING {JOB_COLUMNS}",
+                values,
+            ).fetchone()
+            return None if row is None else _job(row)
+
+        return await self._run(finish)
+
+    async def request_cancel(self, job_id: str, key_id: str) -> Job | None:
+        now = self._clock()
+
+        def cancel(db: sqlite3.Connection) -> Job | None:
+            # A pending job fails at once; a processing one is flagged for its worker.
+            db.execute(
+                "UPDATE jobs SET status = 'failed', error = ?, finished_at = ?, "
+                "started_at = COALESCE(started_at, ?) "
+                "WHERE id = ? AND key_id = ? AND status = 'pending'",
+                (CANCELLED, now, now, job_id, key_id),
+            )
+            db.execute(
+                "UPDATE jobs SET cancel_requested = 1 WHERE id = ? AND key_id = ? "
+                "AND status = 'processing'",
+                (job_id, key_id),
+            )
+            row = db.execute(
+                f"SELECT {JOB_COLUMNS} FROM jobs WHERE id = ? AND key_id = ?", (job_id, key_id)
+            ).fetchone()
+            return None if row is None else _job(row)
+
+        return await self._run(cancel)
+
+    async def recover_stalled(self, stale_after: float, max_attempts: int) -> list[Job]:
+        now = self._clock()
+        cutoff = now - stale_after
+
+        def recover(db: sqlite3.Connection) -> list[Job]:
+            failed = db.execute(
+                f"UPDATE jobs SET status = 'failed', worker = NULL, finished_at = ?, "
+                f"error = 'Worker stopped responding; gave up after ' || attempts || ' attempts' "
+                f"WHERE status = 'processing' AND heartbeat_at < ? AND attempts >= ? "
+                f"RETURNING {JOB_COLUMNS}",
+                (now, cutoff, max_attempts),
+            ).fetchall()
+            retried = db.execute(
+                f"UPDATE jobs SET status = 'pending', worker = NULL, progress = NULL "
+                f"WHERE status = 'processing' AND heartbeat_at < ? RETURNING {JOB_COLUMNS}",
+                (cutoff,),
+            ).fetchall()
+            return [_job(row) for row in [*failed, *retried]]
+
+        return await self._run(recover)
+
+    async def add_event(self, job_id: str, name: str, data: dict[str, Any]) -> JobEvent:
+        text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+        def append(db: sqlite3.Connection) -> JobEvent:
+            row = db.execute(
+                "INSERT INTO job_events (job_id, seq, name, data) VALUES (?, "
+                "(SELECT COALESCE(MAX(seq), 0) + 1 FROM job_events WHERE job_id = ?), ?, ?) "
+                "RETURNING seq",
+                (job_id, job_id, name, text),
+            ).fetchone()
+            return JobEvent(job_id, int(row["seq"]), name, data)
+
+        return await self._run(append)
+
+    async def events_after(self, job_id: str, seq: int, limit: int = 500) -> list[JobEvent]:
+        def read(db: sqlite3.Connection) -> list[JobEvent]:
+            rows = db.execute(
+                "SELECT seq, name, data FROM job_events WHERE job_id = ? AND seq > ? "
+                "ORDER BY seq LIMIT ?",
+                (job_id, seq, limit),
+            ).fetchall()
+            return [JobEvent(job_id, r["seq"], r["name"], json.loads(r["data"])) for r in rows]
+
+        return await self._run(read)
+
+    async def purge_finished(self, older_than: float) -> int:
+        def purge(db: sqlite3.Connection) -> int:
+            ids = [
+                row["id"]
+                for row in db.execute(
+                    "SELECT id FROM jobs WHERE status IN ('completed', 'failed') "
+                    "AND finished_at < ?",
+                    (older_than,),
+                )
+            ]
+            for job_id in ids:
+                db.execute("DELETE FROM job_events WHERE job_id = ?", (job_id,))
+                db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+            return len(ids)
+
+        return await self._run(purge)
+
+    # -- keys -------------------------------------------------------------------------------
+
+    async def create_key(self, name: str) -> tuple[str, ApiKey]:
+        key_id, secret, shown = new_key()
+        record = ApiKey(key_id, name, "whsec_" + secrets.token_urlsafe(24), self._clock())
+        await self._run(
+            lambda db: db.execute(
+                "INSERT INTO api_keys (id, name, secret_hash, webhook_secret, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (key_id, name, hash_secret(secret), record.webhook_secret, record.created_at),
+            )
+        )
+        return shown, record
+
+    async def authenticate(self, presented: str) -> ApiKey | None:
+        parts = split_key(presented)
+        if parts is None:
+            return None
+        key_id, secret = parts
+
+        def read(db: sqlite3.Connection) -> ApiKey | None:
+            row = db.execute(
+                "SELECT * FROM api_keys WHERE id = ? AND revoked_at IS NULL", (key_id,)
+            ).fetchone()
+            if row is None or not secrets_match(secret, row["secret_hash"]):
+                return None
+            return _key(row)
+
+        return await self._run(read)
+
+    async def get_key(self, key_id: str) -> ApiKey | None:
+        def read(db: sqlite3.Connection) -> ApiKey | None:
+            row = db.execute("SELECT * FROM api_keys WHERE id = ?", (key_id,)).fetchone()
+            return None if row is None else _key(row)
+
+        return await self._run(read)
+
+    async def list_keys(self) -> list[ApiKey]:
+        def read(db: sqlite3.Connection) -> list[ApiKey]:
+            return [_key(r) for r in db.execute("SELECT * FROM api_keys ORDER BY created_at")]
+
+        return await self._run(read)
+
+    async def revoke_key(self, key_id: str) -> bool:
+        now = self._clock()
+
+        def revoke(db: sqlite3.Connection) -> bool:
+            cursor = db.execute(
+                "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                (now, key_id),
+            )
+            return cursor.rowcount == 1
+
+        return await self._run(revoke)
+
+    # -- webhook deliveries -----------------------------------------------------------------
+
+    async def add_delivery(
+        self, job_id: str, key_id: str, url: str, event: str, body: str
+    ) -> Delivery:
+        now = self._clock()
+        delivery = Delivery(
+            "evt_" + secrets.token_urlsafe(12), job_id, key_id, url, event, body, 0, now, "pending"
+        )
+        await self._run(
+            lambda db: db.execute(
+                "INSERT INTO deliveries (id, job_id, key_id, url, event, body, attempts, next_at, "
+                "status, created_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, 'pending', ?)",
+                (delivery.id, job_id, key_id, url, event, body, now, now),
+            )
+        )
+        return delivery
+
+    async def due_deliveries(self, now: float, limit: int) -> list[Delivery]:
+        def read(db: sqlite3.Connection) -> list[Delivery]:
+            rows = db.execute(
+                "SELECT * FROM deliveries WHERE status = 'pending' AND next_at <= ? "
+                "ORDER BY next_at, created_at LIMIT ?",
+                (now, limit),
+            ).fetchall()
+            return [_delivery(row) for row in rows]
+
+        return await self._run(read)
+
+    async def record_delivery(
+        self, delivery_id: str, *, delivered: bool, error: str | None, next_at: float | None
+    ) -> None:
+        status = "delivered" if delivered else ("pending" if next_at is not None else "failed")
+        await self._run(
+            lambda db: db.execute(
+                "UPDATE deliveries SET status = ?, attempts = attempts + 1, last_error = ?, "
+                "next_at = COALESCE(?, next_at) WHERE id = ?",
+                (status, error, next_at, delivery_id),
+            )
+        )
+
+
+def _job(row: sqlite3.Row) -> Job:
+    return Job(
+        id=row["id"],
+        key_id=row["key_id"],
+        status=JobStatus(row["status"]),
+        request=request_from_json(row["request"]),
+        created_at=row["created_at"],
+        progress=None if row["progress"] is None else json.loads(row["progress"]),
+        result=None if row["result"] is None else json.loads(row["result"]),
+        error=row["error"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        attempts=row["attempts"],
+        cancel_requested=bool(row["cancel_requested"]),
+    )
+
+
+def _key(row: sqlite3.Row) -> ApiKey:
+    return ApiKey(
+        row["id"], row["name"], row["webhook_secret"], row["created_at"], row["revoked_at"]
+    )
+
+
+def _delivery(row: sqlite3.Row) -> Delivery:
+    return Delivery(
+        row["id"],
+        row["job_id"],
+        row["key_id"],
+        row["url"],
+        row["event"],
+        row["body"],
+        row["attempts"],
+        row["next_at"],
+        row["status"],
+        row["last_error"],
+    )
+
+
+def _encode_cursor(job: Job) -> str:
+    return base64.urlsafe_b64encode(f"{job.created_at!r}|{job.id}".encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[float, str]:
+    """Raises ``ValueError`` for a cursor this store did not make."""
+    try:
+        created, _, job_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+        return float(created), job_id
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ValueError("cursor is not one this server returned") from error

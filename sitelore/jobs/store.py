@@ -1,0 +1,116 @@
+"""The storage contract of jobs, their events, API keys and webhook deliveries.
+
+One interface, two backends: SQLite in the server process (the default) and
+PostgreSQL for many processes. Every state change is one atomic statement, so a
+job is claimed by one worker only and never leaves ``processing`` silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any, Protocol
+
+from sitelore.jobs.models import ApiKey, Delivery, Job, JobEvent, JobStatus
+from sitelore.models import ExtractRequest
+
+KEY_PREFIX = "sl_"
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be reached; the API answers 503 and the caller retries."""
+
+
+class JobStore(Protocol):
+    async def create_job(
+        self, key_id: str, request: ExtractRequest, *, idempotency_key: str | None = None
+    ) -> Job: ...
+
+    async def get_job(self, job_id: str, key_id: str | None = None) -> Job | None: ...
+
+    async def list_jobs(
+        self, key_id: str, status: JobStatus | None, limit: int, cursor: str | None
+    ) -> tuple[list[Job], str | None]: ...
+
+    async def claim_job(self, worker_id: str, per_key_limit: int) -> Job | None: ...
+
+    async def heartbeat(self, job_id: str, worker_id: str) -> bool:
+        """Record that the worker is alive; True when the job should stop (cancelled)."""
+        ...
+
+    async def set_progress(self, job_id: str, progress: dict[str, Any]) -> None: ...
+
+    async def finish_job(
+        self,
+        job_id: str,
+        worker_id: str,
+        *,
+        result: dict[str, Any] | None = None,
+        error: str | None = None,
+        progress: dict[str, Any] | None = None,
+    ) -> Job | None:
+        """Complete (with ``result``) or fail (with ``error``) a job this worker holds."""
+        ...
+
+    async def request_cancel(self, job_id: str, key_id: str) -> Job | None: ...
+
+    async def recover_stalled(self, stale_after: float, max_attempts: int) -> list[Job]:
+        """Processing jobs whose heartbeat stopped: back to pending, or failed when out of tries."""
+        ...
+
+    async def add_event(self, job_id: str, name: str, data: dict[str, Any]) -> JobEvent: ...
+
+    async def events_after(self, job_id: str, seq: int, limit: int = 500) -> list[JobEvent]: ...
+
+    async def purge_finished(self, older_than: float) -> int: ...
+
+    async def create_key(self, name: str) -> tuple[str, ApiKey]: ...
+
+    async def authenticate(self, presented: str) -> ApiKey | None: ...
+
+    async def get_key(self, key_id: str) -> ApiKey | None: ...
+
+    async def list_keys(self) -> list[ApiKey]: ...
+
+    async def revoke_key(self, key_id: str) -> bool: ...
+
+    async def add_delivery(
+        self, job_id: str, key_id: str, url: str, event: str, body: str
+    ) -> Delivery: ...
+
+    async def due_deliveries(self, now: float, limit: int) -> list[Delivery]: ...
+
+    async def record_delivery(
+        self, delivery_id: str, *, delivered: bool, error: str | None, next_at: float | None
+    ) -> None: ...
+
+    async def ping(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+def new_job_id() -> str:
+    return "job_" + secrets.token_urlsafe(12)
+
+
+def new_key() -> tuple[str, str, str]:
+    """(key id, secret, the key as shown to its owner once)."""
+    key_id = secrets.token_hex(5)
+    secret = secrets.token_urlsafe(24)
+    return key_id, secret, f"{KEY_PREFIX}{key_id}_{secret}"
+
+
+def split_key(presented: str) -> tuple[str, str] | None:
+    if not presented.startswith(KEY_PREFIX) or len(presented) > 200:
+        return None
+    key_id, _, secret = presented[len(KEY_PREFIX) :].partition("_")
+    return (key_id, secret) if key_id and secret else None
+
+
+def hash_secret(secret: str) -> str:
+    """Keys are stored as SHA-256 of their secret part: never the key itself."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def secrets_match(secret: str, stored_hash: str) -> bool:
+    return secrets.compare_digest(hash_secret(secret), stored_hash)

@@ -1,0 +1,200 @@
+"""The worker: claims pending jobs, runs the extraction, records every step.
+
+A worker runs ``concurrency`` jobs at once. While a job runs, a heartbeat tells the
+store the worker is alive and brings back a cancel request; a job whose heartbeat stops
+(its worker died) is retried or failed by :meth:`Worker.recover`. ``run(burst=True)``
+drains the queue and returns, which makes tests deterministic (as in arq).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from sitelore.crawl.transport import Resolver
+from sitelore.errors import SiteloreError
+from sitelore.jobs.deliveries import webhook_body
+from sitelore.jobs.hub import QUEUE, EventHub, wait_for
+from sitelore.jobs.models import CANCELLED, Job
+from sitelore.jobs.store import JobStore
+from sitelore.models import CrawlOptions, Event, Progress
+from sitelore.pipeline import extract_site
+
+log = logging.getLogger("sitelore.worker")
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    concurrency: int = 4
+    per_key_limit: int = 20
+    heartbeat_interval: float = 1.0
+    stale_after: float = 30.0
+    max_attempts: int = 3
+    poll_interval: float = 1.0
+    max_pages_cap: int = 50
+    job_timeout: float = 1800.0
+    crawl: CrawlOptions = field(default_factory=CrawlOptions)
+
+
+class Worker:
+    """Runs jobs from ``store``; signals events through ``hub``."""
+
+    def __init__(
+        self,
+        store: JobStore,
+        hub: EventHub,
+        settings: WorkerSettings | None = None,
+        *,
+        resolver: Resolver | None = None,
+        worker_id: str | None = None,
+        wake_deliveries: asyncio.Event | None = None,
+    ) -> None:
+        self.store = store
+        self.hub = hub
+        self.settings = settings or WorkerSettings()
+        self.resolver = resolver
+        self.worker_id = worker_id or "w_" + secrets.token_hex(6)
+        self.wake_deliveries = wake_deliveries
+
+    async def run(self, *, burst: bool = False) -> None:
+        """Work until cancelled; with ``burst``, until the queue is empty and nothing runs."""
+        slots = [self._slot(burst) for _ in range(self.settings.concurrency)]
+        await asyncio.gather(*slots)
+
+    async def recover(self, stale_after: float | None = None) -> int:
+        """Retry or fail jobs whose worker stopped sending heartbeats."""
+        after = self.settings.stale_after if stale_after is None else stale_after
+        jobs = await self.store.recover_stalled(after, self.settings.max_attempts)
+        for job in jobs:
+            if job.status.finished:
+                await self._publish(job.id, "error", {"message": job.error})
+                await self._webhook(job, "EXTRACTION_FAILED")
+            self.hub.notify(QUEUE)
+        return len(jobs)
+
+    async def _slot(self, burst: bool) -> None:
+        with self.hub.subscribe(QUEUE) as queued:
+            while True:
+                job = await self.store.claim_job(self.worker_id, self.settings.per_key_limit)
+                if job is not None:
+                    await self._execute(job)
+                    continue
+                if burst:
+                    return
+                await wait_for(queued, self.settings.poll_interval)
+
+    async def _execute(self, job: Job) -> None:
+        recorder = _Recorder(self, job)
+        await recorder.started()
+        task = asyncio.create_task(
+            asyncio.wait_for(
+                extract_site(
+                    job.request,
+                    recorder.on_event,
+                    options=self.settings.crawl,
+                    resolver=self.resolver,
+                    max_pages_cap=self.settings.max_pages_cap,
+                ),
+                self.settings.job_timeout,
+            )
+        )
+        beating = asyncio.create_task(self._heartbeat(recorder, task))
+        try:
+            result = await task
+        except asyncio.CancelledError:
+            if not recorder.cancelled:
+                raise  # the worker itself is shutting down: the job will be recovered
+            await recorder.failed(CANCELLED)
+        except TimeoutError:
+            await recorder.failed(f"Job exceeded {self.settings.job_timeout:g}s and was stopped")
+        except SiteloreError as error:
+            await recorder.failed(str(error))
+        except Exception as error:  # a bug must fail the job, never leave it processing
+            log.exception("job %s failed unexpectedly", job.id)
+            await recorder.failed(f"Internal error: {type(error).__name__}")
+        else:
+            await recorder.completed(result.to_dict())
+        finally:
+            beating.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beating
+
+    async def _heartbeat(self, recorder: _Recorder, task: asyncio.Task[Any]) -> None:
+        """Beat until the job ends; stop it when the store says it was cancelled."""
+        job_id = recorder.job.id
+        with self.hub.subscribe(cancel_topic(job_id)) as cancel:
+            while not task.done():
+                if await self.store.heartbeat(job_id, self.worker_id):
+                    recorder.cancelled = True
+                    task.cancel()
+                    return
+                await wait_for(cancel, self.settings.heartbeat_interval)
+
+    async def _publish(self, job_id: str, name: str, data: dict[str, Any]) -> None:
+        await self.store.add_event(job_id, name, data)
+        self.hub.notify(job_id)
+
+    async def _webhook(self, job: Job, event: str, payload: dict[str, Any] | None = None) -> None:
+        url = job.request.callback_url
+        if not url:
+            return
+        body = webhook_body(event, payload if payload is not None else job.to_dict())
+        await self.store.add_delivery(job.id, job.key_id, url, event, body)
+        if self.wake_deliveries is not None:
+            self.wake_deliveries.set()
+
+
+class _Recorder:
+    """Turns one job's pipeline events into stored events, progress and webhooks."""
+
+    def __init__(self, worker: Worker, job: Job) -> None:
+        self.worker = worker
+        self.job = job
+        self.progress: dict[str, Any] = {"pagesScraped": 0, "totalPages": 0, "currentStep": ""}
+        self.cancelled = False
+
+    async def started(self) -> None:
+        self.progress["totalPages"] = self.job.request.max_pages
+        self.progress["currentStep"] = "Starting"
+        await self.worker.store.set_progress(self.job.id, dict(self.progress))
+        current = await self.worker.store.get_job(self.job.id)
+        await self.worker._webhook(current or self.job, "EXTRACTION_STARTED")
+
+    async def on_event(self, event: Event) -> None:
+        data = event.data()
+        if isinstance(event, Progress):
+            self.progress = data
+            await self.worker.store.set_progress(self.job.id, data)
+        await self.worker._publish(self.job.id, event.event, data)
+        if event.event == "page_scraped":
+            await self.worker._webhook(self.job, "PAGE_SCRAPED", {"jobId": self.job.id, **data})
+
+    async def completed(self, result: dict[str, Any]) -> None:
+        progress = {**self.progress, "currentStep": "Complete"}
+        finished = await self.worker.store.finish_job(
+            self.job.id, self.worker.worker_id, result=result, progress=progress
+        )
+        await self._close("complete", {"result": result}, finished, "EXTRACTION_COMPLETED")
+
+    async def failed(self, message: str) -> None:
+        progress = {**self.progress, "currentStep": "Failed"}
+        finished = await self.worker.store.finish_job(
+            self.job.id, self.worker.worker_id, error=message, progress=progress
+        )
+        await self._close("error", {"message": message}, finished, "EXTRACTION_FAILED")
+
+    async def _close(self, name: str, data: dict[str, Any], job: Job | None, hook: str) -> None:
+        if job is None:
+            return  # no longer ours (recovered elsewhere, or cancelled while pending)
+        await self.worker._publish(self.job.id, name, data)
+        await self.worker._webhook(job, hook)
+        self.worker.hub.notify(QUEUE)
+
+
+def cancel_topic(job_id: str) -> str:
+    """The hub topic that wakes a job's heartbeat at once when the job is cancelled."""
+    return "cancel:" + job_id
