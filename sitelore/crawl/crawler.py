@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from sitelore.core.assemble import Page
@@ -139,9 +139,13 @@ class Crawler:
             self.frontier.add(url, from_sitemap=True, hops=2)
         held, self.held = self.held, None
         await self._replan(force=True)
+        planned = min(len(self.last_plan), self.request.max_pages)
         for event in held:
-            if not isinstance(event, PagesPlanned):  # superseded by the plan just sent
-                await self._emit(event)
+            if isinstance(event, PageScraped):
+                await self._emit(replace(event, total=max(event.total, planned)))
+            elif isinstance(event, Progress):
+                await self._emit(replace(event, total_pages=max(event.total_pages, planned)))
+            # a held PagesPlanned is superseded by the plan just sent
         while wave := self._next_wave():
             await self._visit_wave(wave, discover=True)
 

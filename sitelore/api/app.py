@@ -1,0 +1,124 @@
+"""The app factory: FastAPI routes + the embedded store, workers and webhook sender.
+
+``create_app(settings)`` is everything ``sitelore serve`` runs. Tests and embedders can
+pass their own store, hub or resolver; nothing is read from the environment here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from sitelore.api.errors import install_error_handlers
+from sitelore.api.limits import BodyLimit, RateLimiter
+from sitelore.api.routes import Services, router
+from sitelore.api.settings import Settings
+from sitelore.crawl.transport import Resolver, build_client
+from sitelore.jobs.deliveries import DeliverySender
+from sitelore.jobs.hub import EventHub
+from sitelore.jobs.sqlite import SQLiteStore
+from sitelore.jobs.store import JobStore
+from sitelore.jobs.worker import Worker, WorkerSettings
+
+log = logging.getLogger("sitelore.server")
+HOUSEKEEPING_INTERVAL = 60.0
+
+
+def create_app(
+    settings: Settings,
+    *,
+    store: JobStore | None = None,
+    hub: EventHub | None = None,
+    resolver: Resolver | None = None,
+) -> FastAPI:
+    """The HTTP API of API.md, with ``settings.workers`` in-process workers."""
+    event_hub = hub or EventHub()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        job_store = store or _open_store(settings)
+        app.state.services = Services(
+            settings, job_store, event_hub, RateLimiter(settings.rate_limit_per_minute)
+        )
+        client = build_client(settings.crawl, resolver)  # for webhook deliveries
+        background = await _start_background(settings, job_store, event_hub, client, resolver)
+        try:
+            yield
+        finally:
+            for task in background:
+                task.cancel()
+            for task in background:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await client.aclose()
+            if store is None:
+                await job_store.close()
+
+    app = FastAPI(
+        title="sitelore",
+        summary="Turn a company's website into a business profile and knowledge items.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(router)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app
+
+
+def _open_store(settings: Settings) -> SQLiteStore:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return SQLiteStore(settings.database_path)
+
+
+async def _start_background(
+    settings: Settings,
+    store: JobStore,
+    hub: EventHub,
+    client: httpx.AsyncClient,
+    resolver: Resolver | None,
+) -> list[asyncio.Task[None]]:
+    sender = DeliverySender(store, client)
+    worker = Worker(
+        store, hub, _worker_settings(settings), resolver=resolver, wake_deliveries=sender.wakeup
+    )
+    # One server process owns the SQLite file: whatever was processing died with the
+    # previous process, so it is retried (or failed) now rather than after a timeout.
+    await worker.recover(stale_after=0.0)
+    tasks = [
+        asyncio.create_task(sender.run(), name="webhooks"),
+        asyncio.create_task(_housekeeping(settings, store, worker), name="housekeeping"),
+    ]
+    if settings.workers > 0:
+        tasks.append(asyncio.create_task(worker.run(), name="worker"))
+    return tasks
+
+
+def _worker_settings(settings: Settings) -> WorkerSettings:
+    return WorkerSettings(
+        concurrency=max(settings.workers, 1),
+        per_key_limit=settings.max_concurrent_jobs_per_key,
+        heartbeat_interval=settings.heartbeat_interval,
+        stale_after=settings.stale_after,
+        max_attempts=settings.max_attempts,
+        max_pages_cap=settings.max_pages_cap,
+        crawl=settings.crawl,
+    )
+
+
+async def _housekeeping(settings: Settings, store: JobStore, worker: Worker) -> None:
+    """Stalled jobs back to the queue, expired jobs deleted; forever."""
+    while True:
+        try:
+            await worker.recover()
+            await store.purge_finished(time.time() - settings.retention_seconds)
+        except Exception:  # one bad pass must not stop the next
+            log.exception("housekeeping failed")
+        await asyncio.sleep(min(HOUSEKEEPING_INTERVAL, settings.stale_after / 2))

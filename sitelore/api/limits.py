@@ -1,0 +1,72 @@
+"""Request limits: body size (413) and per-key request rate (429 with ``Retry-After``)."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sitelore.api.errors import error_response
+
+
+class BodyLimit:
+    """ASGI middleware: refuse bodies over ``max_bytes``, by header or as they stream in."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except BodyTooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        message = f"request body is larger than {self.max_bytes} bytes"
+        await error_response(413, message)(scope, receive, send)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class RateLimiter:
+    """A token bucket per key: ``per_minute`` requests, refilled continuously."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.capacity = float(per_minute)
+        self.rate = per_minute / 60.0
+        self.clock = clock
+        self.buckets: dict[str, tuple[float, float]] = {}
+
+    def check(self, key_id: str) -> int | None:
+        """None when the request may go on, else the seconds to wait before retrying."""
+        now = self.clock()
+        tokens, stamp = self.buckets.get(key_id, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - stamp) * self.rate)
+        if tokens >= 1.0:
+            self.buckets[key_id] = (tokens - 1.0, now)
+            return None
+        self.buckets[key_id] = (tokens, now)
+        return max(1, math.ceil((1.0 - tokens) / self.rate))

@@ -1,0 +1,229 @@
+"""The routes of API.md: extract (sync, async, stream), jobs, cancel, events, health."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from starlette.responses import Response, StreamingResponse
+
+from sitelore.api.errors import ApiError, json_response
+from sitelore.api.limits import RateLimiter
+from sitelore.api.schemas import ExtractBody
+from sitelore.api.settings import Settings
+from sitelore.jobs.hub import QUEUE, EventHub, wait_for
+from sitelore.jobs.models import ApiKey, Job, JobStatus
+from sitelore.jobs.store import JobStore
+from sitelore.jobs.worker import cancel_topic
+
+TERMINAL_EVENTS = frozenset({"complete", "error"})
+MAX_IDEMPOTENCY_KEY = 200
+
+
+@dataclass
+class Services:
+    """What the routes work with; built by the app factory, kept on ``app.state``."""
+
+    settings: Settings
+    store: JobStore
+    hub: EventHub
+    limiter: RateLimiter
+
+
+def services(request: Request) -> Services:
+    found: Services = request.app.state.services
+    return found
+
+
+ServicesDep = Annotated[Services, Depends(services)]
+
+
+async def authenticated(
+    context: ServicesDep,
+    x_api_key: Annotated[str | None, Header(description="Your API key")] = None,
+) -> ApiKey:
+    if not x_api_key:
+        raise ApiError(401, "x-api-key header is missing")
+    key = await context.store.authenticate(x_api_key)
+    if key is None:
+        raise ApiError(401, "x-api-key is not a valid API key")
+    wait = context.limiter.check(key.id)
+    if wait is not None:
+        raise ApiError(429, "rate limit exceeded for this API key", {"Retry-After": str(wait)})
+    return key
+
+
+KeyDep = Annotated[ApiKey, Depends(authenticated)]
+router = APIRouter()
+
+
+# -- extraction ---------------------------------------------------------------------------
+
+
+async def _submit(
+    context: Services, key: ApiKey, body: ExtractBody, idempotency: str | None
+) -> Job:
+    request = body.to_request(context.settings.max_pages_cap)
+    if idempotency is not None and len(idempotency) > MAX_IDEMPOTENCY_KEY:
+        raise ApiError(400, f"Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY} characters")
+    job = await context.store.create_job(key.id, request, idempotency_key=idempotency)
+    if not await context.store.events_after(job.id, 0, limit=1):
+        await context.store.add_event(job.id, "connected", {"jobId": job.id})
+    context.hub.notify(QUEUE)
+    return job
+
+
+@router.post("/v1/extract/async", status_code=202, tags=["extract"])
+async def extract_async(
+    body: ExtractBody,
+    context: ServicesDep,
+    key: KeyDep,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> Response:
+    """Start an extraction in the background; poll ``GET /v1/jobs/{jobId}`` for the result."""
+    job = await _submit(context, key, body, idempotency_key)
+    return json_response(
+        {"jobId": job.id, "status": job.status.value}, 202, {"Location": f"/v1/jobs/{job.id}"}
+    )
+
+
+@router.post("/v1/extract", tags=["extract"])
+async def extract_sync(body: ExtractBody, context: ServicesDep, key: KeyDep) -> Response:
+    """Extract and answer with the result (504 with the job id past the sync timeout)."""
+    job = await _submit(context, key, body, None)
+    finished = await _wait_finished(context, job.id, context.settings.sync_timeout)
+    if finished is None:
+        raise ApiError(
+            504,
+            f"extraction still running after {context.settings.sync_timeout:g}s: "
+            f"poll /v1/jobs/{job.id}",
+        )
+    if finished.status is JobStatus.FAILED:
+        raise ApiError(502, finished.error or "extraction failed")
+    return json_response(finished.result)
+
+
+async def _wait_finished(context: Services, job_id: str, timeout: float) -> Job | None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    with context.hub.subscribe(job_id) as woken:
+        while True:
+            job = await context.store.get_job(job_id)
+            if job is None or job.status.finished:
+                return job
+            left = deadline - loop.time()
+            if left <= 0:
+                return None
+            await wait_for(woken, min(left, 1.0))
+
+
+@router.post("/v1/extract/stream", tags=["extract"])
+async def extract_stream(body: ExtractBody, context: ServicesDep, key: KeyDep) -> Response:
+    """Start an extraction and stream its events (Server-Sent Events)."""
+    job = await _submit(context, key, body, None)
+    return _sse(context, job.id, 0)
+
+
+# -- jobs ---------------------------------------------------------------------------------
+
+
+async def _owned_job(context: Services, key: ApiKey, job_id: str) -> Job:
+    job = await context.store.get_job(job_id, key.id)
+    if job is None:
+        raise ApiError(404, f"job {job_id} not found")
+    return job
+
+
+@router.get("/v1/jobs/{job_id}", tags=["jobs"])
+async def get_job(job_id: str, context: ServicesDep, key: KeyDep) -> Response:
+    """The job object: status, progress, result or error, times."""
+    return json_response((await _owned_job(context, key, job_id)).to_dict())
+
+
+@router.get("/v1/jobs", tags=["jobs"])
+async def list_jobs(
+    context: ServicesDep,
+    key: KeyDep,
+    status: Annotated[JobStatus | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> Response:
+    """This key's jobs, newest first, without results."""
+    try:
+        jobs, next_cursor = await context.store.list_jobs(key.id, status, limit, cursor)
+    except ValueError as error:
+        raise ApiError(400, f"cursor: {error}") from None
+    body = {"jobs": [job.to_dict(with_result=False) for job in jobs], "nextCursor": next_cursor}
+    return json_response(body)
+
+
+@router.post("/v1/jobs/{job_id}/cancel", status_code=202, tags=["jobs"])
+async def cancel_job(job_id: str, context: ServicesDep, key: KeyDep) -> Response:
+    """Stop a pending or processing job; it ends ``failed`` with ``Job cancelled``."""
+    job = await _owned_job(context, key, job_id)
+    if job.status.finished:
+        raise ApiError(409, f"job {job_id} is already {job.status.value}")
+    job = await context.store.request_cancel(job_id, key.id) or job
+    if job.status is JobStatus.FAILED:
+        await context.store.add_event(job_id, "error", {"message": job.error})
+    context.hub.notify(cancel_topic(job_id))
+    context.hub.notify(job_id)
+    return json_response(job.to_dict(), 202)
+
+
+@router.get("/v1/jobs/{job_id}/events", tags=["jobs"])
+async def job_events(
+    job_id: str,
+    context: ServicesDep,
+    key: KeyDep,
+    last_event_id: Annotated[str | None, Header()] = None,
+) -> Response:
+    """The job's events as Server-Sent Events, from the start or after ``Last-Event-ID``."""
+    await _owned_job(context, key, job_id)
+    after = int(last_event_id) if last_event_id and last_event_id.isdigit() else 0
+    return _sse(context, job_id, after)
+
+
+def _sse(context: Services, job_id: str, after: int) -> StreamingResponse:
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return StreamingResponse(
+        _frames(context, job_id, after), media_type="text/event-stream", headers=headers
+    )
+
+
+async def _frames(context: Services, job_id: str, after: int) -> AsyncIterator[bytes]:
+    """Replay, then follow; a ``: ping`` comment while idle; stop after the last event."""
+    seq = after
+    with context.hub.subscribe(job_id) as woken:
+        while True:
+            events = await context.store.events_after(job_id, seq)
+            for event in events:
+                seq = event.seq
+                yield event.sse().encode()
+                if event.name in TERMINAL_EVENTS:
+                    return
+            if events:
+                continue
+            if not await wait_for(woken, context.settings.ping_interval):
+                if await context.store.get_job(job_id) is None:
+                    return  # expired while we waited
+                yield b": ping\n\n"
+
+
+# -- health -------------------------------------------------------------------------------
+
+
+@router.get("/healthz", tags=["health"])
+async def healthz() -> Response:
+    """The process is up (no key needed)."""
+    return json_response({"status": "ok"})
+
+
+@router.get("/readyz", tags=["health"])
+async def readyz(context: ServicesDep) -> Response:
+    """The database answers (no key needed); 503 otherwise."""
+    await context.store.ping()
+    return json_response({"status": "ready"})

@@ -1,0 +1,36 @@
+"""The extraction request body: parsed by pydantic (for the OpenAPI docs), checked by the core."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+
+from sitelore.core.request import validate_request
+from sitelore.models import ExtractRequest
+
+MAX_LIST = 100
+
+
+class ExtractBody(BaseModel):
+    """Fields of API.md's extraction request; unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: StrictStr = Field(description="http(s) URL of any page of the site")
+    maxPages: StrictInt = Field(10, description="pages to extract, 1 to the server cap")
+    singlePage: StrictBool = Field(False, description="only `url` is scraped")
+    includePatterns: list[StrictStr] = Field(default_factory=list, max_length=MAX_LIST)
+    excludePatterns: list[StrictStr] = Field(default_factory=list, max_length=MAX_LIST)
+    urls: list[StrictStr] | None = Field(None, max_length=MAX_LIST)
+    callbackUrl: StrictStr | None = Field(None, description="webhook target (async only)")
+
+    def to_request(self, max_pages_cap: int) -> ExtractRequest:
+        request = ExtractRequest(
+            url=self.url,
+            max_pages=self.maxPages,
+            single_page=self.singlePage,
+            include_patterns=tuple(self.includePatterns),
+            exclude_patterns=tuple(self.excludePatterns),
+            urls=None if self.urls is None else tuple(self.urls),
+            callback_url=self.callbackUrl,
+        )
+        return validate_request(request, max_pages_cap)

@@ -1,0 +1,76 @@
+"""Server settings: every bound of the service, built once at the edge from the environment.
+
+Only :meth:`Settings.from_env` reads environment variables; everything below it takes
+the :class:`Settings` object (or plain values) through constructors.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from sitelore.models import CrawlOptions
+
+DAY = 86_400.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 4
+    data_dir: Path = field(default_factory=lambda: default_data_dir({}))
+    max_pages_cap: int = 50
+    sync_timeout: float = 300.0
+    rate_limit_per_minute: int = 600
+    max_concurrent_jobs_per_key: int = 20
+    max_body_bytes: int = 256 * 1024
+    retention_seconds: float = 7 * DAY
+    stale_after: float = 30.0
+    max_attempts: int = 3
+    heartbeat_interval: float = 1.0
+    ping_interval: float = 15.0
+    crawl: CrawlOptions = field(default_factory=CrawlOptions)
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "sitelore.db"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Settings from ``SITELORE_*`` variables; keyword overrides (CLI flags) win."""
+        source = os.environ if env is None else env
+        values: dict[str, Any] = {"data_dir": default_data_dir(source)}
+        for name, convert in _ENVIRONMENT.items():
+            raw = source.get("SITELORE_" + name.upper())
+            if raw is not None and raw.strip():
+                values[name] = convert(raw.strip())
+        settings = cls(**values)
+        return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def default_data_dir(env: Mapping[str, str]) -> Path:
+    """``SITELORE_DATA_DIR``, else the per-user data directory."""
+    explicit = env.get("SITELORE_DATA_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base).expanduser() / "sitelore"
+
+
+_ENVIRONMENT: dict[str, Any] = {
+    "host": str,
+    "port": int,
+    "workers": int,
+    "max_pages_cap": int,
+    "sync_timeout": float,
+    "rate_limit_per_minute": int,
+    "max_concurrent_jobs_per_key": int,
+    "max_body_bytes": int,
+    "retention_seconds": float,
+    "stale_after": float,
+    "max_attempts": int,
+}
