@@ -31,6 +31,7 @@ from sitelore.models import (
 )
 
 if TYPE_CHECKING:
+    from sitelore.client import AsyncClient, Client
     from sitelore.pipeline import extract, extract_site
 
 
@@ -41,12 +42,18 @@ def __getattr__(name: str) -> Any:
         from sitelore import pipeline
 
         return getattr(pipeline, name)
+    if name in ("Client", "AsyncClient"):
+        from sitelore import client
+
+        return getattr(client, name)
     raise AttributeError(f"module 'sitelore' has no attribute {name!r}")
 
 
 __all__ = [
+    "AsyncClient",
     "BusinessClassified",
     "BusinessProfile",
+    "Client",
     "CrawlOptions",
     "Event",
     "ExtractRequest",

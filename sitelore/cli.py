@@ -81,6 +81,12 @@ def extract(
     ] = None,
     no_robots: Annotated[bool, typer.Option("--no-robots", help="Ignore robots.txt.")] = False,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No progress bar.")] = False,
+    server: Annotated[
+        str | None, typer.Option("--server", help="Run on a sitelore server at this URL.")
+    ] = None,
+    api_key: Annotated[
+        str | None, typer.Option("--api-key", help="Key for --server (or SITELORE_API_KEY).")
+    ] = None,
 ) -> None:
     """Crawl a site and print its profile and knowledge items as JSON."""
     from sitelore.models import DEFAULT_USER_AGENT, CrawlOptions, ExtractRequest
@@ -101,10 +107,13 @@ def extract(
         concurrency=concurrency,
         obey_robots=not no_robots,
     )
-    from sitelore.core.request import validate_request
+    if server is not None:
+        result = _run_remote(server, api_key, request, show_progress=not quiet)
+    else:
+        from sitelore.core.request import validate_request
 
-    request = validate_request(request, CLI_MAX_PAGES)  # before the progress bar draws
-    result = _run_extraction(request, options, show_progress=not quiet)
+        request = validate_request(request, CLI_MAX_PAGES)  # before the progress bar draws
+        result = _run_extraction(request, options, show_progress=not quiet)
     text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
     if output is None:
         sys.stdout.write(text)
@@ -241,6 +250,46 @@ def _run_extraction(
     return result.to_dict()
 
 
+def _run_remote(
+    server: str, api_key: str | None, request: ExtractRequest, *, show_progress: bool
+) -> dict[str, object]:
+    """The same extraction on a server, followed through its event stream."""
+    import os
+
+    from sitelore.client import Client
+    from sitelore.errors import ExtractionFailed
+    from sitelore.models import PageScraped, PagesPlanned, PlannedPage
+
+    key = api_key or os.environ.get("SITELORE_API_KEY")
+    if not key:
+        raise BadInput("--server needs --api-key or SITELORE_API_KEY")
+    fields = {
+        "maxPages": request.max_pages,
+        "singlePage": request.single_page,
+        "includePatterns": list(request.include_patterns),
+        "excludePatterns": list(request.exclude_patterns),
+        "urls": None if request.urls is None else list(request.urls),
+    }
+    with Client(server, key) as client, _ProgressBar(enabled=show_progress) as bar:
+        for event in client.stream(request.url, **fields):
+            data = event.data
+            if event.event == "pages_planned":
+                pages = tuple(PlannedPage(p["url"], p["purpose"]) for p in data["pages"])
+                bar.on_event(PagesPlanned(pages, data["urlsDiscovered"]))
+            elif event.event == "page_scraped":
+                bar.on_event(
+                    PageScraped(
+                        data["url"], data["index"], data["total"], data["status"], data["error"]
+                    )
+                )
+            elif event.event == "complete":
+                result: dict[str, object] = data["result"]
+                return result
+            elif event.event == "error":
+                raise ExtractionFailed(str(data.get("message", "extraction failed")))
+    raise ExtractionFailed("the server closed the stream before the extraction ended")
+
+
 class _ProgressBar:
     """Pages done / planned and the current URL, on stderr."""
 
@@ -255,7 +304,7 @@ class _ProgressBar:
             TextColumn("{task.fields[url]}", style="dim"),
             console=Console(stderr=True),
             transient=True,
-            disable=not enabled,
+            disable=not (enabled and sys.stderr.isatty()),  # no bar in logs and pipes
         )
         self._task = self._progress.add_task("pages", total=None, url="")
 
@@ -279,12 +328,14 @@ class _ProgressBar:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status instead of raising ``SystemExit``."""
-    from sitelore.errors import InvalidRequest, SiteloreError
+    from sitelore.errors import APIError, InvalidRequest, SiteloreError
 
     try:
         status = app(args=argv, prog_name="sitelore", standalone_mode=False)
     except (BadInput, InvalidRequest) as error:
         return _fail(str(error), 2)
+    except APIError as error:
+        return _fail(error.message, 2 if error.status == 400 else 1)
     except SiteloreError as error:
         return _fail(str(error), 1)
     except typer.Exit as done:

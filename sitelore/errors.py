@@ -17,7 +17,11 @@ name says what the caller should do about it::
     │   ├── EmptyPage           the page has no text at all
     │   └── UnreadablePage      the page's HTML could not be turned into a document
     ├── RobotsDisallowed        robots.txt forbids the URL: do not fetch it
-    └── ExtractionFailed        no page of the site could be extracted: the job fails
+    ├── ExtractionFailed        no page of the site could be extracted: the job fails
+    └── APIError                a sitelore server answered with an error (the Python client)
+        ├── AuthenticationError 401: the API key is missing, unknown or revoked
+        ├── NotFoundError       404: no such job for this key (or it expired)
+        └── RateLimitError      429: wait ``retry_after`` seconds, then try again
 
 Every message names the cause and, where there is one, the URL.
 """
@@ -113,3 +117,28 @@ class RobotsDisallowed(SiteloreError):
 
 class ExtractionFailed(SiteloreError):
     """Not a single page of the site could be extracted; the message names the cause."""
+
+
+class APIError(SiteloreError):
+    """An error answer from a sitelore server; ``status`` is the HTTP status."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"HTTP {status}: {message}")
+        self.status = status
+        self.message = message
+
+
+class AuthenticationError(APIError):
+    """The server refused the API key (401)."""
+
+
+class NotFoundError(APIError):
+    """The job does not exist for this key, or has expired (404)."""
+
+
+class RateLimitError(APIError):
+    """Too many requests for this key (429); retry after ``retry_after`` seconds."""
+
+    def __init__(self, status: int, message: str, retry_after: float) -> None:
+        super().__init__(status, message)
+        self.retry_after = retry_after

@@ -1,0 +1,243 @@
+"""Python clients of a sitelore server: :class:`Client` (blocking) and :class:`AsyncClient`.
+
+    from sitelore import Client
+    with Client("http://localhost:8000", api_key) as client:
+        job_id = client.extract_async("https://example.com", maxPages=5)
+        job = client.wait(job_id)
+        print(job["result"]["business"])
+
+Errors are typed (:mod:`sitelore.errors`): ``AuthenticationError``, ``NotFoundError``,
+``RateLimitError`` (with ``retry_after``) and ``APIError`` for everything else.
+Both clients share the request building and answer checking below; only the I/O differs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from sitelore.errors import APIError, AuthenticationError, NotFoundError, RateLimitError
+
+FINISHED = frozenset({"completed", "failed"})
+MAX_POLL_INTERVAL = 60.0
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    """One Server-Sent Event: ``id``, ``event`` name and its decoded JSON ``data``."""
+
+    id: int | None
+    event: str
+    data: dict[str, Any]
+
+
+def _body(url: str, fields: dict[str, Any]) -> dict[str, Any]:
+    return {"url": url, **fields}
+
+
+def _checked(response: httpx.Response) -> Any:
+    if response.status_code < 400:
+        return response.json()
+    try:
+        message = str(response.json().get("message", response.text))
+    except ValueError:
+        message = response.text or response.reason_phrase
+    status = response.status_code
+    if status == 401:
+        raise AuthenticationError(status, message)
+    if status == 404:
+        raise NotFoundError(status, message)
+    if status == 429:
+        retry = response.headers.get("retry-after", "1")
+        raise RateLimitError(status, message, float(retry) if retry.isdigit() else 1.0)
+    raise APIError(status, message)
+
+
+def _next_interval(current: float) -> float:
+    return min(current * 1.5, MAX_POLL_INTERVAL)
+
+
+class _SSEParser:
+    """Accumulates ``text/event-stream`` lines into events (comments are keep-alives)."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, str] = {}
+
+    def feed(self, line: str) -> StreamEvent | None:
+        if line.startswith(":"):
+            return None
+        if line:
+            name, _, value = line.partition(":")
+            self.fields[name] = value[1:] if value.startswith(" ") else value
+            return None
+        fields, self.fields = self.fields, {}
+        if "event" not in fields:
+            return None
+        raw_id = fields.get("id", "")
+        data = json.loads(fields.get("data", "{}") or "{}")
+        return StreamEvent(int(raw_id) if raw_id.isdigit() else None, fields["event"], data)
+
+
+class Client:
+    """A blocking client of the HTTP API."""
+
+    def __init__(self, base_url: str, api_key: str, *, timeout: float = 330.0) -> None:
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/"), headers={"x-api-key": api_key}, timeout=timeout
+        )
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def extract(self, url: str, **fields: Any) -> dict[str, Any]:
+        """Synchronous extraction: the result (server-side sync timeout applies)."""
+        result: dict[str, Any] = _checked(self._http.post("/v1/extract", json=_body(url, fields)))
+        return result
+
+    def extract_async(self, url: str, **fields: Any) -> str:
+        """Start a job; its id."""
+        answer = _checked(self._http.post("/v1/extract/async", json=_body(url, fields)))
+        return str(answer["jobId"])
+
+    def get_job(self, job_id: str) -> dict[str, Any]:
+        job: dict[str, Any] = _checked(self._http.get(f"/v1/jobs/{job_id}"))
+        return job
+
+    def list_jobs(
+        self, status: str | None = None, limit: int = 20, cursor: str | None = None
+    ) -> dict[str, Any]:
+        params = {k: v for k, v in (("status", status), ("limit", limit), ("cursor", cursor)) if v}
+        page: dict[str, Any] = _checked(self._http.get("/v1/jobs", params=params))
+        return page
+
+    def cancel(self, job_id: str) -> dict[str, Any]:
+        job: dict[str, Any] = _checked(self._http.post(f"/v1/jobs/{job_id}/cancel"))
+        return job
+
+    def wait(
+        self, job_id: str, poll_interval: float = 5.0, timeout: float | None = None
+    ) -> dict[str, Any]:
+        """Poll until the job is finished (backing off, honouring ``Retry-After``)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        interval = poll_interval
+        while True:
+            try:
+                job = self.get_job(job_id)
+                if job["status"] in FINISHED:
+                    return job
+                pause = interval
+                interval = _next_interval(interval)
+            except RateLimitError as error:
+                pause = error.retry_after
+            if deadline is not None and time.monotonic() + pause > deadline:
+                raise TimeoutError(f"job {job_id} still running after {timeout:g}s")
+            time.sleep(pause)
+
+    def stream(self, url: str, **fields: Any) -> Iterator[StreamEvent]:
+        """Start a job and yield its events as they happen, ending with complete or error."""
+        with self._http.stream("POST", "/v1/extract/stream", json=_body(url, fields)) as answer:
+            if answer.status_code >= 400:
+                answer.read()
+                _checked(answer)
+            parser = _SSEParser()
+            for line in answer.iter_lines():
+                event = parser.feed(line)
+                if event is not None:
+                    yield event
+
+
+class AsyncClient:
+    """The same client for asyncio code."""
+
+    def __init__(self, base_url: str, api_key: str, *, timeout: float = 330.0) -> None:
+        self._http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"), headers={"x-api-key": api_key}, timeout=timeout
+        )
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def extract(self, url: str, **fields: Any) -> dict[str, Any]:
+        result: dict[str, Any] = _checked(
+            await self._http.post("/v1/extract", json=_body(url, fields))
+        )
+        return result
+
+    async def extract_async(self, url: str, **fields: Any) -> str:
+        answer = _checked(await self._http.post("/v1/extract/async", json=_body(url, fields)))
+        return str(answer["jobId"])
+
+    async def get_job(self, job_id: str) -> dict[str, Any]:
+        job: dict[str, Any] = _checked(await self._http.get(f"/v1/jobs/{job_id}"))
+        return job
+
+    async def list_jobs(
+        self, status: str | None = None, limit: int = 20, cursor: str | None = None
+    ) -> dict[str, Any]:
+        params = {k: v for k, v in (("status", status), ("limit", limit), ("cursor", cursor)) if v}
+        page: dict[str, Any] = _checked(await self._http.get("/v1/jobs", params=params))
+        return page
+
+    async def cancel(self, job_id: str) -> dict[str, Any]:
+        job: dict[str, Any] = _checked(await self._http.post(f"/v1/jobs/{job_id}/cancel"))
+        return job
+
+    async def wait(
+        self, job_id: str, poll_interval: float = 5.0, timeout: float | None = None
+    ) -> dict[str, Any]:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        interval = poll_interval
+        while True:
+            try:
+                job = await self.get_job(job_id)
+                if job["status"] in FINISHED:
+                    return job
+                pause = interval
+                interval = _next_interval(interval)
+            except RateLimitError as error:
+                pause = error.retry_after
+            if deadline is not None and time.monotonic() + pause > deadline:
+                raise TimeoutError(f"job {job_id} still running after {timeout:g}s")
+            await asyncio.sleep(pause)
+
+    async def stream(self, url: str, **fields: Any) -> AsyncIterator[StreamEvent]:
+        async with self._http.stream(
+            "POST", "/v1/extract/stream", json=_body(url, fields)
+        ) as answer:
+            if answer.status_code >= 400:
+                await answer.aread()
+                _checked(answer)
+            parser = _SSEParser()
+            async for line in answer.aiter_lines():
+                event = parser.feed(line)
+                if event is not None:
+                    yield event
