@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Depends, Header, Query, Request
 from starlette.responses import Response, StreamingResponse
 
+from sitelore.api.caches import TimedCache
 from sitelore.api.errors import ApiError, json_response
 from sitelore.api.limits import RateLimiter
 from sitelore.api.schemas import ExtractBody
@@ -21,6 +24,7 @@ from sitelore.jobs.worker import cancel_topic
 
 TERMINAL_EVENTS = frozenset({"complete", "error"})
 MAX_IDEMPOTENCY_KEY = 200
+KEY_CACHE_SECONDS = 5.0  # a revoked key stops working within this time
 
 
 @dataclass
@@ -31,6 +35,8 @@ class Services:
     store: JobStore
     hub: EventHub
     limiter: RateLimiter
+    keys: TimedCache[ApiKey] = field(default_factory=lambda: TimedCache(10_000))
+    finished: TimedCache[tuple[str, bytes]] = field(default_factory=lambda: TimedCache(5_000))
 
 
 def services(request: Request) -> Services:
@@ -47,9 +53,12 @@ async def authenticated(
 ) -> ApiKey:
     if not x_api_key:
         raise ApiError(401, "x-api-key header is missing")
-    key = await context.store.authenticate(x_api_key)
+    key = context.keys.get(x_api_key)
     if key is None:
-        raise ApiError(401, "x-api-key is not a valid API key")
+        key = await context.store.authenticate(x_api_key)
+        if key is None:
+            raise ApiError(401, "x-api-key is not a valid API key")
+        context.keys.put(x_api_key, key, KEY_CACHE_SECONDS)
     wait = context.limiter.check(key.id)
     if wait is not None:
         raise ApiError(429, "rate limit exceeded for this API key", {"Retry-After": str(wait)})
@@ -140,7 +149,16 @@ async def _owned_job(context: Services, key: ApiKey, job_id: str) -> Job:
 @router.get("/v1/jobs/{job_id}", tags=["jobs"])
 async def get_job(job_id: str, context: ServicesDep, key: KeyDep) -> Response:
     """The job object: status, progress, result or error, times."""
-    return json_response((await _owned_job(context, key, job_id)).to_dict())
+    cached = context.finished.get(job_id)
+    if cached is not None and cached[0] == key.id:
+        return Response(cached[1], media_type="application/json")
+    job = await _owned_job(context, key, job_id)
+    body = orjson.dumps(job.to_dict())
+    if job.status.finished and job.finished_at is not None:
+        # A finished job never changes again: serve it from memory until it expires.
+        left = job.finished_at + context.settings.retention_seconds - time.time()
+        context.finished.put(job_id, (key.id, body), left)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/v1/jobs", tags=["jobs"])
