@@ -68,7 +68,8 @@ class SiteHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
         self.wfile.flush()
-        SiteHandler.sent[f"http://127.0.0.1:{self.server.server_address[1]}{path}"] = time.time()
+        port = self.server.server_address[1]
+        SiteHandler.sent[f"http://127.0.0.1:{port!s}{path}"] = time.time()
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -96,7 +97,7 @@ def start_api(data_dir: str) -> tuple[subprocess.Popen[bytes], str, str]:
             **os.environ,
             "SITELORE_DATA_DIR": data_dir,
             "SITELORE_RATE_LIMIT_PER_MINUTE": "100000000",
-        },  # fmt: skip
+        },
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20
@@ -172,7 +173,8 @@ def main() -> int:
     parser.add_argument("--load", nargs=3, metavar=("BASE", "KEY", "JOB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.load:
-        load(*args.load, args.seconds, args.connections)
+        base, key, job = args.load
+        load(base, key, job, args.seconds, args.connections)
         return 0
     site_server, site = start_site()
     with tempfile.TemporaryDirectory() as data_dir:
