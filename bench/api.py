@@ -68,8 +68,7 @@ class SiteHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
         self.wfile.flush()
-        port = self.server.server_address[1]
-        SiteHandler.sent[f"http://127.0.0.1:{port!s}{path}"] = time.time()
+        SiteHandler.sent[f"http://{self.headers.get('Host', '')}{path}"] = time.time()
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
