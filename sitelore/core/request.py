@@ -49,7 +49,11 @@ def _check_url(value: str, field: str) -> str:
     candidate = value.strip()
     if not _SCHEME.match(candidate) and "." in candidate.split("/")[0]:
         candidate = "https://" + candidate  # "example.com" means the site, over https
-    if "@" in urlsplit(candidate).netloc:
+    try:
+        netloc = urlsplit(candidate).netloc
+    except ValueError:
+        raise InvalidRequest(f"{field} is not a valid URL: {value!r}", field=field) from None
+    if "@" in netloc:
         raise InvalidRequest(f"{field} must not contain a user name or password", field=field)
     normalized = normalize_url(candidate)
     if normalized is None:
