@@ -28,7 +28,6 @@ from sitelore.jobs.store import JobStore
 from sitelore.jobs.worker import Worker, WorkerSettings
 
 log = logging.getLogger("sitelore.server")
-HOUSEKEEPING_INTERVAL = 60.0
 
 
 def create_app(
@@ -85,7 +84,7 @@ async def _start_background(
     client: httpx.AsyncClient,
     resolver: Resolver | None,
 ) -> list[asyncio.Task[None]]:
-    sender = DeliverySender(store, client)
+    sender = DeliverySender(store, client, first_retry=settings.webhook_first_retry)
     worker = Worker(
         store, hub, _worker_settings(settings), resolver=resolver, wake_deliveries=sender.wakeup
     )
@@ -121,4 +120,4 @@ async def _housekeeping(settings: Settings, store: JobStore, worker: Worker) -> 
             await store.purge_finished(time.time() - settings.retention_seconds)
         except Exception:  # one bad pass must not stop the next
             log.exception("housekeeping failed")
-        await asyncio.sleep(min(HOUSEKEEPING_INTERVAL, settings.stale_after / 2))
+        await asyncio.sleep(min(settings.housekeeping_interval, settings.stale_after / 2))

@@ -33,6 +33,8 @@ class Settings:
     max_attempts: int = 3
     heartbeat_interval: float = 1.0
     ping_interval: float = 15.0
+    webhook_first_retry: float = 5.0
+    housekeeping_interval: float = 15.0
     crawl: CrawlOptions = field(default_factory=CrawlOptions)
 
     @property
@@ -73,4 +75,6 @@ _ENVIRONMENT: dict[str, Any] = {
     "retention_seconds": float,
     "stale_after": float,
     "max_attempts": int,
+    "webhook_first_retry": float,
+    "housekeeping_interval": float,
 }
