@@ -68,6 +68,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_validation(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
+        kind = request.headers.get("content-type", "")
+        if request.method == "POST" and "json" not in kind.lower():
+            return error_response(400, "content-type must be application/json")
         return error_response(400, describe_validation(error))
 
     async def on_http(request: Request, error: Exception) -> Response:
