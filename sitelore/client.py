@@ -60,8 +60,22 @@ def _checked(response: httpx.Response) -> Any:
     raise APIError(status, message)
 
 
-def _next_interval(current: float) -> float:
-    return min(current * 1.5, MAX_POLL_INTERVAL)
+class _Poller:
+    """The pauses of :meth:`Client.wait`: growing by half each time, or what 429 asks for."""
+
+    def __init__(self, job_id: str, interval: float, timeout: float | None) -> None:
+        self.job_id = job_id
+        self.interval = interval
+        self.timeout = timeout
+        self.deadline = None if timeout is None else time.monotonic() + timeout
+
+    def pause(self, retry_after: float | None = None) -> float:
+        pause = self.interval if retry_after is None else retry_after
+        if retry_after is None:
+            self.interval = min(self.interval * 1.5, MAX_POLL_INTERVAL)
+        if self.deadline is not None and time.monotonic() + pause > self.deadline:
+            raise TimeoutError(f"job {self.job_id} still running after {self.timeout:g}s")
+        return pause
 
 
 class _SSEParser:
@@ -136,20 +150,16 @@ class Client:
         self, job_id: str, poll_interval: float = 5.0, timeout: float | None = None
     ) -> dict[str, Any]:
         """Poll until the job is finished (backing off, honouring ``Retry-After``)."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        interval = poll_interval
+        poller = _Poller(job_id, poll_interval, timeout)
         while True:
             try:
                 job = self.get_job(job_id)
-                if job["status"] in FINISHED:
-                    return job
-                pause = interval
-                interval = _next_interval(interval)
             except RateLimitError as error:
-                pause = error.retry_after
-            if deadline is not None and time.monotonic() + pause > deadline:
-                raise TimeoutError(f"job {job_id} still running after {timeout:g}s")
-            time.sleep(pause)
+                time.sleep(poller.pause(error.retry_after))
+                continue
+            if job["status"] in FINISHED:
+                return job
+            time.sleep(poller.pause())
 
     def stream(self, url: str, **fields: Any) -> Iterator[StreamEvent]:
         """Start a job and yield its events as they happen, ending with complete or error."""
@@ -214,20 +224,16 @@ class AsyncClient:
     async def wait(
         self, job_id: str, poll_interval: float = 5.0, timeout: float | None = None
     ) -> dict[str, Any]:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        interval = poll_interval
+        poller = _Poller(job_id, poll_interval, timeout)
         while True:
             try:
                 job = await self.get_job(job_id)
-                if job["status"] in FINISHED:
-                    return job
-                pause = interval
-                interval = _next_interval(interval)
             except RateLimitError as error:
-                pause = error.retry_after
-            if deadline is not None and time.monotonic() + pause > deadline:
-                raise TimeoutError(f"job {job_id} still running after {timeout:g}s")
-            await asyncio.sleep(pause)
+                await asyncio.sleep(poller.pause(error.retry_after))
+                continue
+            if job["status"] in FINISHED:
+                return job
+            await asyncio.sleep(poller.pause())
 
     async def stream(self, url: str, **fields: Any) -> AsyncIterator[StreamEvent]:
         async with self._http.stream(
