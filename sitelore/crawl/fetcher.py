@@ -11,11 +11,13 @@ redirect chain, the hop that failed).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
+from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import httpx
@@ -251,18 +253,71 @@ def _check_declared_length(response: httpx.Response, url: str, max_bytes: int) -
 
 
 async def _read_capped(response: httpx.Response, url: str, max_bytes: int, *, sniff: bool) -> bytes:
-    """Stream the (decoded) body, aborting as soon as it passes ``max_bytes``."""
+    """Stream and decode the body ourselves, aborting as soon as it passes ``max_bytes``.
+
+    httpx would inflate each compressed chunk whole (a 64 KB gzip bomb chunk becomes 64 MB
+    in memory); inflating with a length limit keeps memory bounded by the cap.
+    """
+    decoder = _Decoder(response.headers.get("content-encoding", ""), url)
     body = bytearray()
-    async for chunk in response.aiter_bytes():
-        body += chunk
-        if len(body) > max_bytes:
-            raise ResponseTooLarge(f"Response is over the {max_bytes}-byte cap: {url}", url)
+    async for raw in response.aiter_raw():
+        for chunk in decoder.feed(raw, max_bytes - len(body) + 1):
+            body += chunk
+            if len(body) > max_bytes:
+                raise ResponseTooLarge(f"Response is over the {max_bytes}-byte cap: {url}", url)
         if sniff and len(body) >= SNIFF_BYTES:
             _require_html(body, url)
             sniff = False
     if sniff:
         _require_html(body, url)
     return bytes(body)
+
+
+class _Decoder:
+    """Content-Encoding undone chunk by chunk, never producing more than asked for."""
+
+    def __init__(self, encoding: str, url: str) -> None:
+        self.url = url
+        names = [part.strip().lower() for part in encoding.split(",") if part.strip()]
+        names = [name for name in names if name != "identity"]
+        if any(name not in ("gzip", "x-gzip", "deflate") for name in names):
+            raise FetchError(f"Unsupported content encoding {encoding!r}: {url}", url)
+        if len(names) > 1:
+            raise FetchError(f"Stacked content encodings are not accepted: {url}", url)
+        self.name = names[0] if names else ""
+        self.raw = False
+        self.inflater: Any = None
+        if self.name in ("gzip", "x-gzip"):
+            self.inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif self.name == "deflate":
+            self.inflater = zlib.decompressobj()
+
+    def feed(self, data: bytes, limit: int) -> Iterator[bytes]:
+        """Decoded bytes of ``data``; stops once ``limit`` bytes have come out."""
+        if self.inflater is None:
+            yield data
+            return
+        produced = 0
+        pending = data
+        while pending and produced < limit:
+            try:
+                chunk: bytes = self.inflater.decompress(pending, max(limit - produced, 1))
+            except zlib.error:
+                self._fall_back_to_raw_deflate()
+                continue
+            produced += len(chunk)
+            pending = self.inflater.unconsumed_tail
+            if chunk:
+                yield chunk
+            elif not pending:
+                break
+
+    def _fall_back_to_raw_deflate(self) -> None:
+        # Some servers send raw deflate (no zlib header) as "deflate"; anything else is corrupt.
+        if self.name != "deflate" or self.raw:
+            raise FetchError(f"Corrupt {self.name} body: {self.url}", self.url)
+        self.raw = True
+        self.inflater = zlib.decompressobj(-zlib.MAX_WBITS)
 
 
 def _require_html(prefix: bytearray, url: str) -> None:
