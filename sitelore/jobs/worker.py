@@ -25,6 +25,7 @@ from sitelore.models import CrawlOptions, Event, Progress
 from sitelore.pipeline import extract_site
 
 log = logging.getLogger("sitelore.worker")
+SLOT_RETRY = 1.0
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,16 @@ class Worker:
     async def _slot(self, burst: bool) -> None:
         with self.hub.subscribe(QUEUE) as queued:
             while True:
-                job = await self.store.claim_job(self.worker_id, self.settings.per_key_limit)
-                if job is not None:
-                    await self._execute(job)
+                try:
+                    job = await self.store.claim_job(self.worker_id, self.settings.per_key_limit)
+                    if job is not None:
+                        await self._execute(job)
+                        continue
+                except Exception:
+                    # The store went away or a bug hit between jobs: keep the slot alive; a
+                    # job it held is recovered by its missing heartbeat.
+                    log.exception("worker slot error; retrying in %.1fs", SLOT_RETRY)
+                    await asyncio.sleep(SLOT_RETRY)
                     continue
                 if burst:
                     return
