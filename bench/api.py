@@ -96,6 +96,9 @@ def start_api(data_dir: str) -> tuple[subprocess.Popen[bytes], str, str]:
             **os.environ,
             "SITELORE_DATA_DIR": data_dir,
             "SITELORE_RATE_LIMIT_PER_MINUTE": "100000000",
+            # The benchmark site is on 127.0.0.1 with a random port: open the network guard.
+            "SITELORE_ALLOW_PRIVATE_NETWORKS": "*",
+            "SITELORE_ALLOWED_PORTS": "*",
         },
     )
     base = f"http://127.0.0.1:{port}"

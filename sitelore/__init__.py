@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.errors import (
+    Blocked,
     ExtractionFailed,
     FetchError,
     InvalidRequest,
@@ -51,6 +53,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "AsyncClient",
+    "Blocked",
     "BusinessClassified",
     "BusinessProfile",
     "Client",
@@ -63,6 +66,7 @@ __all__ = [
     "InvalidRequest",
     "ItemCategory",
     "KnowledgeItem",
+    "NetworkPolicy",
     "PageScraped",
     "PagesPlanned",
     "Progress",

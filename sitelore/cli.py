@@ -1,5 +1,9 @@
 """The ``sitelore`` command line.
 
+``extract`` runs with its user's own rights: its network guard allows private networks and
+every port (only http/https URLs are fetched). ``serve`` guards as its settings say
+(``SITELORE_ALLOW_PRIVATE_NETWORKS``, ``SITELORE_ALLOWED_PORTS``; see SECURITY.md).
+
 Exit status: 0 done; 1 the site could not be extracted (DNS, refused, timeout,
 robots.txt forbids the start page, no page extracted); 2 bad input. Every error
 is one line on stderr. Heavy modules are imported inside the commands so that
@@ -110,9 +114,11 @@ def extract(
     if server is not None:
         result = _run_remote(server, api_key, request, show_progress=not quiet)
     else:
+        from sitelore.core.netpolicy import NetworkPolicy
         from sitelore.core.request import validate_request
 
-        request = validate_request(request, CLI_MAX_PAGES)  # before the progress bar draws
+        # before the progress bar draws
+        request = validate_request(request, CLI_MAX_PAGES, NetworkPolicy.permissive())
         result = _run_extraction(request, options, show_progress=not quiet)
     text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
     if output is None:
@@ -145,6 +151,10 @@ def serve(
     settings = Settings.from_env(
         os.environ, host=host, port=port, workers=workers, data_dir=data_dir
     )
+    try:
+        settings.network_policy()
+    except ValueError as error:
+        raise BadInput(str(error)) from None
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     first_key = _first_key(settings.data_dir)
     sys.stderr.write(
@@ -241,11 +251,18 @@ def _run_extraction(
 ) -> dict[str, object]:
     import asyncio
 
+    from sitelore.core.netpolicy import NetworkPolicy
     from sitelore.pipeline import extract_site
 
     with _ProgressBar(enabled=show_progress) as bar:
         result = asyncio.run(
-            extract_site(request, bar.on_event, options=options, max_pages_cap=CLI_MAX_PAGES)
+            extract_site(
+                request,
+                bar.on_event,
+                options=options,
+                max_pages_cap=CLI_MAX_PAGES,
+                policy=NetworkPolicy.permissive(),
+            )
         )
     return result.to_dict()
 

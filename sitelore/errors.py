@@ -7,6 +7,7 @@ name says what the caller should do about it::
     ├── InvalidRequest          the request itself is wrong: fix it (HTTP 400, CLI exit 2)
     ├── FetchError              one URL could not be fetched: that page fails, the job goes on
     │   ├── ConnectError        DNS failure, refused or reset connection
+    │   ├── Blocked             the network guard refuses the URL or its address (SSRF)
     │   ├── FetchTimeout        no complete answer within the per-request timeout
     │   ├── HTTPStatusError     the server answered with a non-success status
     │   ├── TooManyRedirects    the redirect chain is longer than allowed, or loops
@@ -51,6 +52,13 @@ class FetchError(SiteloreError):
 
 class ConnectError(FetchError):
     """The host could not be resolved or the connection was refused or reset."""
+
+
+class Blocked(FetchError):
+    """The network guard refuses the URL or the address it resolves to; never retried.
+
+    The message says why: ``Blocked: 10.0.0.5 is a private address``.
+    """
 
 
 class FetchTimeout(FetchError):

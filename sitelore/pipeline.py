@@ -9,6 +9,7 @@ import asyncio
 from datetime import UTC, datetime
 
 from sitelore.core.assemble import assemble
+from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.core.request import DEFAULT_MAX_PAGES_CAP, validate_request
 from sitelore.crawl.crawler import Crawler, EventSink, send_event
 from sitelore.crawl.fetcher import Fetcher
@@ -29,17 +30,21 @@ async def extract_site(
     options: CrawlOptions | None = None,
     resolver: Resolver | None = None,
     max_pages_cap: int = DEFAULT_MAX_PAGES_CAP,
+    policy: NetworkPolicy | None = None,
 ) -> ExtractResult:
     """Crawl the site of ``request.url`` and extract its profile and knowledge items.
+
+    ``policy`` is the network guard for every fetch (pages, redirects, robots.txt,
+    sitemaps); ``None`` connects anywhere, as a local tool running with its user's rights.
 
     Raises :class:`~sitelore.errors.InvalidRequest` for a bad request,
     :class:`~sitelore.errors.RobotsDisallowed` when robots.txt forbids the start page and
     :class:`~sitelore.errors.ExtractionFailed` when no page could be extracted.
     """
-    request = validate_request(request, max_pages_cap)
+    request = validate_request(request, max_pages_cap, policy)
     options = options or CrawlOptions()
     started = datetime.now(UTC)
-    async with Fetcher(options, resolver=resolver) as fetcher:
+    async with Fetcher(options, resolver=resolver, policy=policy) as fetcher:
         outcome = await Crawler(request, options, fetcher, on_event).run()
     assembled = assemble(outcome.pages)
     await send_event(on_event, BusinessClassified(assembled.business))
@@ -61,10 +66,17 @@ def extract(
     options: CrawlOptions | None = None,
     resolver: Resolver | None = None,
     max_pages_cap: int = DEFAULT_MAX_PAGES_CAP,
+    policy: NetworkPolicy | None = None,
 ) -> ExtractResult:
     """Blocking :func:`extract_site`; ``request`` may be just the URL."""
     if isinstance(request, str):
         request = ExtractRequest(url=request)
     return asyncio.run(
-        extract_site(request, options=options, resolver=resolver, max_pages_cap=max_pages_cap)
+        extract_site(
+            request,
+            options=options,
+            resolver=resolver,
+            max_pages_cap=max_pages_cap,
+            policy=policy,
+        )
     )

@@ -48,7 +48,11 @@ CRAWL = CrawlOptions(timeout=3, trust_env=False, max_retries=0, max_crawl_delay=
 
 
 def quick_settings(data_dir: Path, **overrides: Any) -> Settings:
-    """Small, quick server settings; keyword arguments override any field."""
+    """Small, quick server settings; keyword arguments override any field.
+
+    The fixture sites live on 127.0.0.1 with random ports, so the network guard is opened
+    (every network, every port); tests of the guard pass the default values back.
+    """
     base = Settings(
         data_dir=data_dir,
         workers=2,
@@ -56,6 +60,8 @@ def quick_settings(data_dir: Path, **overrides: Any) -> Settings:
         heartbeat_interval=0.2,
         ping_interval=0.5,
         sync_timeout=20.0,
+        allow_private_networks="*",
+        allowed_ports="*",
     )
     return replace(base, **overrides)
 
@@ -348,10 +354,18 @@ def child_env(**extra: str) -> dict[str, str]:
     return env
 
 
+# The child crawls the local fixture server (127.0.0.1, a random port): open the guard.
+OPEN_GUARD = {"SITELORE_ALLOW_PRIVATE_NETWORKS": "*", "SITELORE_ALLOWED_PORTS": "*"}
+
+
 class ServeProcess:
-    """``python -m sitelore serve`` on 127.0.0.1; stderr goes to a file for reading."""
+    """``python -m sitelore serve`` on 127.0.0.1; stderr goes to a file for reading.
+
+    The network guard is open (:data:`OPEN_GUARD`) unless ``env`` says otherwise.
+    """
 
     def __init__(self, data_dir: Path, log: Path, *, workers: int = 1, **env: str) -> None:
+        env = {**OPEN_GUARD, **env}
         self.port = free_port()
         self.log = log
         command = [

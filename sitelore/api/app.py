@@ -20,6 +20,7 @@ from sitelore.api.errors import install_error_handlers
 from sitelore.api.limits import BodyLimit, RateLimiter
 from sitelore.api.routes import Services, router
 from sitelore.api.settings import Settings
+from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.crawl.transport import Resolver, build_client
 from sitelore.jobs.deliveries import DeliverySender
 from sitelore.jobs.hub import EventHub
@@ -37,17 +38,23 @@ def create_app(
     hub: EventHub | None = None,
     resolver: Resolver | None = None,
 ) -> FastAPI:
-    """The HTTP API of API.md, with ``settings.workers`` in-process workers."""
+    """The HTTP API of API.md, with ``settings.workers`` in-process workers.
+
+    The network guard of ``settings`` covers submissions, every crawl and every webhook;
+    a bad guard setting raises ``ValueError`` here, before the server starts.
+    """
     event_hub = hub or EventHub()
+    policy = settings.network_policy()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         job_store = store or _open_store(settings)
-        app.state.services = Services(
-            settings, job_store, event_hub, RateLimiter(settings.rate_limit_per_minute)
+        limiter = RateLimiter(settings.rate_limit_per_minute)
+        app.state.services = Services(settings, job_store, event_hub, limiter, policy)
+        client = build_client(settings.crawl, resolver, policy=policy)  # for webhooks
+        background = await _start_background(
+            settings, job_store, event_hub, client, resolver, policy
         )
-        client = build_client(settings.crawl, resolver)  # for webhook deliveries
-        background = await _start_background(settings, job_store, event_hub, client, resolver)
         try:
             yield
         finally:
@@ -83,10 +90,15 @@ async def _start_background(
     hub: EventHub,
     client: httpx.AsyncClient,
     resolver: Resolver | None,
+    policy: NetworkPolicy,
 ) -> list[asyncio.Task[None]]:
-    sender = DeliverySender(store, client, first_retry=settings.webhook_first_retry)
+    sender = DeliverySender(store, client, first_retry=settings.webhook_first_retry, policy=policy)
     worker = Worker(
-        store, hub, _worker_settings(settings), resolver=resolver, wake_deliveries=sender.wakeup
+        store,
+        hub,
+        _worker_settings(settings, policy),
+        resolver=resolver,
+        wake_deliveries=sender.wakeup,
     )
     # One server process owns the SQLite file: whatever was processing died with the
     # previous process, so it is retried (or failed) now rather than after a timeout.
@@ -100,7 +112,7 @@ async def _start_background(
     return tasks
 
 
-def _worker_settings(settings: Settings) -> WorkerSettings:
+def _worker_settings(settings: Settings, policy: NetworkPolicy) -> WorkerSettings:
     return WorkerSettings(
         concurrency=max(settings.workers, 1),
         per_key_limit=settings.max_concurrent_jobs_per_key,
@@ -109,6 +121,7 @@ def _worker_settings(settings: Settings) -> WorkerSettings:
         max_attempts=settings.max_attempts,
         max_pages_cap=settings.max_pages_cap,
         crawl=settings.crawl,
+        policy=policy,
     )
 
 

@@ -17,6 +17,7 @@ from sitelore.api.errors import ApiError, json_response
 from sitelore.api.limits import RateLimiter
 from sitelore.api.schemas import ExtractBody
 from sitelore.api.settings import Settings
+from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.jobs.deliveries import webhook_body
 from sitelore.jobs.hub import QUEUE, EventHub, wait_for
 from sitelore.jobs.models import CANCELLED, ApiKey, Job, JobStatus
@@ -36,6 +37,7 @@ class Services:
     store: JobStore
     hub: EventHub
     limiter: RateLimiter
+    policy: NetworkPolicy
     keys: TimedCache[ApiKey] = field(default_factory=lambda: TimedCache(10_000))
     finished: TimedCache[tuple[str, bytes]] = field(default_factory=lambda: TimedCache(5_000))
 
@@ -76,7 +78,7 @@ router = APIRouter()
 async def _submit(
     context: Services, key: ApiKey, body: ExtractBody, idempotency: str | None
 ) -> Job:
-    request = body.to_request(context.settings.max_pages_cap)
+    request = body.to_request(context.settings.max_pages_cap, context.policy)
     if idempotency is not None and len(idempotency) > MAX_IDEMPOTENCY_KEY:
         raise ApiError(400, f"Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY} characters")
     job = await context.store.create_job(key.id, request, idempotency_key=idempotency)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
+from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.core.request import validate_request
 from sitelore.models import ExtractRequest
 
@@ -23,7 +24,8 @@ class ExtractBody(BaseModel):
     urls: list[StrictStr] | None = Field(None, max_length=MAX_LIST)
     callbackUrl: StrictStr | None = Field(None, description="webhook target (async only)")
 
-    def to_request(self, max_pages_cap: int) -> ExtractRequest:
+    def to_request(self, max_pages_cap: int, policy: NetworkPolicy | None = None) -> ExtractRequest:
+        """The validated request; URLs ``policy`` refuses for certain are a 400 now."""
         request = ExtractRequest(
             url=self.url,
             max_pages=self.maxPages,
@@ -33,4 +35,4 @@ class ExtractBody(BaseModel):
             urls=None if self.urls is None else tuple(self.urls),
             callback_url=self.callbackUrl,
         )
-        return validate_request(request, max_pages_cap)
+        return validate_request(request, max_pages_cap, policy)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.models import CrawlOptions
 
 DAY = 86_400.0
@@ -36,6 +37,16 @@ class Settings:
     webhook_first_retry: float = 5.0
     housekeeping_interval: float = 15.0
     crawl: CrawlOptions = field(default_factory=CrawlOptions)
+    # The network guard (SECURITY.md): CIDR blocks opened to crawls and webhooks ("*" = all),
+    # and the ports URLs may use ("*" = any).
+    allow_private_networks: str = ""
+    allowed_ports: str = "80,443,8000-8999"
+
+    def network_policy(self) -> NetworkPolicy:
+        """The guard of crawls, webhooks and submissions; ``ValueError`` names a bad setting."""
+        networks = _parsed("SITELORE_ALLOW_PRIVATE_NETWORKS", self.allow_private_networks, None)
+        ports = _parsed("SITELORE_ALLOWED_PORTS", None, self.allowed_ports)
+        return replace(networks, allowed_ports=ports.allowed_ports)
 
     @property
     def database_path(self) -> Path:
@@ -52,6 +63,13 @@ class Settings:
                 values[name] = convert(raw.strip())
         settings = cls(**values)
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def _parsed(variable: str, networks: str | None, ports: str | None) -> NetworkPolicy:
+    try:
+        return NetworkPolicy.from_strings(networks, ports)
+    except ValueError as error:
+        raise ValueError(f"{variable}: {error}") from None
 
 
 def default_data_dir(env: Mapping[str, str]) -> Path:
@@ -77,4 +95,6 @@ _ENVIRONMENT: dict[str, Any] = {
     "max_attempts": int,
     "webhook_first_retry": float,
     "housekeeping_interval": float,
+    "allow_private_networks": str,
+    "allowed_ports": str,
 }

@@ -1,4 +1,9 @@
-"""Validation of an :class:`~sitelore.models.ExtractRequest`: one place, one message per rule."""
+"""Validation of an :class:`~sitelore.models.ExtractRequest`: one place, one message per rule.
+
+With a :class:`~sitelore.core.netpolicy.NetworkPolicy`, every URL (``url``, each of ``urls``,
+``callbackUrl``) that the network guard would refuse for certain -- a literal private address
+in any spelling, a port or scheme not allowed -- is refused here already, before any job runs.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 from sitelore.core.globs import PathFilter
+from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.core.urls import SiteScope, normalize_url
 from sitelore.errors import InvalidRequest
 from sitelore.models import ExtractRequest
@@ -18,10 +24,15 @@ _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
 def validate_request(
-    request: ExtractRequest, max_pages_cap: int = DEFAULT_MAX_PAGES_CAP
+    request: ExtractRequest,
+    max_pages_cap: int = DEFAULT_MAX_PAGES_CAP,
+    policy: NetworkPolicy | None = None,
 ) -> ExtractRequest:
-    """The request with its URLs normalised, or :class:`InvalidRequest` naming the bad field."""
-    url = _check_url(request.url, "url")
+    """The request with its URLs normalised, or :class:`InvalidRequest` naming the bad field.
+
+    ``policy`` (the network guard) refuses URLs it can judge without resolving names.
+    """
+    url = _check_url(request.url, "url", policy)
     if not 1 <= request.max_pages <= max_pages_cap:
         raise InvalidRequest(f"maxPages must be between 1 and {max_pages_cap}", field="maxPages")
     for name, patterns in (
@@ -34,14 +45,16 @@ def validate_request(
             PathFilter(patterns)
         except InvalidRequest as error:
             raise InvalidRequest(f"{name}: {error}", field=name) from None
-    urls = None if request.urls is None else _check_urls(request.urls, url, request.max_pages)
+    urls = None
+    if request.urls is not None:
+        urls = _check_urls(request.urls, url, request.max_pages, policy)
     callback = None
     if request.callback_url is not None:
-        callback = _check_url(request.callback_url, "callbackUrl")
+        callback = _check_url(request.callback_url, "callbackUrl", policy)
     return replace(request, url=url, urls=urls, callback_url=callback)
 
 
-def _check_url(value: str, field: str) -> str:
+def _check_url(value: str, field: str, policy: NetworkPolicy | None = None) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidRequest(f"{field} is required and must be an http(s) URL", field=field)
     if len(value) > MAX_URL_LENGTH:
@@ -58,10 +71,21 @@ def _check_url(value: str, field: str) -> str:
     normalized = normalize_url(candidate)
     if normalized is None:
         raise InvalidRequest(f"{field} must be an http or https URL, got {value!r}", field=field)
+    if policy is not None:
+        _check_policy(policy, field, candidate, normalized)
     return normalized
 
 
-def _check_urls(urls: tuple[str, ...], start: str, max_pages: int) -> tuple[str, ...]:
+def _check_policy(policy: NetworkPolicy, field: str, given: str, normalized: str) -> None:
+    # Both forms are judged: normalising must not turn a refused URL into an accepted one.
+    problem = policy.url_problem(given) or policy.url_problem(normalized)
+    if problem is not None:
+        raise InvalidRequest(f"{field} is not allowed: {problem}", field=field)
+
+
+def _check_urls(
+    urls: tuple[str, ...], start: str, max_pages: int, policy: NetworkPolicy | None
+) -> tuple[str, ...]:
     if not urls:
         raise InvalidRequest("urls must list at least one URL when given", field="urls")
     if len(urls) > max_pages:
@@ -71,7 +95,7 @@ def _check_urls(urls: tuple[str, ...], start: str, max_pages: int) -> tuple[str,
     scope = SiteScope(start)
     checked: list[str] = []
     for value in urls:
-        url = _check_url(value, "urls")
+        url = _check_url(value, "urls", policy)
         if not scope.contains(url):
             raise InvalidRequest(f"urls: {value} is not on the same site as {start}", field="urls")
         if url not in checked:

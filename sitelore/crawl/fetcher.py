@@ -1,9 +1,9 @@
 """Fetch one URL politely and defensively: pages (HTML only) and resources (robots, sitemaps).
 
 Every bound comes from :class:`~sitelore.models.CrawlOptions`: redirects are followed by hand
-(each hop re-checked with the caller's ``allow``), 429/503 are retried honouring
-``Retry-After``, each HTTP exchange has one deadline covering connect, headers and the whole
-body, and bodies are streamed against a byte cap. Every failure is a
+(each hop re-checked with the caller's ``allow`` and the network policy), 429/503 are
+retried honouring ``Retry-After``, each HTTP exchange has one deadline covering connect,
+headers and the whole body, and bodies are streamed against a byte cap. Every failure is a
 :class:`~sitelore.errors.FetchError` subclass whose ``url`` is the URL that failed (for a
 redirect chain, the hop that failed).
 """
@@ -22,6 +22,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import httpx
 
+from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.crawl.charset import (
     HTML_TYPES,
     SNIFF_TYPES,
@@ -29,8 +30,9 @@ from sitelore.crawl.charset import (
     looks_like_html,
     parse_content_type,
 )
-from sitelore.crawl.transport import LOCATION_HEADER, Resolver, build_client
+from sitelore.crawl.transport import LOCATION_HEADER, Resolver, blocked_cause, build_client
 from sitelore.errors import (
+    Blocked,
     ConnectError,
     FetchError,
     FetchTimeout,
@@ -98,7 +100,10 @@ class Fetcher:
     """Fetches pages and resources with the bounds of ``options``.
 
     Give either a ``resolver`` (the fetcher builds and owns its client) or a ready ``client``
-    from :func:`~sitelore.crawl.transport.build_client` (the caller keeps owning it).
+    from :func:`~sitelore.crawl.transport.build_client` (the caller keeps owning it, and
+    builds it with the same ``policy``). With a ``policy`` every URL and redirect hop is
+    judged before any connection (:class:`~sitelore.errors.Blocked`), and the client's
+    resolver refuses the addresses the policy forbids; ``None`` connects anywhere.
     """
 
     def __init__(
@@ -107,12 +112,16 @@ class Fetcher:
         *,
         resolver: Resolver | None = None,
         client: httpx.AsyncClient | None = None,
+        policy: NetworkPolicy | None = None,
     ) -> None:
         if client is not None and resolver is not None:
             raise ValueError("pass a resolver or a client, not both: the client has its resolver")
         self._options = options
+        self._policy = policy
         self._owns_client = client is None
-        self._client = client if client is not None else build_client(options, resolver)
+        if client is None:
+            client = build_client(options, resolver, policy=policy)
+        self._client = client
 
     @property
     def options(self) -> CrawlOptions:
@@ -162,6 +171,7 @@ class Fetcher:
         self, url: str, allow: Allow, *, html: bool, max_bytes: int
     ) -> tuple[_Answer, tuple[str, ...]]:
         current = urldefrag(url).url
+        self._check_policy(current)
         visited = {current}
         redirects: list[str] = []
         while True:
@@ -178,6 +188,7 @@ class Fetcher:
         target = urldefrag(urljoin(source, answer.location.strip())).url
         if urlsplit(target).scheme not in ("http", "https"):
             raise OffSiteRedirect(f"Redirect from {source} to {target} leaves the web", source)
+        self._check_policy(target)
         if target in visited:
             raise TooManyRedirects(f"Redirect loop: {source} redirects back to {target}", source)
         if hops >= self._options.max_redirects:
@@ -186,6 +197,12 @@ class Fetcher:
         if not allow(target):
             raise OffSiteRedirect(f"Redirect from {source} to {target} leaves the site", source)
         return target
+
+    def _check_policy(self, url: str) -> None:
+        """Refuse ``url`` before connecting when the policy forbids it (a literal address ...)."""
+        problem = None if self._policy is None else self._policy.url_problem(url)
+        if problem is not None:
+            raise Blocked(f"Blocked: {problem}", url)
 
     async def _with_retries(self, url: str, *, html: bool, max_bytes: int) -> _Answer:
         attempt = 0
@@ -327,6 +344,9 @@ def _require_html(prefix: bytearray, url: str) -> None:
 
 def _transport_error(exc: httpx.TransportError, url: str) -> FetchError:
     host = urlsplit(url).hostname or url
+    blocked = blocked_cause(exc)
+    if blocked is not None:
+        return Blocked(str(blocked), url)
     if isinstance(exc, httpx.ProxyError):
         return ConnectError(f"Proxy failed to connect to {host}: {exc}", url)
     if isinstance(exc, httpx.ConnectError):

@@ -3,7 +3,12 @@
 Every TCP connection sitelore opens -- to a website or to an HTTP proxy -- goes through
 :class:`ResolvingBackend`, which asks a :class:`Resolver` where to connect. That makes the
 resolver the single choke point for deciding which addresses may be reached (tests map
-hostnames to loopback; a network guard can refuse private addresses).
+hostnames to loopback; :class:`GuardedResolver`, the network guard, refuses addresses the
+:class:`~sitelore.core.netpolicy.NetworkPolicy` forbids).
+
+The guard resolves each connection once, checks every address the name resolves to, and the
+backend connects to exactly those checked addresses, never to the name again: a DNS answer
+that changes between check and connect (DNS rebinding) cannot slip through.
 
 :func:`build_client` is the only place that creates an ``httpx.AsyncClient``.
 """
@@ -20,9 +25,19 @@ from typing import Protocol
 import httpcore
 import httpx
 
+from sitelore.core.netpolicy import NetworkPolicy, fold_host
 from sitelore.models import CrawlOptions
 
-__all__ = ["LOCATION_HEADER", "Resolver", "ResolvingBackend", "SystemResolver", "build_client"]
+__all__ = [
+    "LOCATION_HEADER",
+    "BlockedAddress",
+    "GuardedResolver",
+    "Resolver",
+    "ResolvingBackend",
+    "SystemResolver",
+    "blocked_cause",
+    "build_client",
+]
 
 _DEFAULT_HEADERS = {"Accept-Encoding": "gzip, deflate"}
 
@@ -63,6 +78,56 @@ class SystemResolver:
             if pair not in addresses:
                 addresses.append(pair)
         return addresses
+
+
+class BlockedAddress(OSError):
+    """The network policy refuses this connection; the message is ``Blocked: <reason>``."""
+
+
+class GuardedResolver:
+    """A :class:`Resolver` that returns only addresses ``policy`` allows (the SSRF guard).
+
+    It resolves with ``inner`` once and refuses the whole answer (:class:`BlockedAddress`)
+    when ANY address in it is refused, so a name cannot mix a public and a private address.
+    The requested port is judged too. Hosts in ``always_allowed`` (the operator's proxies)
+    are resolved without any check.
+    """
+
+    def __init__(
+        self,
+        inner: Resolver,
+        policy: NetworkPolicy,
+        always_allowed: frozenset[str] = frozenset(),
+    ) -> None:
+        self._inner = inner
+        self._policy = policy
+        self._always_allowed = frozenset(fold_host(host) for host in always_allowed)
+
+    async def resolve(self, host: str, port: int) -> list[tuple[str, int]]:
+        """The checked addresses of ``host``; :class:`BlockedAddress` if any is refused."""
+        if fold_host(host) in self._always_allowed:
+            return await self._inner.resolve(host, port)
+        problem = self._policy.port_problem(port)
+        if problem is not None:
+            raise BlockedAddress(f"Blocked: {problem}")
+        addresses = list(await self._inner.resolve(host, port))
+        for address, _port in addresses:
+            problem = self._policy.address_problem(address)
+            if problem is not None:
+                raise BlockedAddress(f"Blocked: {problem}")
+        return addresses
+
+
+def blocked_cause(error: BaseException) -> BlockedAddress | None:
+    """The :class:`BlockedAddress` behind ``error`` (httpx and httpcore wrap it), if any."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, BlockedAddress):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 class ResolvingBackend(httpcore.AsyncNetworkBackend):
@@ -116,6 +181,8 @@ class ResolvingBackend(httpcore.AsyncNetworkBackend):
     async def _resolve(self, host: str, port: int) -> list[tuple[str, int]]:
         try:
             addresses = await self._resolver.resolve(host, port)
+        except BlockedAddress as exc:
+            raise httpcore.ConnectError(str(exc)) from exc
         except OSError as exc:
             raise httpcore.ConnectError(f"Could not resolve host {host}") from exc
         if not addresses:
@@ -149,12 +216,19 @@ def _describe_connect_failure(failure: BaseException, host: str, address: str, p
     return f"Could not connect to {where}: {reason}"
 
 
-def build_client(options: CrawlOptions, resolver: Resolver | None = None) -> httpx.AsyncClient:
+def build_client(
+    options: CrawlOptions,
+    resolver: Resolver | None = None,
+    *,
+    policy: NetworkPolicy | None = None,
+) -> httpx.AsyncClient:
     """Build the crawler's HTTP client: every connection it makes goes through ``resolver``.
 
     Proxies: ``options.proxy`` if set, else (when ``options.trust_env``) ``HTTP_PROXY``,
     ``HTTPS_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` exactly as httpx reads them -- httpx builds
     the transports, then :func:`_install_backend` points each one at the resolver.
+    With a ``policy`` the resolver is wrapped in a :class:`GuardedResolver` that lets the
+    proxies' hosts through (the operator chose them; they resolve the names they are sent).
     Redirects are not followed: the fetcher follows them itself, checking every hop.
     """
     client = httpx.AsyncClient(
@@ -165,7 +239,10 @@ def build_client(options: CrawlOptions, resolver: Resolver | None = None) -> htt
         headers={"User-Agent": options.user_agent, **_DEFAULT_HEADERS},
         event_hooks={"response": [_hide_location]},
     )
-    _install_backend(client, ResolvingBackend(resolver or SystemResolver()))
+    chosen: Resolver = resolver or SystemResolver()
+    if policy is not None:
+        chosen = GuardedResolver(chosen, policy, _proxy_hosts(client))
+    _install_backend(client, ResolvingBackend(chosen))
     return client
 
 
@@ -182,19 +259,22 @@ async def _hide_location(response: httpx.Response) -> None:
         del response.headers["location"]
 
 
-def _install_backend(client: httpx.AsyncClient, backend: httpcore.AsyncNetworkBackend) -> None:
-    """Make every transport of ``client`` (direct and proxy) connect through ``backend``.
+def _proxy_hosts(client: httpx.AsyncClient) -> frozenset[str]:
+    """The hosts of the proxies ``client`` connects through (read where httpcore keeps them)."""
+    hosts: set[str] = set()
+    for pool in _pools(client):
+        if isinstance(pool, httpcore.AsyncHTTPProxy | httpcore.AsyncSOCKSProxy):
+            url = getattr(pool, "_proxy_url", None)
+            if not isinstance(url, httpcore.URL):
+                raise RuntimeError("httpx/httpcore internals changed: cannot find the proxy")
+            hosts.add(url.host.decode("ascii"))
+    return frozenset(hosts)
 
-    httpx has no public way to give its own transports (the ones it builds for proxies from
-    the environment) a network backend, and rebuilding that proxy logic here would drift
-    from httpx. So this touches private attributes -- ``client._transport``,
-    ``client._mounts``, ``AsyncHTTPTransport._pool`` and the pool's ``_network_backend``
-    (which httpcore reads whenever it opens a connection). If any of them moves in a new
-    httpx/httpcore release this raises instead of silently bypassing the resolver, and
-    tests/crawl/test_transport.py fails.
-    """
-    transports = [client._transport, *client._mounts.values()]
-    for transport in transports:
+
+def _pools(client: httpx.AsyncClient) -> list[httpcore.AsyncConnectionPool]:
+    """The connection pool of every transport of ``client`` (see :func:`_install_backend`)."""
+    pools: list[httpcore.AsyncConnectionPool] = []
+    for transport in [client._transport, *client._mounts.values()]:
         if transport is None:  # a NO_PROXY mount: falls back to client._transport
             continue
         if not isinstance(transport, httpx.AsyncHTTPTransport):
@@ -204,4 +284,21 @@ def _install_backend(client: httpx.AsyncClient, backend: httpcore.AsyncNetworkBa
             pool, "_network_backend"
         ):
             raise RuntimeError("httpx/httpcore internals changed: cannot install the resolver")
+        pools.append(pool)
+    return pools
+
+
+def _install_backend(client: httpx.AsyncClient, backend: httpcore.AsyncNetworkBackend) -> None:
+    """Make every transport of ``client`` (direct and proxy) connect through ``backend``.
+
+    httpx has no public way to give its own transports (the ones it builds for proxies from
+    the environment) a network backend, and rebuilding that proxy logic here would drift
+    from httpx. So this touches private attributes -- ``client._transport``,
+    ``client._mounts``, ``AsyncHTTPTransport._pool`` and the pool's ``_network_backend``
+    (which httpcore reads whenever it opens a connection), and a proxy pool's ``_proxy_url``
+    (:func:`_proxy_hosts`). If any of them moves in a new
+    httpx/httpcore release this raises instead of silently bypassing the resolver, and
+    tests/crawl/test_transport.py fails.
+    """
+    for pool in _pools(client):
         pool._network_backend = backend

@@ -2,6 +2,12 @@
 
 A delivery is written to the store before any attempt, so it survives a restart; the
 sender loop runs beside the workers and never touches the job it reports on.
+
+The network guard applies at send time: the callback URL is judged by the policy before
+each attempt, and the client's guarded resolver judges the addresses it resolves to. A
+refused delivery is recorded failed with the ``Blocked: ...`` message and never retried.
+Redirects are not followed (a 3xx is a failed attempt): a receiver cannot bounce the
+signed body to an address the guard would refuse.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ from typing import Any
 
 import httpx
 
+from sitelore.core.netpolicy import NetworkPolicy
+from sitelore.crawl.transport import blocked_cause
 from sitelore.jobs.hub import wait_for
 from sitelore.jobs.models import Delivery
 from sitelore.jobs.store import JobStore
@@ -26,6 +34,7 @@ log = logging.getLogger("sitelore.webhooks")
 FIRST_RETRY = 5.0
 MAX_RETRY = 900.0
 MAX_ATTEMPTS = 10  # 5 s doubling, capped at 15 min: about an hour of retries in all
+BLOCKED = "Blocked: "  # the prefix of errors the network guard gives: never retried
 
 
 def webhook_body(event: str, payload: dict[str, Any]) -> str:
@@ -47,7 +56,11 @@ def retry_delay(attempts: int, first: float = FIRST_RETRY) -> float:
 
 
 class DeliverySender:
-    """Sends due deliveries; ``run()`` until cancelled, ``send_due()`` once (tests, burst)."""
+    """Sends due deliveries; ``run()`` until cancelled, ``send_due()`` once (tests, burst).
+
+    ``client`` should come from :func:`~sitelore.crawl.transport.build_client` with the same
+    ``policy``, so that the addresses a callback host resolves to are judged too.
+    """
 
     def __init__(
         self,
@@ -58,6 +71,7 @@ class DeliverySender:
         first_retry: float = FIRST_RETRY,
         max_attempts: int = MAX_ATTEMPTS,
         poll_interval: float = 1.0,
+        policy: NetworkPolicy | None = None,
     ) -> None:
         self.store = store
         self.client = client
@@ -65,6 +79,7 @@ class DeliverySender:
         self.first_retry = first_retry
         self.max_attempts = max_attempts
         self.poll_interval = poll_interval
+        self.policy = policy
         self.wakeup = asyncio.Event()
 
     async def run(self) -> None:
@@ -98,19 +113,27 @@ class DeliverySender:
         if error is None:
             await self.store.record_delivery(delivery.id, delivered=True, error=None, next_at=None)
             return
-        retry = attempts < self.max_attempts
+        retry = attempts < self.max_attempts and not error.startswith(BLOCKED)
         next_at = time.time() + retry_delay(attempts, self.first_retry) if retry else None
         await self.store.record_delivery(delivery.id, delivered=False, error=error, next_at=next_at)
 
     async def _post(self, url: str, body: bytes, headers: dict[str, str]) -> str | None:
+        """None when delivered, else the error; a ``Blocked:`` error is final."""
+        problem = None if self.policy is None else self.policy.url_problem(url)
+        if problem is not None:
+            return f"{BLOCKED}{problem}"
         try:
             response = await asyncio.wait_for(
-                self.client.post(url, content=body, headers=headers), self.timeout
+                self.client.post(url, content=body, headers=headers, follow_redirects=False),
+                self.timeout,
             )
         except TimeoutError:
             return f"timeout after {self.timeout:g}s"
         except httpx.HTTPError as error:
-            return f"{type(error).__name__}: {error}"
+            blocked = blocked_cause(error)
+            return str(blocked) if blocked is not None else f"{type(error).__name__}: {error}"
         if 200 <= response.status_code < 300:
             return None
+        if response.is_redirect:
+            return f"HTTP {response.status_code} (redirects are not followed)"
         return f"HTTP {response.status_code}"

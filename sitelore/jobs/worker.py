@@ -15,6 +15,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
+from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.crawl.transport import Resolver
 from sitelore.errors import SiteloreError
 from sitelore.jobs.deliveries import webhook_body
@@ -39,6 +40,9 @@ class WorkerSettings:
     max_pages_cap: int = 50
     job_timeout: float = 1800.0
     crawl: CrawlOptions = field(default_factory=CrawlOptions)
+    # The network guard of every crawl: closed by default, since jobs come from API callers;
+    # None connects anywhere (trusted callers only).
+    policy: NetworkPolicy | None = field(default_factory=NetworkPolicy)
 
 
 class Worker:
@@ -106,6 +110,7 @@ class Worker:
                     options=self.settings.crawl,
                     resolver=self.resolver,
                     max_pages_cap=self.settings.max_pages_cap,
+                    policy=self.settings.policy,
                 ),
                 self.settings.job_timeout,
             )
