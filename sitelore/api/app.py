@@ -115,6 +115,7 @@ async def _start_background(
 def _worker_settings(settings: Settings, policy: NetworkPolicy) -> WorkerSettings:
     return WorkerSettings(
         concurrency=max(settings.workers, 1),
+        job_timeout=settings.job_timeout,
         per_key_limit=settings.max_concurrent_jobs_per_key,
         heartbeat_interval=settings.heartbeat_interval,
         stale_after=settings.stale_after,

@@ -36,6 +36,7 @@ class Settings:
     ping_interval: float = 15.0
     webhook_first_retry: float = 5.0
     housekeeping_interval: float = 15.0
+    job_timeout: float = 1800.0
     crawl: CrawlOptions = field(default_factory=CrawlOptions)
     # The network guard (SECURITY.md): CIDR blocks opened to crawls and webhooks ("*" = all),
     # and the ports URLs may use ("*" = any).
@@ -95,6 +96,7 @@ _ENVIRONMENT: dict[str, Any] = {
     "max_attempts": int,
     "webhook_first_retry": float,
     "housekeeping_interval": float,
+    "job_timeout": float,
     "allow_private_networks": str,
     "allowed_ports": str,
 }

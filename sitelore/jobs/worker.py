@@ -123,7 +123,8 @@ class Worker:
                 raise  # the worker itself is shutting down: the job will be recovered
             await recorder.failed(CANCELLED)
         except TimeoutError:
-            await recorder.failed(f"Job exceeded {self.settings.job_timeout:g}s and was stopped")
+            limit = self.settings.job_timeout
+            await recorder.failed(f"Job stopped: it ran longer than the {limit:g}s job time limit")
         except SiteloreError as error:
             await recorder.failed(str(error))
         except Exception as error:  # a bug must fail the job, never leave it processing

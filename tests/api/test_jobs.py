@@ -193,3 +193,14 @@ def test_events_of_a_failed_job_end_with_error(api: Api) -> None:
     assert stream.names[0] == "connected"
     assert stream.names[-1] == "error"
     assert stream.frames[-1].data["message"] == get_job(client, job_id)["error"]
+
+
+def test_a_job_over_its_time_limit_fails_saying_so(start_api: StartApi, web: WebServer) -> None:
+    api = start_api(job_timeout=1.0)
+    home = serve_slow(web, delay=3.0)
+    client = api.client()
+    job_id = submit(client, {"url": home, "maxPages": 3})
+    job = wait_job(client, job_id, timeout=10)
+    assert job["status"] == "failed"
+    assert job["error"] == "Job stopped: it ran longer than the 1s job time limit"
+    assert job["progress"]["currentStep"] == "Failed"

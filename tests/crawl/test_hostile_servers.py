@@ -125,3 +125,10 @@ def test_giant_sitemap_is_bounded(web: WebServer, resolver: StaticResolver) -> N
     request = ExtractRequest(url=f"http://{HOST}/", max_pages=1)
     result = asyncio.run(extract_site(request, options=options, resolver=resolver))
     assert result.urls_discovered <= 501
+
+
+def test_giant_response_headers_fail_the_page(web: WebServer, resolver: StaticResolver) -> None:
+    headers = {"Content-Type": "text/html", "X-Padding": "x" * 1_000_000}
+    web.add_route(HOST, "/", Response(200, headers, b"<p>hello</p>"))
+    with pytest.raises(FetchError):
+        fetch(resolver, f"http://{HOST}/")
