@@ -132,3 +132,23 @@ def test_giant_response_headers_fail_the_page(web: WebServer, resolver: StaticRe
     web.add_route(HOST, "/", Response(200, headers, b"<p>hello</p>"))
     with pytest.raises(FetchError):
         fetch(resolver, f"http://{HOST}/")
+
+
+def test_absurdly_long_urls_are_not_followed(web: WebServer, resolver: StaticResolver) -> None:
+    long_path = "/" + "a" * 50_000
+    page = (
+        f'<html><body><main><p>A page that links very far away.</p><a href="{long_path}">x</a>'
+        f'<a href="/ok/">ok</a></main></body></html>'
+    )
+    web.add_route(HOST, "/", html(page))
+    web.add_route(
+        HOST,
+        "/ok/",
+        html("<html><body><main><p>A page with a sane address.</p></main></body></html>"),
+    )
+    request = ExtractRequest(url=f"http://{HOST}/", max_pages=5)
+    asyncio.run(
+        extract_site(request, options=CrawlOptions(timeout=5, trust_env=False), resolver=resolver)
+    )
+    assert all(len(path) < 5_000 for path in web.paths(HOST))
+    assert "/ok/" in web.paths(HOST)
