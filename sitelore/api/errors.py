@@ -14,6 +14,8 @@ from starlette.responses import Response
 from sitelore.errors import InvalidRequest
 from sitelore.jobs.store import StoreUnavailable
 
+BODY_PARSE_FAILURE = "There was an error parsing the body"  # FastAPI's own words
+
 
 class ApiError(Exception):
     """An answer other than 2xx, with the message the client sees."""
@@ -52,7 +54,8 @@ def describe_validation(error: RequestValidationError) -> str:
     if kind == "missing":
         return f"{field} is required"
     if kind == "extra_forbidden":
-        return f"{field} is not a known field"
+        name = location[-1] if location else ""
+        return f"{name!r} is not a known field"
     if kind == "model_attributes_type" or kind == "dict_type":
         return "request body must be a JSON object"
     return f"{field}: {first.get('msg', 'invalid value')}"
@@ -68,14 +71,17 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_validation(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
-        kind = request.headers.get("content-type", "")
-        if request.method == "POST" and "json" not in kind.lower():
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if request.method == "POST" and kind != "application/json" and not kind.endswith("+json"):
             return error_response(400, "content-type must be application/json")
         return error_response(400, describe_validation(error))
 
     async def on_http(request: Request, error: Exception) -> Response:
         assert isinstance(error, StarletteHTTPException)
-        return error_response(error.status_code, str(error.detail), dict(error.headers or {}))
+        message = str(error.detail)
+        if error.status_code == 400 and message == BODY_PARSE_FAILURE:
+            message = "request body is not valid JSON (UTF-8, within the nesting limit)"
+        return error_response(error.status_code, message, dict(error.headers or {}))
 
     async def on_unavailable(request: Request, error: Exception) -> Response:
         return error_response(503, "the database is unreachable; retry later", {"Retry-After": "5"})

@@ -25,7 +25,9 @@ from sitelore.jobs.store import JobStore
 from sitelore.jobs.worker import cancel_topic
 
 TERMINAL_EVENTS = frozenset({"complete", "error"})
+FINISHED_GRACE = 1.0
 MAX_IDEMPOTENCY_KEY = 200
+MAX_EVENT_ID_DIGITS = 15
 KEY_CACHE_SECONDS = 5.0  # a revoked key stops working within this time
 
 
@@ -210,8 +212,16 @@ async def job_events(
 ) -> Response:
     """The job's events as Server-Sent Events, from the start or after ``Last-Event-ID``."""
     await _owned_job(context, key, job_id)
-    after = int(last_event_id) if last_event_id and last_event_id.isdigit() else 0
-    return _sse(context, job_id, after)
+    return _sse(context, job_id, _event_id(last_event_id))
+
+
+def _event_id(header: str | None) -> int:
+    if header is None or not header.strip():
+        return 0
+    value = header.strip()
+    if not value.isascii() or not value.isdigit() or len(value) > MAX_EVENT_ID_DIGITS:
+        raise ApiError(400, "Last-Event-ID must be the id of an event of this job (a number)")
+    return int(value)
 
 
 def _sse(context: Services, job_id: str, after: int) -> StreamingResponse:
@@ -234,9 +244,16 @@ async def _frames(context: Services, job_id: str, after: int) -> AsyncIterator[b
                     return
             if events:
                 continue
+            job = await context.store.get_job(job_id)
+            if job is None:
+                return  # expired
+            if job.status.finished:
+                # Its last event is at or before the client's Last-Event-ID (or is being
+                # written right now): give it a moment, then close rather than ping forever.
+                if not await wait_for(woken, FINISHED_GRACE):
+                    return
+                continue
             if not await wait_for(woken, context.settings.ping_interval):
-                if await context.store.get_job(job_id) is None:
-                    return  # expired while we waited
                 yield b": ping\n\n"
 
 

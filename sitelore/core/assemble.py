@@ -29,6 +29,7 @@ BOILERPLATE_SHARE = 0.5
 DUPLICATE_JACCARD = 0.7
 SHORT_UNIT_TEXT = 40
 MIN_PROSE = 80
+MIN_CONTENT = 40  # no item under a sentence of text, whatever made it
 TEMPLATE_JUNK = ("©", "all rights reserved", "cookie", "newsletter", "subscribe", "javascript")
 SERVICE_INDUSTRIES = LOCAL_INDUSTRIES - {"Retail & Online Stores", "Food & Beverage"}
 
@@ -77,8 +78,9 @@ def assemble(pages: Sequence[Page]) -> Assembled:
         # Site-wide items name a page whose items the request admits.
         items.extend(_template_items(yielding, template, business.name))
         contact_page = next((p for p in yielding if p.purpose == "contact"), yielding[0])
-        items.extend(contact_items(contacts, contact_page.document.url))
-    return Assembled(business=business, items=tuple(deduplicate(items)))
+        items.extend(contact_items(contacts, contact_page.document.url, business.name))
+    substantial = [item for item in items if visible_length(item.content) >= MIN_CONTENT]
+    return Assembled(business=business, items=tuple(deduplicate(substantial)))
 
 
 def _profile_order(pages: Sequence[Page], home: Document | None) -> list[Document]:

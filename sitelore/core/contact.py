@@ -173,18 +173,26 @@ def _is_address(line: str) -> bool:
     return found.start() == 0 or found.end() >= len(line.rstrip(" .")) - 1
 
 
-def contact_items(facts: ContactFacts, preferred_source: str | None) -> list[KnowledgeItem]:
-    """One CONTACT item (e-mail, phone, address) and one LOCATION item (address, hours)."""
+def contact_items(
+    facts: ContactFacts, preferred_source: str | None, business: str = ""
+) -> list[KnowledgeItem]:
+    """One CONTACT item (e-mail, phone, address) and one LOCATION item (address, hours).
+
+    Each names the business, so that the item stands alone in a search index ("How to
+    reach Crumb Bakery: ...").
+    """
     source = preferred_source or (facts.sources[0] if facts.sources else None)
     if source is None:
         return []
     items: list[KnowledgeItem] = []
-    contact_lines = [f"- Email: {e}" for e in facts.emails]
+    contact_lines = [f"How to reach {business}:"] if business else []
+    contact_lines += [f"- Email: {e}" for e in facts.emails]
     contact_lines += [f"- Phone: {p}" for p in facts.phones]
     contact_lines += [f"- Address: {a}" for a in facts.addresses[:3]]
-    if contact_lines:
+    if facts.emails or facts.phones or facts.addresses:
         items.append(_item("Contact details", contact_lines, ItemCategory.CONTACT, source))
-    location_lines = [f"- {a}" for a in facts.addresses]
+    location_lines = [f"Where to find {business}:"] if business else []
+    location_lines += [f"- {a}" for a in facts.addresses]
     if facts.hours:
         location_lines += ["", "**Opening hours**", *(f"- {h}" for h in facts.hours)]
     if facts.addresses or facts.hours:
@@ -195,7 +203,8 @@ def contact_items(facts: ContactFacts, preferred_source: str | None) -> list[Kno
 
 def _item(title: str, lines: list[str], category: ItemCategory, source: str) -> KnowledgeItem:
     body = "\n".join(lines).strip()
-    description = "; ".join(line.lstrip("- *").rstrip("*") for line in lines if line.strip())
+    facts = [line for line in lines if line.strip() and not line.endswith(":")]
+    description = "; ".join(line.lstrip("- *").rstrip("*") for line in facts)
     return KnowledgeItem(
         title=title,
         description=description[:300],

@@ -82,12 +82,12 @@ def _match_segment(token: str, text: str) -> bool:
     star = -1
     mark = 0
     while s < len(text):
-        if t < len(token) and (token[t] == "?" or token[t] == text[s]):
-            t += 1
-            s += 1
-        elif t < len(token) and token[t] == "*":
+        if t < len(token) and token[t] == "*":  # a wildcard even where the path has a "*"
             star, mark = t, s
             t += 1
+        elif t < len(token) and (token[t] == "?" or token[t] == text[s]):
+            t += 1
+            s += 1
         elif star >= 0:
             t = star + 1
             mark += 1

@@ -58,6 +58,7 @@ INDEX_FILES = frozenset({"index.html", "index.htm", "index.php", "default.htm", 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 _SAFE_PATH = "/:@!$&'()*+,;=-._~%"
 MAX_URL_LENGTH = 4096
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @lru_cache(maxsize=4096)
@@ -112,8 +113,8 @@ def normalize_url(url: str, base: str | None = None) -> str | None:
     tracking parameters and ``index.html``, sorts the query and normalises
     percent-encoding. The trailing slash is kept: servers may tell the two apart.
     """
-    if len(url) > MAX_URL_LENGTH:
-        return None
+    if len(url) > MAX_URL_LENGTH or _SURROGATE.search(url):
+        return None  # lone surrogates cannot be encoded: no such URL can be requested
     return _normalize(url, base)
 
 
