@@ -7,7 +7,7 @@ layer can build them with plain values. JSON uses the camelCase names of API.md.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar
 
@@ -89,6 +89,16 @@ def iso_millis(moment: datetime) -> str:
     """``2026-03-20T10:00:00.000Z``: UTC, milliseconds, a ``Z``."""
     utc = moment.astimezone(UTC)
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def millis_between(start: datetime, end: datetime) -> int:
+    """Whole milliseconds from ``start`` to ``end`` as their ISO strings show them, so that
+    ``durationMs`` always equals ``finishedAt - startedAt``."""
+
+    def truncated(moment: datetime) -> datetime:
+        return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+    return (truncated(end) - truncated(start)) // timedelta(milliseconds=1)
 
 
 @dataclass(frozen=True)
@@ -174,7 +184,7 @@ class ExtractResult:
 
     @property
     def duration_ms(self) -> int:
-        return round((self.finished_at - self.started_at).total_seconds() * 1000)
+        return millis_between(self.started_at, self.finished_at)
 
     def to_dict(self) -> dict[str, Any]:
         return {

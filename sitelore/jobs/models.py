@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sitelore.models import ExtractRequest, iso_millis
+from sitelore.models import ExtractRequest, iso_millis, millis_between
 
 
 class JobStatus(StrEnum):
@@ -48,7 +48,10 @@ class Job:
         """The job object of the seed page: every key present, absent values null."""
         duration = None
         if self.started_at is not None and self.finished_at is not None:
-            duration = round((self.finished_at - self.started_at) * 1000)
+            duration = millis_between(
+                datetime.fromtimestamp(self.started_at, UTC),
+                datetime.fromtimestamp(self.finished_at, UTC),
+            )
         return {
             "id": self.id,
             "status": self.status.value,
