@@ -250,7 +250,10 @@ class Crawler:
 
     def _discover(self, document: Document, target: _Target) -> None:
         from_start = target.is_start
-        for link in document.links:
+        limit = self.options.max_url_length
+        for link in document.links[: self.options.max_links_per_page]:
+            if len(link.url) > limit:
+                continue
             self.frontier.add(
                 link.url,
                 label=link.text,

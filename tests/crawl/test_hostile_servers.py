@@ -152,3 +152,13 @@ def test_absurdly_long_urls_are_not_followed(web: WebServer, resolver: StaticRes
     )
     assert all(len(path) < 5_000 for path in web.paths(HOST))
     assert "/ok/" in web.paths(HOST)
+
+
+def test_link_and_url_caps_are_settings(web: WebServer, resolver: StaticResolver) -> None:
+    links = "".join(f'<a href="/p/{n}">page {n}</a>' for n in range(100))
+    long_link = '<a href="/' + "b" * 300 + '">far</a>'
+    web.add_route(HOST, "/", html(f"<html><body><main>{long_link}{links}</main></body></html>"))
+    options = CrawlOptions(timeout=5, trust_env=False, max_links_per_page=10, max_url_length=200)
+    request = ExtractRequest(url=f"http://{HOST}/", single_page=False, max_pages=1)
+    result = asyncio.run(extract_site(request, options=options, resolver=resolver))
+    assert result.urls_discovered <= 11  # the start page and at most 10 links of it
