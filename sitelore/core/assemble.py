@@ -20,7 +20,7 @@ from sitelore.core.knowledge import PageContext, page_items
 from sitelore.core.pagetypes import classify_page
 from sitelore.core.profile import LOCAL_INDUSTRIES, build_profile, strip_brand
 from sitelore.core.structured import structured_items
-from sitelore.core.text import fingerprint, jaccard, shingles, visible_length, words
+from sitelore.core.text import fingerprint, jaccard, shingles, visible_length
 from sitelore.core.urls import url_path
 from sitelore.models import BusinessProfile, ItemCategory, KnowledgeItem
 
@@ -156,7 +156,7 @@ def deduplicate(items: Sequence[KnowledgeItem]) -> list[KnowledgeItem]:
     signatures: list[set[tuple[str, ...]]] = []
     for item in items:
         body = item.content
-        key = fingerprint(" ".join(words(body)))
+        key = fingerprint(body)
         if key in seen or visible_length(body) == 0:
             continue
         shingle_set = shingles(body)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _LINES = re.compile(r"\s*\n\s*")
@@ -84,8 +85,13 @@ def first_sentence(text: str, limit: int = 300) -> str:
     return cut + "…"
 
 
+@lru_cache(maxsize=16_384)
 def fingerprint(text: str) -> str:
-    """Case, punctuation and spacing forgotten: equal for the same words."""
+    """Case, punctuation and spacing forgotten: equal for the same words.
+
+    Cached: assembly asks for the same block's key several times (template counting, then
+    filtering), and a site's template repeats the same texts on every page.
+    """
     words = _FINGERPRINT_DROP.sub(" ", text.casefold()).strip()
     return hashlib.blake2b(words.encode(), digest_size=12).hexdigest()
 
