@@ -27,7 +27,7 @@ from sitelore.jobs.deliveries import DeliverySender
 from sitelore.jobs.hub import EventHub
 from sitelore.jobs.sqlite import SQLiteStore
 from sitelore.jobs.store import JobStore
-from sitelore.jobs.worker import Worker, WorkerSettings
+from sitelore.jobs.worker import PullLoop, Worker, WorkerSettings
 
 log = logging.getLogger("sitelore.server")
 
@@ -145,7 +145,7 @@ async def _start_background(
         asyncio.create_task(_housekeeping(settings, store, worker), name="housekeeping"),
     ]
     if settings.workers > 0:
-        tasks.append(asyncio.create_task(worker.run(), name="worker"))
+        tasks.append(asyncio.create_task(PullLoop(worker, store).run(), name="worker"))
     return tasks
 
 

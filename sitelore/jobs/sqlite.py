@@ -8,7 +8,6 @@ transaction), which is what makes a claim atomic and a restart safe.
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import secrets
 import sqlite3
@@ -25,8 +24,15 @@ from sitelore.jobs.models import (
     Job,
     JobEvent,
     JobStatus,
-    request_from_json,
     request_to_json,
+)
+from sitelore.jobs.rows import (
+    JOB_COLUMNS,
+    decode_cursor,
+    delivery_from_row,
+    encode_cursor,
+    job_from_row,
+    key_from_row,
 )
 from sitelore.jobs.store import (
     StoreUnavailable,
@@ -65,11 +71,8 @@ CREATE TABLE IF NOT EXISTS deliveries (
     next_at REAL NOT NULL, status TEXT NOT NULL, last_error TEXT, created_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_at);
+CREATE TABLE IF NOT EXISTS housekeeping (task TEXT PRIMARY KEY, last_run REAL NOT NULL);
 """
-JOB_COLUMNS = (
-    "id, key_id, status, request, progress, result, error, created_at, started_at, "
-    "finished_at, attempts, cancel_requested"
-)
 
 
 class SQLiteStore:
@@ -132,7 +135,7 @@ class SQLiteStore:
                     (key_id, idempotency_key),
                 ).fetchone()
                 if row is not None:
-                    return _job(row)
+                    return job_from_row(row)
             job_id = new_job_id()
             db.execute(
                 "INSERT INTO jobs (id, key_id, status, request, created_at, idempotency_key) "
@@ -148,14 +151,14 @@ class SQLiteStore:
             row = db.execute(f"SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
             if row is None or (key_id is not None and row["key_id"] != key_id):
                 return None
-            return _job(row)
+            return job_from_row(row)
 
         return await self._run(read)
 
     async def list_jobs(
         self, key_id: str, status: JobStatus | None, limit: int, cursor: str | None
     ) -> tuple[list[Job], str | None]:
-        after = _decode_cursor(cursor) if cursor else None
+        after = decode_cursor(cursor) if cursor else None
 
         def read(db: sqlite3.Connection) -> tuple[list[Job], str | None]:
             query = f"SELECT {JOB_COLUMNS} FROM jobs WHERE key_id = ?"
@@ -168,9 +171,9 @@ class SQLiteStore:
                 args.extend(after)
             query += " ORDER BY created_at DESC, id DESC LIMIT ?"
             rows = db.execute(query, [*args, limit + 1]).fetchall()
-            jobs = [_job(row) for row in rows[:limit]]
+            jobs = [job_from_row(row) for row in rows[:limit]]
             more = len(rows) > limit
-            return jobs, _encode_cursor(jobs[-1]) if more and jobs else None
+            return jobs, encode_cursor(jobs[-1]) if more and jobs else None
 
         return await self._run(read)
 
@@ -187,7 +190,7 @@ class SQLiteStore:
                 f"RETURNING {JOB_COLUMNS}",
                 (worker_id, now, now, per_key_limit),
             ).fetchone()
-            return None if row is None else _job(row)
+            return None if row is None else job_from_row(row)
 
         return await self._run(claim)
 
@@ -241,7 +244,7 @@ class SQLiteStore:
                 f"WHERE id = ? AND worker = ? AND status = 'processing' RETURNING {JOB_COLUMNS}",
                 values,
             ).fetchone()
-            return None if row is None else _job(row)
+            return None if row is None else job_from_row(row)
 
         return await self._run(finish)
 
@@ -264,7 +267,7 @@ class SQLiteStore:
             row = db.execute(
                 f"SELECT {JOB_COLUMNS} FROM jobs WHERE id = ? AND key_id = ?", (job_id, key_id)
             ).fetchone()
-            return None if row is None else _job(row)
+            return None if row is None else job_from_row(row)
 
         return await self._run(cancel)
 
@@ -285,9 +288,37 @@ class SQLiteStore:
                 f"WHERE status = 'processing' AND heartbeat_at < ? RETURNING {JOB_COLUMNS}",
                 (cutoff,),
             ).fetchall()
-            return [_job(row) for row in [*failed, *retried]]
+            return [job_from_row(row) for row in [*failed, *retried]]
 
         return await self._run(recover)
+
+    async def release(self, job_id: str, worker_id: str) -> Job | None:
+        def hand_back(db: sqlite3.Connection) -> Job | None:
+            row = db.execute(
+                f"UPDATE jobs SET status = 'pending', worker = NULL, progress = NULL, "
+                f"attempts = MAX(attempts - 1, 0) "
+                f"WHERE id = ? AND worker = ? AND status = 'processing' RETURNING {JOB_COLUMNS}",
+                (job_id, worker_id),
+            ).fetchone()
+            return None if row is None else job_from_row(row)
+
+        return await self._run(hand_back)
+
+    async def housekeeping_due(self, task: str, every: float) -> bool:
+        now = self._clock()
+
+        def take_turn(db: sqlite3.Connection) -> bool:
+            db.execute(
+                "INSERT OR IGNORE INTO housekeeping (task, last_run) VALUES (?, ?)",
+                (task, now - every),
+            )
+            cursor = db.execute(
+                "UPDATE housekeeping SET last_run = ? WHERE task = ? AND last_run <= ?",
+                (now, task, now - every),
+            )
+            return cursor.rowcount == 1
+
+        return await self._run(take_turn)
 
     async def add_event(self, job_id: str, name: str, data: dict[str, Any]) -> JobEvent:
         text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
@@ -357,20 +388,22 @@ class SQLiteStore:
             ).fetchone()
             if row is None or not secrets_match(secret, row["secret_hash"]):
                 return None
-            return _key(row)
+            return key_from_row(row)
 
         return await self._run(read)
 
     async def get_key(self, key_id: str) -> ApiKey | None:
         def read(db: sqlite3.Connection) -> ApiKey | None:
             row = db.execute("SELECT * FROM api_keys WHERE id = ?", (key_id,)).fetchone()
-            return None if row is None else _key(row)
+            return None if row is None else key_from_row(row)
 
         return await self._run(read)
 
     async def list_keys(self) -> list[ApiKey]:
         def read(db: sqlite3.Connection) -> list[ApiKey]:
-            return [_key(r) for r in db.execute("SELECT * FROM api_keys ORDER BY created_at")]
+            return [
+                key_from_row(r) for r in db.execute("SELECT * FROM api_keys ORDER BY created_at")
+            ]
 
         return await self._run(read)
 
@@ -404,16 +437,20 @@ class SQLiteStore:
         )
         return delivery
 
-    async def due_deliveries(self, now: float, limit: int) -> list[Delivery]:
-        def read(db: sqlite3.Connection) -> list[Delivery]:
+    async def due_deliveries(self, now: float, limit: int, lease: float = 60.0) -> list[Delivery]:
+        def take(db: sqlite3.Connection) -> list[Delivery]:
             rows = db.execute(
                 "SELECT * FROM deliveries WHERE status = 'pending' AND next_at <= ? "
                 "ORDER BY next_at, created_at LIMIT ?",
                 (now, limit),
             ).fetchall()
-            return [_delivery(row) for row in rows]
+            db.executemany(
+                "UPDATE deliveries SET next_at = ? WHERE id = ?",
+                [(now + lease, row["id"]) for row in rows],
+            )
+            return [delivery_from_row(row) for row in rows]
 
-        return await self._run(read)
+        return await self._run(take)
 
     async def record_delivery(
         self, delivery_id: str, *, delivered: bool, error: str | None, next_at: float | None
@@ -426,54 +463,3 @@ class SQLiteStore:
                 (status, error, next_at, delivery_id),
             )
         )
-
-
-def _job(row: sqlite3.Row) -> Job:
-    return Job(
-        id=row["id"],
-        key_id=row["key_id"],
-        status=JobStatus(row["status"]),
-        request=request_from_json(row["request"]),
-        created_at=row["created_at"],
-        progress=None if row["progress"] is None else json.loads(row["progress"]),
-        result=None if row["result"] is None else json.loads(row["result"]),
-        error=row["error"],
-        started_at=row["started_at"],
-        finished_at=row["finished_at"],
-        attempts=row["attempts"],
-        cancel_requested=bool(row["cancel_requested"]),
-    )
-
-
-def _key(row: sqlite3.Row) -> ApiKey:
-    return ApiKey(
-        row["id"], row["name"], row["webhook_secret"], row["created_at"], row["revoked_at"]
-    )
-
-
-def _delivery(row: sqlite3.Row) -> Delivery:
-    return Delivery(
-        row["id"],
-        row["job_id"],
-        row["key_id"],
-        row["url"],
-        row["event"],
-        row["body"],
-        row["attempts"],
-        row["next_at"],
-        row["status"],
-        row["last_error"],
-    )
-
-
-def _encode_cursor(job: Job) -> str:
-    return base64.urlsafe_b64encode(f"{job.created_at!r}|{job.id}".encode()).decode()
-
-
-def _decode_cursor(cursor: str) -> tuple[float, str]:
-    """Raises ``ValueError`` for a cursor this store did not make."""
-    try:
-        created, _, job_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
-        return float(created), job_id
-    except (ValueError, UnicodeDecodeError) as error:
-        raise ValueError("cursor is not one this server returned") from error

@@ -1,8 +1,11 @@
 """The storage contract of jobs, their events, API keys and webhook deliveries.
 
 One interface, two backends: SQLite in the server process (the default) and
-PostgreSQL for many processes. Every state change is one atomic statement, so a
-job is claimed by one worker only and never leaves ``processing`` silently.
+PostgreSQL for many processes on many machines. Every state change is one atomic
+statement (or one transaction), so a job is held by one worker only and never leaves
+``processing`` silently. The backends differ only in how a pending job reaches a
+worker: :class:`PullQueue` (SQLite: workers of the server process poll the table) or
+a procrastinate queue written in the same transaction as the job (PostgreSQL).
 """
 
 from __future__ import annotations
@@ -32,8 +35,6 @@ class JobStore(Protocol):
         self, key_id: str, status: JobStatus | None, limit: int, cursor: str | None
     ) -> tuple[list[Job], str | None]: ...
 
-    async def claim_job(self, worker_id: str, per_key_limit: int) -> Job | None: ...
-
     async def heartbeat(self, job_id: str, worker_id: str) -> bool:
         """Record that the worker is alive; True when the job should stop (cancelled)."""
         ...
@@ -54,8 +55,18 @@ class JobStore(Protocol):
 
     async def request_cancel(self, job_id: str, key_id: str) -> Job | None: ...
 
+    async def release(self, job_id: str, worker_id: str) -> Job | None:
+        """Hand a held job back to the queue (its worker is shutting down); the attempt
+        does not count. None when the worker no longer holds it."""
+        ...
+
     async def recover_stalled(self, stale_after: float, max_attempts: int) -> list[Job]:
         """Processing jobs whose heartbeat stopped: back to pending, or failed when out of tries."""
+        ...
+
+    async def housekeeping_due(self, task: str, every: float) -> bool:
+        """True for one caller per ``every`` seconds, across every process on the store:
+        periodic work (retention) runs once, not once per process."""
         ...
 
     async def add_event(self, job_id: str, name: str, data: dict[str, Any]) -> JobEvent: ...
@@ -78,7 +89,10 @@ class JobStore(Protocol):
         self, job_id: str, key_id: str, url: str, event: str, body: str
     ) -> Delivery: ...
 
-    async def due_deliveries(self, now: float, limit: int) -> list[Delivery]: ...
+    async def due_deliveries(self, now: float, limit: int, lease: float = 60.0) -> list[Delivery]:
+        """Pending deliveries due by ``now``, leased for ``lease`` seconds: until recorded or
+        the lease runs out, no other sender (in any process) gets them."""
+        ...
 
     async def record_delivery(
         self, delivery_id: str, *, delivered: bool, error: str | None, next_at: float | None
@@ -87,6 +101,14 @@ class JobStore(Protocol):
     async def ping(self) -> None: ...
 
     async def close(self) -> None: ...
+
+
+class PullQueue(JobStore, Protocol):
+    """A store whose pending jobs workers take by polling (the embedded SQLite backend)."""
+
+    async def claim_job(self, worker_id: str, per_key_limit: int) -> Job | None:
+        """The oldest pending job of a key with fewer than ``per_key_limit`` processing."""
+        ...
 
 
 def new_job_id() -> str:

@@ -1,9 +1,13 @@
-"""The worker: claims pending jobs, runs the extraction, records every step.
+"""The worker: runs claimed jobs through the extraction and records every step.
 
-A worker runs ``concurrency`` jobs at once. While a job runs, a heartbeat tells the
-store the worker is alive and brings back a cancel request; a job whose heartbeat stops
-(its worker died) is retried or failed by :meth:`Worker.recover`. ``run(burst=True)``
-drains the queue and returns, which makes tests deterministic (as in arq).
+:class:`Worker` runs one job (:meth:`Worker.run_job`); what feeds it is the queue of the
+backend: :class:`PullLoop` on the embedded store (``concurrency`` slots polling it), a
+procrastinate worker on PostgreSQL (:mod:`sitelore.jobs.pgqueue`). While a job runs, a
+heartbeat tells the store the worker is alive and brings back a cancel request; a job
+whose heartbeat stops (its worker died) is retried or failed by :meth:`Worker.recover`;
+a job interrupted by the worker's own shutdown is handed back to the queue.
+``PullLoop.run(burst=True)`` drains the queue and returns, which makes tests
+deterministic (as in arq).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from sitelore.errors import SiteloreError
 from sitelore.jobs.deliveries import webhook_body
 from sitelore.jobs.hub import QUEUE, EventHub, wait_for
 from sitelore.jobs.models import CANCELLED, Job
-from sitelore.jobs.store import JobStore
+from sitelore.jobs.store import JobStore, PullQueue
 from sitelore.models import CrawlOptions, Event, Progress
 from sitelore.pipeline import extract_site
 
@@ -65,11 +69,6 @@ class Worker:
         self.worker_id = worker_id or "w_" + secrets.token_hex(6)
         self.wake_deliveries = wake_deliveries
 
-    async def run(self, *, burst: bool = False) -> None:
-        """Work until cancelled; with ``burst``, until the queue is empty and nothing runs."""
-        slots = [self._slot(burst) for _ in range(self.settings.concurrency)]
-        await asyncio.gather(*slots)
-
     async def recover(self, stale_after: float | None = None) -> int:
         """Retry or fail jobs whose worker stopped sending heartbeats."""
         after = self.settings.stale_after if stale_after is None else stale_after
@@ -81,25 +80,8 @@ class Worker:
             self.hub.notify(QUEUE)
         return len(jobs)
 
-    async def _slot(self, burst: bool) -> None:
-        with self.hub.subscribe(QUEUE) as queued:
-            while True:
-                try:
-                    job = await self.store.claim_job(self.worker_id, self.settings.per_key_limit)
-                    if job is not None:
-                        await self._execute(job)
-                        continue
-                except Exception:
-                    # The store went away or a bug hit between jobs: keep the slot alive; a
-                    # job it held is recovered by its missing heartbeat.
-                    log.exception("worker slot error; retrying in %.1fs", SLOT_RETRY)
-                    await asyncio.sleep(SLOT_RETRY)
-                    continue
-                if burst:
-                    return
-                await wait_for(queued, self.settings.poll_interval)
-
-    async def _execute(self, job: Job) -> None:
+    async def run_job(self, job: Job) -> None:
+        """Run a job this worker has claimed, to its end (or until the worker stops)."""
         recorder = _Recorder(self, job)
         await recorder.started()
         task = asyncio.create_task(
@@ -120,7 +102,8 @@ class Worker:
             result = await task
         except asyncio.CancelledError:
             if not recorder.cancelled:
-                raise  # the worker itself is shutting down: the job will be recovered
+                await self._hand_back(job)
+                raise
             await recorder.failed(CANCELLED)
         except TimeoutError:
             limit = self.settings.job_timeout
@@ -136,6 +119,14 @@ class Worker:
             beating.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await beating
+
+    async def _hand_back(self, job: Job) -> None:
+        """The worker itself is stopping: the job goes back to the queue for another one."""
+        try:
+            await asyncio.shield(self.store.release(job.id, self.worker_id))
+        except Exception:  # the store is away: the missing heartbeat will recover the job
+            log.exception("could not hand job %s back; it will be recovered", job.id)
+        self.hub.notify(QUEUE)
 
     async def _heartbeat(self, recorder: _Recorder, task: asyncio.Task[Any]) -> None:
         """Beat until the job ends; stop it when the store says it was cancelled."""
@@ -160,6 +151,39 @@ class Worker:
         await self.store.add_delivery(job.id, job.key_id, url, event, body)
         if self.wake_deliveries is not None:
             self.wake_deliveries.set()
+
+
+class PullLoop:
+    """Feeds a :class:`Worker` from a :class:`PullQueue`: ``concurrency`` slots, each
+    claiming the next pending job and running it."""
+
+    def __init__(self, worker: Worker, queue: PullQueue) -> None:
+        self.worker = worker
+        self.queue = queue
+
+    async def run(self, *, burst: bool = False) -> None:
+        """Work until cancelled; with ``burst``, until the queue is empty and nothing runs."""
+        slots = [self._slot(burst) for _ in range(self.worker.settings.concurrency)]
+        await asyncio.gather(*slots)
+
+    async def _slot(self, burst: bool) -> None:
+        settings = self.worker.settings
+        with self.worker.hub.subscribe(QUEUE) as queued:
+            while True:
+                try:
+                    job = await self.queue.claim_job(self.worker.worker_id, settings.per_key_limit)
+                    if job is not None:
+                        await self.worker.run_job(job)
+                        continue
+                except Exception:
+                    # The store went away or a bug hit between jobs: keep the slot alive; a
+                    # job it held is recovered by its missing heartbeat.
+                    log.exception("worker slot error; retrying in %.1fs", SLOT_RETRY)
+                    await asyncio.sleep(SLOT_RETRY)
+                    continue
+                if burst:
+                    return
+                await wait_for(queued, settings.poll_interval)
 
 
 class _Recorder:
