@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
+from sitelore import cli_server
+from sitelore.cli_args import BadInput, check_range
+
 if TYPE_CHECKING:
-    from sitelore.jobs.sqlite import SQLiteStore
     from sitelore.models import CrawlOptions, Event, ExtractRequest
 
 T = TypeVar("T")
@@ -37,19 +38,6 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-
-
-keys_app = typer.Typer(help="Manage API keys (stored in the server's data directory).")
-app.add_typer(keys_app, name="keys")
-
-DataDirOption = Annotated[
-    Path | None,
-    typer.Option("--data-dir", help="Data directory (default: SITELORE_DATA_DIR or per-user)."),
-]
-
-
-class BadInput(Exception):
-    """A command-line value is out of range (exit status 2)."""
 
 
 @app.callback()
@@ -95,8 +83,8 @@ def extract(
     """Crawl a site and print its profile and knowledge items as JSON."""
     from sitelore.models import DEFAULT_USER_AGENT, CrawlOptions, ExtractRequest
 
-    _check_range("--timeout", timeout, 0.1, MAX_TIMEOUT)
-    _check_range("--concurrency", concurrency, 1, MAX_CONCURRENCY)
+    check_range("--timeout", timeout, 0.1, MAX_TIMEOUT)
+    check_range("--concurrency", concurrency, 1, MAX_CONCURRENCY)
     request = ExtractRequest(
         url=url,
         max_pages=max_pages,
@@ -125,119 +113,6 @@ def extract(
         sys.stdout.write(text)
     else:
         output.write_text(text, encoding="utf-8")
-
-
-@app.command()
-def serve(
-    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
-    workers: Annotated[
-        int | None, typer.Option(help="Jobs run at once in this process (0: API only).")
-    ] = None,
-    data_dir: DataDirOption = None,
-) -> None:
-    """Serve the HTTP API with background jobs on an embedded SQLite database."""
-    import os
-
-    import uvicorn
-
-    from sitelore.api.app import create_app
-    from sitelore.api.settings import Settings
-
-    if port is not None:
-        _check_range("--port", port, 0, 65535)
-    if workers is not None:
-        _check_range("--workers", workers, 0, 64)
-    settings = Settings.from_env(
-        os.environ, host=host, port=port, workers=workers, data_dir=data_dir
-    )
-    try:
-        settings.network_policy()
-    except ValueError as error:
-        raise BadInput(str(error)) from None
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    first_key = _first_key(settings.data_dir)
-    sys.stderr.write(
-        f"sitelore: listening on http://{settings.host}:{settings.port}\n"
-        f"sitelore: database {settings.database_path}\n"
-    )
-    if first_key is not None:
-        sys.stderr.write(f"sitelore: created API key (shown once): {first_key}\n")
-    config = uvicorn.Config(
-        create_app(settings), host=settings.host, port=settings.port, log_level="warning"
-    )
-    uvicorn.Server(config).run()
-
-
-def _first_key(data_dir: Path) -> str | None:
-    """A new key when the database has none yet (first start), else None."""
-
-    async def ensure(store: SQLiteStore) -> str | None:
-        if await store.list_keys():
-            return None
-        shown, _ = await store.create_key("default")
-        return shown
-
-    return _with_store(data_dir, ensure)
-
-
-@keys_app.command("create")
-def keys_create(
-    name: Annotated[str, typer.Option("--name", help="A label for the key.")],
-    data_dir: DataDirOption = None,
-) -> None:
-    """Create a key; prints the key alone on the first line (it is shown only once)."""
-    shown, record = _with_store(data_dir, lambda store: store.create_key(name.strip() or "key"))
-    sys.stdout.write(
-        f"{shown}\nid: {record.id}\nname: {record.name}\nwebhook secret: {record.webhook_secret}\n"
-    )
-
-
-@keys_app.command("list")
-def keys_list(data_dir: DataDirOption = None) -> None:
-    """List keys (ids and names; keys themselves are never stored)."""
-    for key in _with_store(data_dir, lambda store: store.list_keys()):
-        state = "revoked" if key.revoked_at else "active"
-        sys.stdout.write(f"{key.id}\t{state}\t{key.name}\n")
-
-
-@keys_app.command("revoke")
-def keys_revoke(key_id: str, data_dir: DataDirOption = None) -> None:
-    """Revoke a key by its id; requests with it get 401 (within 5 s on a running server)."""
-    if not _with_store(data_dir, lambda store: store.revoke_key(key_id)):
-        raise BadInput(f"no active key with id {key_id}")
-    sys.stdout.write(f"revoked {key_id}\n")
-
-
-def _with_store(data_dir: Path | None, work: Callable[[SQLiteStore], Awaitable[T]]) -> T:
-    """Run ``work`` against the data directory's database, then close it."""
-    import asyncio
-
-    from sitelore.jobs.sqlite import SQLiteStore
-
-    async def run() -> T:
-        store = SQLiteStore(_database(data_dir))
-        try:
-            return await work(store)
-        finally:
-            await store.close()
-
-    return asyncio.run(run())
-
-
-def _database(data_dir: Path | None) -> Path:
-    import os
-
-    from sitelore.api.settings import Settings
-
-    settings = Settings.from_env(os.environ, data_dir=data_dir)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return settings.database_path
-
-
-def _check_range(name: str, value: float, low: float, high: float) -> None:
-    if not low <= value <= high:
-        raise BadInput(f"{name} must be between {low:g} and {high:g}, got {value:g}")
 
 
 def _split_urls(values: list[str] | None) -> tuple[str, ...] | None:
@@ -341,6 +216,9 @@ class _ProgressBar:
             url = event.url if len(event.url) <= 70 else event.url[:67] + "..."
             done = event.status == "done"
             self._progress.update(self._task, advance=1 if done else 0, url=url)
+
+
+cli_server.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

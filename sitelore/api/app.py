@@ -1,35 +1,26 @@
-"""The app factory: FastAPI routes + the embedded store, workers and webhook sender.
+"""The app factory: FastAPI routes + the store, workers and webhook sender.
 
-``create_app(settings)`` is everything ``sitelore serve`` runs. Tests and embedders can
-pass their own store, hub or resolver; nothing is read from the environment here.
+``create_app(settings)`` is everything ``sitelore serve`` runs (the store of the settings,
+and :mod:`sitelore.api.background` beside the routes). Tests and embedders can pass their
+own store, hub or resolver; nothing is read from the environment here.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import httpx
 from fastapi import FastAPI
 
+from sitelore.api.background import background, open_store
 from sitelore.api.errors import install_error_handlers
 from sitelore.api.limits import BodyLimit, RateLimiter
 from sitelore.api.routes import Services, router
 from sitelore.api.settings import Settings
-from sitelore.core.netpolicy import NetworkPolicy
-from sitelore.crawl.transport import Resolver, build_client
-from sitelore.jobs.deliveries import DeliverySender
+from sitelore.crawl.transport import Resolver
 from sitelore.jobs.hub import EventHub
-from sitelore.jobs.sqlite import SQLiteStore
 from sitelore.jobs.store import JobStore
-from sitelore.jobs.worker import PullLoop, Worker, WorkerSettings
-
-log = logging.getLogger("sitelore.server")
 
 
 def create_app(
@@ -49,22 +40,13 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        job_store = store or _open_store(settings)
+        job_store = store or await open_store(settings)
         limiter = RateLimiter(settings.rate_limit_per_minute)
         app.state.services = Services(settings, job_store, event_hub, limiter, policy)
-        client = build_client(settings.crawl, resolver, policy=policy)  # for webhooks
-        background = await _start_background(
-            settings, job_store, event_hub, client, resolver, policy
-        )
         try:
-            yield
+            async with background(settings, job_store, event_hub, resolver=resolver):
+                yield
         finally:
-            for task in background:
-                task.cancel()
-            for task in background:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-            await client.aclose()
             if store is None:
                 await job_store.close()
 
@@ -114,61 +96,3 @@ def _document_errors(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-
-
-def _open_store(settings: Settings) -> SQLiteStore:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return SQLiteStore(settings.database_path)
-
-
-async def _start_background(
-    settings: Settings,
-    store: JobStore,
-    hub: EventHub,
-    client: httpx.AsyncClient,
-    resolver: Resolver | None,
-    policy: NetworkPolicy,
-) -> list[asyncio.Task[None]]:
-    sender = DeliverySender(store, client, first_retry=settings.webhook_first_retry, policy=policy)
-    worker = Worker(
-        store,
-        hub,
-        _worker_settings(settings, policy),
-        resolver=resolver,
-        wake_deliveries=sender.wakeup,
-    )
-    # One server process owns the SQLite file: whatever was processing died with the
-    # previous process, so it is retried (or failed) now rather than after a timeout.
-    await worker.recover(stale_after=0.0)
-    tasks = [
-        asyncio.create_task(sender.run(), name="webhooks"),
-        asyncio.create_task(_housekeeping(settings, store, worker), name="housekeeping"),
-    ]
-    if settings.workers > 0:
-        tasks.append(asyncio.create_task(PullLoop(worker, store).run(), name="worker"))
-    return tasks
-
-
-def _worker_settings(settings: Settings, policy: NetworkPolicy) -> WorkerSettings:
-    return WorkerSettings(
-        concurrency=max(settings.workers, 1),
-        job_timeout=settings.job_timeout,
-        per_key_limit=settings.max_concurrent_jobs_per_key,
-        heartbeat_interval=settings.heartbeat_interval,
-        stale_after=settings.stale_after,
-        max_attempts=settings.max_attempts,
-        max_pages_cap=settings.max_pages_cap,
-        crawl=settings.crawl,
-        policy=policy,
-    )
-
-
-async def _housekeeping(settings: Settings, store: JobStore, worker: Worker) -> None:
-    """Stalled jobs back to the queue, expired jobs deleted; forever."""
-    while True:
-        try:
-            await worker.recover()
-            await store.purge_finished(time.time() - settings.retention_seconds)
-        except Exception:  # one bad pass must not stop the next
-            log.exception("housekeeping failed")
-        await asyncio.sleep(min(settings.housekeeping_interval, settings.stale_after / 2))

@@ -37,6 +37,10 @@ class Settings:
     webhook_first_retry: float = 5.0
     housekeeping_interval: float = 15.0
     job_timeout: float = 1800.0
+    # PostgreSQL for many processes on many machines (empty: the embedded SQLite file).
+    database_url: str = ""
+    database_pool_size: int = 10
+    shutdown_timeout: float = 25.0  # a stopping worker's jobs are handed back after this
     crawl: CrawlOptions = field(default_factory=CrawlOptions)
     # The network guard (SECURITY.md): CIDR blocks opened to crawls and webhooks ("*" = all),
     # and the ports URLs may use ("*" = any).
@@ -97,6 +101,9 @@ _ENVIRONMENT: dict[str, Any] = {
     "webhook_first_retry": float,
     "housekeeping_interval": float,
     "job_timeout": float,
+    "database_url": str,
+    "database_pool_size": int,
+    "shutdown_timeout": float,
     "allow_private_networks": str,
     "allowed_ports": str,
 }

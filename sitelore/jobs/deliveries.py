@@ -34,6 +34,8 @@ log = logging.getLogger("sitelore.webhooks")
 FIRST_RETRY = 5.0
 MAX_RETRY = 900.0
 MAX_ATTEMPTS = 10  # 5 s doubling, capped at 15 min: about an hour of retries in all
+LEASE = 60.0  # a delivery being sent is nobody else's for this long
+INTERRUPTED = "interrupted: the sender stopped"
 BLOCKED = "Blocked: "  # the prefix of errors the network guard gives: never retried
 
 
@@ -91,7 +93,7 @@ class DeliverySender:
             await wait_for(self.wakeup, self.poll_interval)
 
     async def send_due(self) -> int:
-        due = await self.store.due_deliveries(time.time(), limit=50)
+        due = await self.store.due_deliveries(time.time(), limit=50, lease=LEASE)
         await asyncio.gather(*(self._send(delivery) for delivery in due))
         return len(due)
 
@@ -108,7 +110,16 @@ class DeliverySender:
             EVENT_ID_HEADER: delivery.id,
             SIGNATURE_HEADER: sign(key.webhook_secret, body),
         }
-        error = await self._post(delivery.url, body, headers)
+        try:
+            error = await self._post(delivery.url, body, headers)
+        except asyncio.CancelledError:
+            # This process is stopping: the delivery is due again at once (for any sender),
+            # rather than when its lease runs out.
+            interrupted = self.store.record_delivery(
+                delivery.id, delivered=False, error=INTERRUPTED, next_at=time.time()
+            )
+            await asyncio.shield(interrupted)
+            raise
         attempts = delivery.attempts + 1
         if error is None:
             await self.store.record_delivery(delivery.id, delivered=True, error=None, next_at=None)

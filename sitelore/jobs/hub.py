@@ -23,6 +23,12 @@ class EventHub:
         for waiter in self._waiters.get(topic, ()):
             waiter.set()
 
+    def notify_all(self) -> None:
+        """Wake every waiter (after a lost connection: they re-read what they wait for)."""
+        for waiters in self._waiters.values():
+            for waiter in waiters:
+                waiter.set()
+
     @contextmanager
     def subscribe(self, topic: str) -> Iterator[asyncio.Event]:
         """An event set on every notification of ``topic``; clear it before re-reading."""

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
-from psycopg.rows import tuple_row
 from procrastinate.schema import SchemaManager
+from psycopg.rows import tuple_row
 
 UPGRADE_LOCK = 0x5173_6C6F_7265  # any constant: serialises concurrent upgrades
 

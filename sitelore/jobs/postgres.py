@@ -448,3 +448,14 @@ class PostgresStore:
 
 def _qualified(table: str) -> str:
     return ", ".join(f"{table}.{column.strip()}" for column in JOB_COLUMNS.split(","))
+
+
+def describe(conninfo: str) -> str:
+    """Where ``conninfo`` points, without its password (for logs and messages)."""
+    try:
+        parts = psycopg.conninfo.conninfo_to_dict(conninfo)
+    except psycopg.ProgrammingError:
+        return "PostgreSQL (the URL does not parse)"
+    user = f"{parts['user']}@" if parts.get("user") else ""
+    port = f":{parts['port']}" if parts.get("port") else ""
+    return f"postgresql://{user}{parts.get('host', '')}{port}/{parts.get('dbname', '')}"

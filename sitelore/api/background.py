@@ -1,0 +1,164 @@
+"""What a process runs besides HTTP: job workers, the webhook sender, housekeeping and,
+on PostgreSQL, the notification listener.
+
+``sitelore serve`` runs it beside the API (``--workers 0``: no job workers), ``sitelore
+worker`` runs it alone. On the embedded SQLite store the workers poll the file; on
+PostgreSQL they are procrastinate workers, and every process may run the sender and the
+housekeeping, which the store keeps from doing the same work twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sitelore.api.settings import Settings
+from sitelore.core.netpolicy import NetworkPolicy
+from sitelore.crawl.transport import Resolver, build_client
+from sitelore.jobs.deliveries import DeliverySender
+from sitelore.jobs.hub import EventHub
+from sitelore.jobs.sqlite import SQLiteStore
+from sitelore.jobs.store import JobStore
+from sitelore.jobs.worker import PullLoop, Worker, WorkerSettings
+
+log = logging.getLogger("sitelore.background")
+PURGE = "purge-expired-jobs"
+
+
+async def open_store(settings: Settings) -> JobStore:
+    """PostgreSQL when ``settings.database_url`` is set, else the data directory's SQLite
+    file. Raises :class:`~sitelore.jobs.store.StoreUnavailable` (with what to do)."""
+    if settings.database_url:
+        from sitelore.jobs.postgres import PostgresStore
+
+        store = PostgresStore(
+            settings.database_url,
+            per_key_limit=settings.max_concurrent_jobs_per_key,
+            pool_size=settings.database_pool_size,
+        )
+        await store.open()
+        return store
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return SQLiteStore(settings.database_path)
+
+
+@dataclass
+class Background:
+    """The running tasks; ``jobs`` is the job workers' task (None with no workers)."""
+
+    tasks: list[asyncio.Task[None]]
+    jobs: asyncio.Task[None] | None
+
+
+@asynccontextmanager
+async def background(
+    settings: Settings,
+    store: JobStore,
+    hub: EventHub,
+    *,
+    resolver: Resolver | None = None,
+    workers: int | None = None,
+    handle_signals: bool = False,
+    burst: bool = False,
+) -> AsyncIterator[Background]:
+    """Start everything; on exit stop it (running jobs finish or are handed back)."""
+    policy = settings.network_policy()
+    client = build_client(settings.crawl, resolver, policy=policy)  # for webhooks
+    sender = DeliverySender(store, client, first_retry=settings.webhook_first_retry, policy=policy)
+    count = settings.workers if workers is None else workers
+    worker = Worker(
+        store,
+        hub,
+        worker_settings(settings, policy, count),
+        resolver=resolver,
+        wake_deliveries=sender.wakeup,
+    )
+    tasks = [
+        asyncio.create_task(sender.run(), name="webhooks"),
+        asyncio.create_task(housekeeping(settings, store, worker), name="housekeeping"),
+    ]
+    listener = _listener(settings, store, hub)
+    if listener is not None:
+        tasks.append(listener)
+    elif isinstance(store, SQLiteStore):
+        # One server process owns the SQLite file: whatever was processing died with the
+        # previous process, so it is retried (or failed) now rather than after a timeout.
+        await worker.recover(stale_after=0.0)
+    jobs = None
+    if count > 0:
+        jobs = asyncio.create_task(
+            _run_jobs(settings, store, worker, handle_signals, burst), name="jobs"
+        )
+    try:
+        yield Background(tasks, jobs)
+    finally:
+        await _stop([*([jobs] if jobs else []), *tasks])
+        await client.aclose()
+
+
+def _listener(settings: Settings, store: JobStore, hub: EventHub) -> asyncio.Task[None] | None:
+    if not settings.database_url:
+        return None
+    from sitelore.jobs.pgqueue import Listener
+    from sitelore.jobs.postgres import PostgresStore
+
+    assert isinstance(store, PostgresStore)
+    return asyncio.create_task(Listener(store.conninfo, hub).run(), name="listener")
+
+
+async def _run_jobs(
+    settings: Settings, store: JobStore, worker: Worker, handle_signals: bool, burst: bool
+) -> None:
+    if isinstance(store, SQLiteStore):
+        await PullLoop(worker, store).run(burst=burst)
+        return
+    from sitelore.jobs.pgqueue import QueueSettings, run_queue_worker
+    from sitelore.jobs.postgres import PostgresStore
+
+    assert isinstance(store, PostgresStore)
+    queue = QueueSettings(
+        concurrency=worker.settings.concurrency,
+        shutdown_timeout=settings.shutdown_timeout,
+        install_signal_handlers=handle_signals,
+    )
+    await run_queue_worker(store, worker, queue, burst=burst)
+
+
+async def _stop(tasks: list[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def worker_settings(settings: Settings, policy: NetworkPolicy, concurrency: int) -> WorkerSettings:
+    return WorkerSettings(
+        concurrency=max(concurrency, 1),
+        job_timeout=settings.job_timeout,
+        per_key_limit=settings.max_concurrent_jobs_per_key,
+        heartbeat_interval=settings.heartbeat_interval,
+        stale_after=settings.stale_after,
+        max_attempts=settings.max_attempts,
+        max_pages_cap=settings.max_pages_cap,
+        crawl=settings.crawl,
+        policy=policy,
+    )
+
+
+async def housekeeping(settings: Settings, store: JobStore, worker: Worker) -> None:
+    """Stalled jobs back to the queue, expired jobs deleted (by one process per period)."""
+    every = min(settings.housekeeping_interval, settings.stale_after / 2)
+    while True:
+        try:
+            await worker.recover()
+            if await store.housekeeping_due(PURGE, every):
+                await store.purge_finished(time.time() - settings.retention_seconds)
+        except Exception:  # one bad pass must not stop the next
+            log.exception("housekeeping failed")
+        await asyncio.sleep(every)

@@ -1,0 +1,210 @@
+"""The server side of the ``sitelore`` command: ``serve``, ``worker``, ``db`` and ``keys``.
+
+Every command here works on the store of the settings: PostgreSQL when
+``SITELORE_DATABASE_URL`` is set, else the SQLite file of the data directory. Heavy
+modules are imported inside the commands so that ``sitelore --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, TypeVar
+
+import typer
+
+from sitelore.cli_args import BadInput, check_range
+
+if TYPE_CHECKING:
+    from sitelore.api.settings import Settings
+    from sitelore.jobs.store import JobStore
+
+T = TypeVar("T")
+
+keys_app = typer.Typer(help="Manage API keys (in the server's database).")
+db_app = typer.Typer(help="The PostgreSQL database of a scaled-out deployment.")
+
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Data directory (default: SITELORE_DATA_DIR or per-user)."),
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)
+    app.command()(worker)
+    app.add_typer(keys_app, name="keys")
+    app.add_typer(db_app, name="db")
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Jobs run at once in this process (0: API only).")
+    ] = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Serve the HTTP API and run jobs (on SQLite, or PostgreSQL when SITELORE_DATABASE_URL
+    is set)."""
+    import uvicorn
+
+    from sitelore.api.app import create_app
+
+    if port is not None:
+        check_range("--port", port, 0, 65535)
+    if workers is not None:
+        check_range("--workers", workers, 0, 64)
+    settings = _settings(host=host, port=port, workers=workers, data_dir=data_dir)
+    first_key = _with_store(settings, _first_key)
+    sys.stderr.write(
+        f"sitelore: listening on http://{settings.host}:{settings.port}\n"
+        f"sitelore: database {_where(settings)}\n"
+    )
+    if first_key is not None:
+        sys.stderr.write(f"sitelore: created API key (shown once): {first_key}\n")
+    config = uvicorn.Config(
+        create_app(settings), host=settings.host, port=settings.port, log_level="warning"
+    )
+    uvicorn.Server(config).run()
+
+
+def worker(
+    concurrency: Annotated[int, typer.Option(help="Jobs run at once in this process.")] = 4,
+    burst: Annotated[bool, typer.Option("--burst", help="Run the queued jobs, then exit.")] = False,
+) -> None:
+    """Run jobs from the PostgreSQL queue of SITELORE_DATABASE_URL (on any machine).
+
+    SIGTERM or Ctrl-C stops it: running jobs finish, or are handed back to the queue.
+    """
+
+    from sitelore.api.background import background, open_store
+    from sitelore.jobs.hub import EventHub
+
+    check_range("--concurrency", concurrency, 1, 256)
+    settings = _settings(workers=concurrency)
+    if not settings.database_url:
+        raise BadInput("sitelore worker needs SITELORE_DATABASE_URL (a PostgreSQL database)")
+
+    async def run() -> None:
+        store = await open_store(settings)
+        try:
+            async with background(
+                settings, store, EventHub(), handle_signals=True, burst=burst
+            ) as running:
+                assert running.jobs is not None
+                await running.jobs
+        finally:
+            await store.close()
+
+    sys.stderr.write(f"sitelore: worker on {_where(settings)}, {concurrency} jobs at once\n")
+    _run(run())
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the schema of SITELORE_DATABASE_URL (idempotent)."""
+    settings = _settings()
+    if not settings.database_url:
+        raise BadInput("SITELORE_DATABASE_URL is not set (the embedded SQLite needs no upgrade)")
+    import psycopg
+
+    from sitelore.errors import SiteloreError
+    from sitelore.jobs.pgschema import MIGRATIONS, upgrade
+
+    try:
+        applied = upgrade(settings.database_url)
+    except psycopg.Error as error:
+        raise SiteloreError(f"cannot upgrade the database: {error}") from None
+    for migration in applied:
+        sys.stdout.write(f"applied {migration.version}: {migration.name}\n")
+    sys.stdout.write(f"database schema is at version {MIGRATIONS[-1].version}\n")
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option("--name", help="A label for the key.")],
+    data_dir: DataDirOption = None,
+) -> None:
+    """Create a key; prints the key alone on the first line (it is shown only once)."""
+    settings = _settings(data_dir=data_dir)
+    shown, record = _with_store(settings, lambda store: store.create_key(name.strip() or "key"))
+    sys.stdout.write(
+        f"{shown}\nid: {record.id}\nname: {record.name}\nwebhook secret: {record.webhook_secret}\n"
+    )
+
+
+@keys_app.command("list")
+def keys_list(data_dir: DataDirOption = None) -> None:
+    """List keys (ids and names; keys themselves are never stored)."""
+    for key in _with_store(_settings(data_dir=data_dir), lambda store: store.list_keys()):
+        state = "revoked" if key.revoked_at else "active"
+        sys.stdout.write(f"{key.id}\t{state}\t{key.name}\n")
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: str, data_dir: DataDirOption = None) -> None:
+    """Revoke a key by its id; requests with it get 401 (within 5 s on a running server)."""
+    if not _with_store(_settings(data_dir=data_dir), lambda store: store.revoke_key(key_id)):
+        raise BadInput(f"no active key with id {key_id}")
+    sys.stdout.write(f"revoked {key_id}\n")
+
+
+async def _first_key(store: JobStore) -> str | None:
+    """A new key when the database has none yet (first start), else None."""
+    if await store.list_keys():
+        return None
+    shown, _ = await store.create_key("default")
+    return shown
+
+
+def _settings(**overrides: object) -> Settings:
+    import os
+
+    from sitelore.api.settings import Settings
+
+    settings = Settings.from_env(os.environ, **overrides)
+    try:
+        settings.network_policy()
+    except ValueError as error:
+        raise BadInput(str(error)) from None
+    return settings
+
+
+def _where(settings: Settings) -> str:
+    if not settings.database_url:
+        return str(settings.database_path)
+    from sitelore.jobs.postgres import describe
+
+    return describe(settings.database_url)
+
+
+def _with_store(settings: Settings, work: Callable[[JobStore], Awaitable[T]]) -> T:
+    """Run ``work`` against the settings' store, then close it."""
+    from sitelore.api.background import open_store
+
+    async def run() -> T:
+        store = await open_store(settings)
+        try:
+            return await work(store)
+        finally:
+            await store.close()
+
+    return _run(run())
+
+
+def _run(work: Awaitable[T]) -> T:
+    """Run a coroutine; an unreachable or outdated database is a one-line error."""
+    import asyncio
+
+    from sitelore.errors import SiteloreError
+    from sitelore.jobs.store import StoreUnavailable
+
+    async def main() -> T:
+        return await work
+
+    try:
+        return asyncio.run(main())
+    except StoreUnavailable as error:
+        raise SiteloreError(str(error)) from None

@@ -1,0 +1,161 @@
+"""Fixtures of the job-store tests: one contract, run against SQLite and PostgreSQL.
+
+A psycopg pool belongs to the event loop it was opened on, so a store is opened and closed
+inside the test's own loop: a test hands an ``async def body(store)`` to
+:meth:`Backend.run`, which opens a store, awaits the body and closes the store, all within
+one ``asyncio.run``. PostgreSQL tests get a schema of their own (dropped afterwards), so
+they never see each other's rows; they are skipped, with a reason, when
+``SITELORE_TEST_DATABASE_URL`` is not set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from sitelore.jobs.models import Job
+from sitelore.jobs.pgschema import upgrade
+from sitelore.jobs.postgres import PostgresStore
+from sitelore.jobs.sqlite import SQLiteStore
+from sitelore.jobs.store import JobStore
+from sitelore.models import ExtractRequest
+
+T = TypeVar("T")
+
+DATABASE_URL = "SITELORE_TEST_DATABASE_URL"
+NO_DATABASE = f"{DATABASE_URL} is not set: PostgreSQL tests need a database"
+
+REQUEST = ExtractRequest("https://example.com/")
+KEY, OTHER_KEY = "key-a", "key-b"
+WORKER, OTHER_WORKER = "worker-1", "worker-2"
+
+
+# Jobs reach a worker differently: SQLite's ``claim_job`` pulls the oldest pending job,
+# PostgreSQL's ``claim(job_id)`` takes the job its queue entry names. The tests claim
+# through :func:`claim`, always the oldest pending job, so both backends take the same.
+
+
+async def take(store: JobStore, job: Job, worker: str = WORKER) -> Job | None:
+    """Let ``worker`` take ``job`` the way the backend hands jobs out; None when it cannot."""
+    if isinstance(store, PostgresStore):
+        return await store.claim(job.id, worker)
+    assert isinstance(store, SQLiteStore), f"no claim for {type(store).__name__}"
+    taken = await store.claim_job(worker, per_key_limit=1000)
+    assert taken is None or taken.id == job.id, "tests claim the oldest pending job only"
+    return taken
+
+
+async def claim(store: JobStore, job: Job, worker: str = WORKER) -> Job:
+    taken = await take(store, job, worker)
+    assert taken is not None, f"{job.id} could not be claimed"
+    return taken
+
+
+async def running(store: JobStore, key: str = KEY) -> Job:
+    """A new job, processing for :data:`WORKER` (claim it before creating any other)."""
+    return await claim(store, await store.create_job(key, REQUEST))
+
+
+async def current(store: JobStore, job: Job) -> Job:
+    found = await store.get_job(job.id)
+    assert found is not None, f"{job.id} is gone"
+    return found
+
+
+def database_url() -> str:
+    """The test database's URL; skips the test when there is none."""
+    url = os.environ.get(DATABASE_URL, "").strip()
+    if not url:
+        pytest.skip(NO_DATABASE)
+    return url
+
+
+def with_search_path(url: str, schema: str) -> str:
+    """``url`` whose sessions see only ``schema`` (tables are created there, too)."""
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options=-csearch_path%3D{schema}"
+
+
+@contextmanager
+def fresh_pg_schema(*, upgraded: bool = True) -> Iterator[str]:
+    """A new, empty schema (migrated when ``upgraded``); yields a conninfo that uses it."""
+    url = database_url()
+    schema = "t_" + secrets.token_hex(8)
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    conninfo = with_search_path(url, schema)
+    try:
+        if upgraded:
+            upgrade(conninfo)
+        yield conninfo
+    finally:
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+
+
+@asynccontextmanager
+async def open_postgres(conninfo: str, *, per_key_limit: int = 20) -> AsyncIterator[PostgresStore]:
+    """An opened :class:`PostgresStore`, closed when the block ends (same event loop)."""
+    store = PostgresStore(conninfo, per_key_limit=per_key_limit)
+    await store.open()
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+@asynccontextmanager
+async def open_sqlite(path: Path) -> AsyncIterator[SQLiteStore]:
+    store = SQLiteStore(path)
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One store backend: opens stores on one database (file or schema) of its own."""
+
+    name: str
+    opener: Callable[[], AbstractAsyncContextManager[JobStore]]
+
+    def open(self) -> AbstractAsyncContextManager[JobStore]:
+        """A new store instance on this backend's database (several may be open at once)."""
+        return self.opener()
+
+    def run(self, body: Callable[[JobStore], Awaitable[T]]) -> T:
+        """Open a store, await ``body(store)``, close the store: all on one event loop."""
+
+        async def scenario() -> T:
+            async with self.open() as store:
+                return await body(store)
+
+        return asyncio.run(scenario())
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    """Each backend in turn: SQLite on a file in ``tmp_path``, PostgreSQL on a fresh schema."""
+    if request.param == "sqlite":
+        yield Backend("sqlite", lambda: open_sqlite(tmp_path / "sitelore.db"))
+        return
+    with fresh_pg_schema() as conninfo:
+        yield Backend("postgres", lambda: open_postgres(conninfo))
+
+
+@pytest.fixture
+def pg_conninfo() -> Iterator[str]:
+    """A conninfo on a fresh, migrated PostgreSQL schema (dropped after the test)."""
+    with fresh_pg_schema() as conninfo:
+        yield conninfo
