@@ -28,6 +28,7 @@ from sitelore.jobs.worker import PullLoop, Worker, WorkerSettings
 
 log = logging.getLogger("sitelore.background")
 PURGE = "purge-expired-jobs"
+QUEUE_RESTART = 2.0
 
 
 async def open_store(settings: Settings) -> JobStore:
@@ -126,7 +127,13 @@ async def _run_jobs(
         shutdown_timeout=settings.shutdown_timeout,
         install_signal_handlers=handle_signals,
     )
-    await run_queue_worker(store, worker, queue, burst=burst)
+    while True:
+        try:
+            await run_queue_worker(store, worker, queue, burst=burst)
+            return  # stopped by a signal, or the burst is done
+        except Exception:  # mostly the database going away: start again when it is back
+            log.exception("the queue worker stopped; restarting in %.0fs", QUEUE_RESTART)
+        await asyncio.sleep(QUEUE_RESTART)
 
 
 async def _stop(tasks: list[asyncio.Task[None]]) -> None:

@@ -25,7 +25,7 @@ from sitelore.errors import SiteloreError
 from sitelore.jobs.deliveries import webhook_body
 from sitelore.jobs.hub import QUEUE, EventHub, wait_for
 from sitelore.jobs.models import CANCELLED, Job
-from sitelore.jobs.store import JobStore, PullQueue
+from sitelore.jobs.store import JobStore, PullQueue, StoreUnavailable
 from sitelore.models import CrawlOptions, Event, Progress
 from sitelore.pipeline import extract_site
 
@@ -105,6 +105,11 @@ class Worker:
                 await self._hand_back(job)
                 raise
             await recorder.failed(CANCELLED)
+        except StoreUnavailable:
+            # The database went away mid-job: the job is not at fault. Hand it back (if the
+            # database is back already) or leave it to the recovery of silent jobs.
+            log.warning("job %s lost the database; handing it back", job.id)
+            await self._hand_back(job)
         except TimeoutError:
             limit = self.settings.job_timeout
             await recorder.failed(f"Job stopped: it ran longer than the {limit:g}s job time limit")
