@@ -91,7 +91,7 @@ def worker(
         store = await open_store(settings)
         try:
             async with background(
-                settings, store, EventHub(), handle_signals=True, burst=burst
+                settings, store, EventHub(), handle_signals=True, burst=burst, serves_api=False
             ) as running:
                 assert running.jobs is not None
                 await running.jobs

@@ -66,8 +66,12 @@ async def background(
     workers: int | None = None,
     handle_signals: bool = False,
     burst: bool = False,
+    serves_api: bool = True,
 ) -> AsyncIterator[Background]:
-    """Start everything; on exit stop it (running jobs finish or are handed back)."""
+    """Start everything; on exit stop it (running jobs finish or are handed back).
+
+    ``serves_api`` says whether this process answers HTTP (then it follows every job's
+    events), or only runs jobs (then only cancel requests reach it)."""
     policy = settings.network_policy()
     client = build_client(settings.crawl, resolver, policy=policy)  # for webhooks
     sender = DeliverySender(store, client, first_retry=settings.webhook_first_retry, policy=policy)
@@ -83,7 +87,7 @@ async def background(
         asyncio.create_task(sender.run(), name="webhooks"),
         asyncio.create_task(housekeeping(settings, store, worker), name="housekeeping"),
     ]
-    listener = _listener(settings, store, hub)
+    listener = _listener(settings, store, hub, serves_api)
     if listener is not None:
         tasks.append(listener)
     elif isinstance(store, SQLiteStore):
@@ -102,14 +106,16 @@ async def background(
         await client.aclose()
 
 
-def _listener(settings: Settings, store: JobStore, hub: EventHub) -> asyncio.Task[None] | None:
+def _listener(
+    settings: Settings, store: JobStore, hub: EventHub, events: bool
+) -> asyncio.Task[None] | None:
     if not settings.database_url:
         return None
     from sitelore.jobs.pgqueue import Listener
     from sitelore.jobs.postgres import PostgresStore
 
     assert isinstance(store, PostgresStore)
-    return asyncio.create_task(Listener(store.conninfo, hub).run(), name="listener")
+    return asyncio.create_task(Listener(store.conninfo, hub, events=events).run(), name="listener")
 
 
 async def _run_jobs(

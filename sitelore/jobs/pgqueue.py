@@ -8,10 +8,11 @@ new jobs, concurrency, worker heartbeats and a graceful stop (running jobs finis
 handed back when the stop times out).
 
 :class:`Listener` holds one connection that LISTENs on the store's channel and turns
-each notification (a job id, ``cancel:<id>``) into a wake-up of the process's
-:class:`~sitelore.jobs.hub.EventHub`. It reconnects by itself and wakes every waiter
-after a reconnect, since notifications sent meanwhile are lost; waiters re-read the
-store, so nothing else is.
+each notification (a job's new event, or a cancel request) into a wake-up of the process's
+:class:`~sitelore.jobs.hub.EventHub`. Worker-only processes listen to cancel requests
+alone: every event of every job would reach every worker otherwise. It reconnects by
+itself and wakes every waiter after a reconnect, since notifications sent meanwhile are
+lost; waiters re-read the store, so nothing else is.
 """
 
 from __future__ import annotations
@@ -24,8 +25,14 @@ import procrastinate
 import psycopg
 
 from sitelore.jobs.hub import EventHub
-from sitelore.jobs.postgres import CHANNEL, QUEUE_NAME, TASK_NAME, PostgresStore
-from sitelore.jobs.worker import Worker
+from sitelore.jobs.postgres import (
+    CANCEL_CHANNEL,
+    EVENTS_CHANNEL,
+    QUEUE_NAME,
+    TASK_NAME,
+    PostgresStore,
+)
+from sitelore.jobs.worker import Worker, cancel_topic
 
 log = logging.getLogger("sitelore.queue")
 
@@ -84,11 +91,13 @@ class Listener:
         conninfo: str,
         hub: EventHub,
         *,
+        events: bool = True,
         idle_check: float = 10.0,
         max_backoff: float = 5.0,
     ) -> None:
         self.conninfo = conninfo
         self.hub = hub
+        self.channels = [CANCEL_CHANNEL, *([EVENTS_CHANNEL] if events else [])]
         self.idle_check = idle_check
         self.max_backoff = max_backoff
         self.connected = asyncio.Event()
@@ -110,10 +119,12 @@ class Listener:
         async with await psycopg.AsyncConnection.connect(
             self.conninfo, autocommit=True
         ) as connection:
-            await connection.execute(f"LISTEN {CHANNEL}")
+            for channel in self.channels:
+                await connection.execute(f"LISTEN {channel}")
             self.connected.set()
             self.hub.notify_all()  # whatever was sent while we were away
             while True:
                 async for note in connection.notifies(timeout=self.idle_check):
-                    self.hub.notify(note.payload)
+                    topic = cancel_topic(note.payload) if note.channel == CANCEL_CHANNEL else None
+                    self.hub.notify(topic or note.payload)
                 await connection.execute("SELECT 1")  # a dead connection raises here

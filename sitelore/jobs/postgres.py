@@ -3,8 +3,10 @@
 A job row and its procrastinate queue entry are written in one transaction (no dual
 write), and so are every hand-back and retry. Times come from the database clock, so
 heartbeats compare correctly across machines. Writes that others wait for send a
-``NOTIFY`` on :data:`CHANNEL` with the job id (or ``cancel:<id>``) at commit, which
-:class:`~sitelore.jobs.pgqueue.Listener` turns into wake-ups in every process.
+``NOTIFY`` with the job id at commit: on :data:`EVENTS_CHANNEL` for a new event or state
+(API processes listen: streams and waiting requests), on :data:`CANCEL_CHANNEL` for a
+cancel request (workers listen). :class:`~sitelore.jobs.pgqueue.Listener` turns them into
+wake-ups in each process.
 
 A pending job reaches a worker through procrastinate (:mod:`sitelore.jobs.pgqueue`),
 whose task claims it with :meth:`PostgresStore.claim`. A key's jobs are spread over
@@ -51,7 +53,8 @@ from sitelore.jobs.store import (
 )
 from sitelore.models import ExtractRequest
 
-CHANNEL = "sitelore_events"
+EVENTS_CHANNEL = "sitelore_events"
+CANCEL_CHANNEL = "sitelore_cancel"
 TASK_NAME = "sitelore.extract"
 QUEUE_NAME = "sitelore"
 NOW = "extract(epoch from clock_timestamp())"
@@ -100,8 +103,12 @@ class PostgresStore:
             await self.pool.open(wait=True, timeout=self.pool.timeout)
         except psycopg_pool.PoolTimeout as error:
             raise StoreUnavailable(f"cannot connect to PostgreSQL: {error}") from error
-        async with self._connection() as connection:
-            missing = await missing_migrations(connection)
+        try:
+            async with self._connection() as connection:
+                missing = await missing_migrations(connection)
+        except BaseException:
+            await self.pool.close()
+            raise
         if missing:
             await self.pool.close()
             raise SchemaOutdated(
@@ -249,7 +256,7 @@ class PostgresStore:
             f"UPDATE sitelore_jobs SET status = %(status)s, result = %(result)s, "
             f"error = %(error)s, finished_at = {NOW}, progress = COALESCE(%(progress)s, progress), "
             f"worker = NULL WHERE id = %(id)s AND worker = %(worker)s AND status = 'processing' "
-            f"RETURNING {JOB_COLUMNS}, pg_notify('{CHANNEL}', id)",
+            f"RETURNING {JOB_COLUMNS}, pg_notify('{EVENTS_CHANNEL}', id)",
             {
                 "status": status.value,
                 "result": None if result is None else json.dumps(result),
@@ -278,8 +285,8 @@ class PostgresStore:
                 args,
             )
             cursor = await connection.execute(
-                f"SELECT {JOB_COLUMNS}, pg_notify('{CHANNEL}', 'cancel:' || id), "
-                f"pg_notify('{CHANNEL}', id) FROM sitelore_jobs "
+                f"SELECT {JOB_COLUMNS}, pg_notify('{CANCEL_CHANNEL}', id), "
+                f"pg_notify('{EVENTS_CHANNEL}', id) FROM sitelore_jobs "
                 f"WHERE id = %(id)s AND key_id = %(key)s",
                 args,
             )
@@ -335,7 +342,7 @@ class PostgresStore:
             "  WHERE id = %(id)s RETURNING last_seq), "
             "stored AS (INSERT INTO sitelore_job_events (job_id, seq, name, data) "
             "  SELECT %(id)s, last_seq, %(name)s, %(data)s FROM numbered RETURNING seq) "
-            f"SELECT seq, pg_notify('{CHANNEL}', %(id)s) FROM stored",
+            f"SELECT seq, pg_notify('{EVENTS_CHANNEL}', %(id)s) FROM stored",
             {"id": job_id, "name": name, "data": text},
         )
         return JobEvent(job_id, 0 if row is None else int(row["seq"]), name, data)
@@ -427,10 +434,12 @@ class PostgresStore:
 
     async def due_deliveries(self, now: float, limit: int, lease: float = 60.0) -> list[Delivery]:
         rows = await self._all(
-            "UPDATE sitelore_deliveries SET next_at = %(now)s + %(lease)s WHERE id IN ("
-            "  SELECT id FROM sitelore_deliveries WHERE status = 'pending' "
+            "WITH due AS (SELECT * FROM sitelore_deliveries WHERE status = 'pending' "
             "  AND next_at <= %(now)s ORDER BY next_at, created_at LIMIT %(limit)s "
-            "  FOR UPDATE SKIP LOCKED) RETURNING *",
+            "  FOR UPDATE SKIP LOCKED), "
+            "leased AS (UPDATE sitelore_deliveries SET next_at = %(now)s + %(lease)s "
+            "  WHERE id IN (SELECT id FROM due)) "
+            "SELECT * FROM due ORDER BY next_at, created_at",
             {"now": now, "lease": lease, "limit": limit},
         )
         return [delivery_from_row(row) for row in rows]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -61,7 +62,10 @@ def encode_cursor(job: Job) -> str:
 def decode_cursor(cursor: str) -> tuple[float, str]:
     """Raises ``ValueError`` for a cursor this store did not make."""
     try:
-        created, _, job_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
-        return float(created), job_id
+        created, bar, job_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+        moment = float(created)
     except (ValueError, UnicodeDecodeError) as error:
         raise ValueError("cursor is not one this server returned") from error
+    if not bar or not job_id or not math.isfinite(moment):
+        raise ValueError("cursor is not one this server returned")
+    return moment, job_id

@@ -324,13 +324,14 @@ class SQLiteStore:
         text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
         def append(db: sqlite3.Connection) -> JobEvent:
+            # An unknown (purged) job gets no event: seq 0 says nothing was stored.
             row = db.execute(
-                "INSERT INTO job_events (job_id, seq, name, data) VALUES (?, "
-                "(SELECT COALESCE(MAX(seq), 0) + 1 FROM job_events WHERE job_id = ?), ?, ?) "
-                "RETURNING seq",
-                (job_id, job_id, name, text),
+                "INSERT INTO job_events (job_id, seq, name, data) SELECT ?, "
+                "(SELECT COALESCE(MAX(seq), 0) + 1 FROM job_events WHERE job_id = ?), ?, ? "
+                "WHERE EXISTS (SELECT 1 FROM jobs WHERE id = ?) RETURNING seq",
+                (job_id, job_id, name, text, job_id),
             ).fetchone()
-            return JobEvent(job_id, int(row["seq"]), name, data)
+            return JobEvent(job_id, 0 if row is None else int(row["seq"]), name, data)
 
         return await self._run(append)
 

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from sitelore.jobs.store import JobStore
+from sitelore.jobs.sqlite import SQLiteStore
 from sitelore.models import ExtractRequest
 from tests.api.conftest import StartApi, serve_slow
 from tests.apikit import (
@@ -162,7 +162,7 @@ def test_a_job_left_processing_by_a_dead_worker_is_recovered_at_start(
     data = tmp_path / "dead"
     key = create_key(data, "main")
 
-    async def leave_processing(store: JobStore) -> str:
+    async def leave_processing(store: SQLiteStore) -> str:
         job = await store.create_job(key.id, ExtractRequest(url=acme, single_page=True))
         claimed = await store.claim_job("w_dead", 20)
         assert claimed is not None and claimed.id == job.id

@@ -20,7 +20,14 @@ from psycopg.rows import DictRow, dict_row
 
 from sitelore.jobs.models import Job, JobStatus
 from sitelore.jobs.pgschema import MIGRATIONS, Migration, upgrade
-from sitelore.jobs.postgres import CHANNEL, QUEUE_NAME, TASK_NAME, PostgresStore, SchemaOutdated
+from sitelore.jobs.postgres import (
+    CANCEL_CHANNEL,
+    EVENTS_CHANNEL,
+    QUEUE_NAME,
+    TASK_NAME,
+    PostgresStore,
+    SchemaOutdated,
+)
 from sitelore.jobs.store import StoreUnavailable
 from sitelore.models import ExtractRequest
 from tests.jobs.conftest import fresh_pg_schema, open_postgres
@@ -351,32 +358,35 @@ async def _finish(store: PostgresStore, job: Job) -> None:
 @pytest.mark.parametrize(
     ("action", "payloads"),
     [
-        pytest.param(_add_event, ["{id}"], id="add_event"),
-        pytest.param(_cancel, ["cancel:{id}", "{id}"], id="request_cancel"),
-        pytest.param(_finish, ["{id}"], id="finish_job"),
+        pytest.param(_add_event, [(EVENTS_CHANNEL, "{id}")], id="add_event"),
+        pytest.param(
+            _cancel, [(CANCEL_CHANNEL, "{id}"), (EVENTS_CHANNEL, "{id}")], id="request_cancel"
+        ),
+        pytest.param(_finish, [(EVENTS_CHANNEL, "{id}")], id="finish_job"),
     ],
 )
 def test_writes_notify_listeners(
     pg_conninfo: str,
     action: Callable[[PostgresStore, Job], Awaitable[None]],
-    payloads: list[str],
+    payloads: list[tuple[str, str]],
 ) -> None:
     async def body(store: PostgresStore, db: Db) -> None:
         job = await running(store)
-        await db.execute(f"LISTEN {CHANNEL}")
+        await db.execute(f"LISTEN {EVENTS_CHANNEL}")
+        await db.execute(f"LISTEN {CANCEL_CHANNEL}")
         await action(store, job)
-        wanted = {payload.format(id=job.id) for payload in payloads}
+        wanted = {(channel, payload.format(id=job.id)) for channel, payload in payloads}
         assert await asyncio.wait_for(_heard(db, wanted), NOTIFY_TIMEOUT) == wanted
 
     run_pg(pg_conninfo, body)
 
 
-async def _heard(db: Db, wanted: set[str]) -> set[str]:
-    """The ``wanted`` payloads once all arrived (other tests' notifications are ignored)."""
-    heard: set[str] = set()
+async def _heard(db: Db, wanted: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The ``wanted`` notifications once all arrived (other tests' ones are ignored)."""
+    heard: set[tuple[str, str]] = set()
     async for notify in db.notifies(timeout=NOTIFY_TIMEOUT):
-        if notify.channel == CHANNEL and notify.payload in wanted:
-            heard.add(notify.payload)
+        if (notify.channel, notify.payload) in wanted:
+            heard.add((notify.channel, notify.payload))
         if heard == wanted:
             break
     return heard

@@ -158,7 +158,12 @@ def test_list_jobs_cursor_walks_every_page(backend: Backend, count: int, limit: 
         "!!!",
         base64.urlsafe_b64encode(b"yesterday|job_x").decode(),
         base64.urlsafe_b64encode(b"\xff\xfe\xfd|job_x").decode(),
+        base64.urlsafe_b64encode(b"1.5").decode(),
+        base64.urlsafe_b64encode(b"-inf|").decode(),
+        base64.urlsafe_b64encode(b"nan|job_x").decode(),
+        base64.urlsafe_b64encode(b"inf|job_x").decode(),
     ],
+    ids=["garbage", "punctuation", "not-a-time", "not-utf8", "no-bar", "no-id", "nan", "inf"],
 )
 def test_list_jobs_refuses_a_foreign_cursor(backend: Backend, cursor: str) -> None:
     async def body(store: JobStore) -> None:
