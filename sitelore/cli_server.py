@@ -89,6 +89,7 @@ def worker(
 
     async def run() -> None:
         store = await open_store(settings)
+        sys.stderr.write(f"sitelore: worker on {_where(settings)}, {concurrency} jobs at once\n")
         try:
             async with background(
                 settings, store, EventHub(), handle_signals=True, burst=burst, serves_api=False
@@ -98,7 +99,6 @@ def worker(
         finally:
             await store.close()
 
-    sys.stderr.write(f"sitelore: worker on {_where(settings)}, {concurrency} jobs at once\n")
     _run(run())
 
 

@@ -1,0 +1,94 @@
+"""``sitelore db upgrade``, ``worker``, ``keys`` and ``serve`` against PostgreSQL, in-process
+through :func:`sitelore.cli.main` (the environment is patched per test)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from sitelore.cli import main
+from tests.jobs.conftest import fresh_pg_schema
+
+
+@pytest.fixture
+def empty_schema(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """SITELORE_DATABASE_URL points at a new schema that was never upgraded."""
+    with fresh_pg_schema(upgraded=False) as conninfo:
+        monkeypatch.setenv("SITELORE_DATABASE_URL", conninfo)
+        yield conninfo
+
+
+def test_db_upgrade_applies_every_migration_once(
+    empty_schema: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["db", "upgrade"]) == 0
+    first = capsys.readouterr().out
+    assert "applied 1: procrastinate queue schema" in first
+    assert "applied 2:" in first
+    assert main(["db", "upgrade"]) == 0
+    second = capsys.readouterr().out
+    assert "applied" not in second and "schema is at version 2" in second
+
+
+def test_keys_live_in_the_database_of_the_url(
+    empty_schema: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["db", "upgrade"]) == 0
+    capsys.readouterr()
+    assert main(["keys", "create", "--name", "ci"]) == 0
+    shown = capsys.readouterr().out.splitlines()[0]
+    assert shown.startswith("sl_")
+    assert main(["keys", "list"]) == 0
+    assert "\tactive\tci" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["keys", "list"], ["worker", "--burst"], ["serve", "--port", "8123"]],
+    ids=["keys", "worker", "serve"],
+)
+def test_an_outdated_schema_is_a_one_line_error(
+    empty_schema: str, command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(command) == 1
+    error = capsys.readouterr().err
+    assert "run `sitelore db upgrade`" in error
+    assert error.count("\n") == 1, error
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        (["worker"], "sitelore worker needs SITELORE_DATABASE_URL"),
+        (["db", "upgrade"], "SITELORE_DATABASE_URL is not set"),
+        (["worker", "--concurrency", "0"], "--concurrency must be between 1 and 256"),
+    ],
+    ids=["worker", "db-upgrade", "concurrency"],
+)
+def test_commands_that_need_postgresql_say_so(
+    monkeypatch: pytest.MonkeyPatch,
+    command: list[str],
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("SITELORE_DATABASE_URL", raising=False)
+    assert main(command) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_worker_in_burst_mode_drains_an_empty_queue_and_exits(
+    empty_schema: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["db", "upgrade"]) == 0
+    assert main(["worker", "--burst", "--concurrency", "2"]) == 0
+    assert "2 jobs at once" in capsys.readouterr().err
+
+
+def test_an_unreachable_database_is_a_one_line_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SITELORE_DATABASE_URL", "postgresql://postgres@127.0.0.1:1/none")
+    assert main(["keys", "list"]) == 1
+    error = capsys.readouterr().err
+    assert "cannot connect to PostgreSQL" in error and error.count("\n") == 1, error
