@@ -335,15 +335,18 @@ class PostgresStore:
         )
         return row is not None
 
-    async def add_event(self, job_id: str, name: str, data: dict[str, Any]) -> JobEvent:
+    async def add_event(
+        self, job_id: str, name: str, data: dict[str, Any], *, progress: bool = False
+    ) -> JobEvent:
         text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
         row = await self._one(
-            "WITH numbered AS (UPDATE sitelore_jobs SET last_seq = last_seq + 1 "
-            "  WHERE id = %(id)s RETURNING last_seq), "
+            "WITH numbered AS (UPDATE sitelore_jobs SET last_seq = last_seq + 1, "
+            "  progress = CASE WHEN %(progress)s AND status = 'processing' THEN %(data)s "
+            "  ELSE progress END WHERE id = %(id)s RETURNING last_seq), "
             "stored AS (INSERT INTO sitelore_job_events (job_id, seq, name, data) "
             "  SELECT %(id)s, last_seq, %(name)s, %(data)s FROM numbered RETURNING seq) "
             f"SELECT seq, pg_notify('{EVENTS_CHANNEL}', %(id)s) FROM stored",
-            {"id": job_id, "name": name, "data": text},
+            {"id": job_id, "name": name, "data": text, "progress": progress},
         )
         return JobEvent(job_id, 0 if row is None else int(row["seq"]), name, data)
 

@@ -320,7 +320,9 @@ class SQLiteStore:
 
         return await self._run(take_turn)
 
-    async def add_event(self, job_id: str, name: str, data: dict[str, Any]) -> JobEvent:
+    async def add_event(
+        self, job_id: str, name: str, data: dict[str, Any], *, progress: bool = False
+    ) -> JobEvent:
         text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
         def append(db: sqlite3.Connection) -> JobEvent:
@@ -331,6 +333,11 @@ class SQLiteStore:
                 "WHERE EXISTS (SELECT 1 FROM jobs WHERE id = ?) RETURNING seq",
                 (job_id, job_id, name, text, job_id),
             ).fetchone()
+            if progress:
+                db.execute(
+                    "UPDATE jobs SET progress = ? WHERE id = ? AND status = 'processing'",
+                    (text, job_id),
+                )
             return JobEvent(job_id, 0 if row is None else int(row["seq"]), name, data)
 
         return await self._run(append)

@@ -69,7 +69,12 @@ class JobStore(Protocol):
         periodic work (retention) runs once, not once per process."""
         ...
 
-    async def add_event(self, job_id: str, name: str, data: dict[str, Any]) -> JobEvent: ...
+    async def add_event(
+        self, job_id: str, name: str, data: dict[str, Any], *, progress: bool = False
+    ) -> JobEvent:
+        """Append to the job's event log (seq 0: the job is gone, nothing stored). With
+        ``progress``, ``data`` also becomes a processing job's progress, in the same write."""
+        ...
 
     async def events_after(self, job_id: str, seq: int, limit: int = 500) -> list[JobEvent]: ...
 

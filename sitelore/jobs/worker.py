@@ -144,8 +144,10 @@ class Worker:
                     return
                 await wait_for(cancel, self.settings.heartbeat_interval)
 
-    async def _publish(self, job_id: str, name: str, data: dict[str, Any]) -> None:
-        await self.store.add_event(job_id, name, data)
+    async def _publish(
+        self, job_id: str, name: str, data: dict[str, Any], *, progress: bool = False
+    ) -> None:
+        await self.store.add_event(job_id, name, data, progress=progress)
         self.hub.notify(job_id)
 
     async def _webhook(self, job: Job, event: str, payload: dict[str, Any] | None = None) -> None:
@@ -209,10 +211,10 @@ class _Recorder:
 
     async def on_event(self, event: Event) -> None:
         data = event.data()
-        if isinstance(event, Progress):
+        is_progress = isinstance(event, Progress)
+        if is_progress:
             self.progress = data
-            await self.worker.store.set_progress(self.job.id, data)
-        await self.worker._publish(self.job.id, event.event, data)
+        await self.worker._publish(self.job.id, event.event, data, progress=is_progress)
         if event.event == "page_scraped":
             await self.worker._webhook(self.job, "PAGE_SCRAPED", {"jobId": self.job.id, **data})
 

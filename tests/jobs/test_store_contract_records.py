@@ -37,6 +37,23 @@ def test_events_are_numbered_per_job(backend: Backend) -> None:
     backend.run(body)
 
 
+@pytest.mark.parametrize("processing", [True, False], ids=["processing", "pending"])
+def test_a_progress_event_is_also_the_progress_of_a_processing_job(
+    backend: Backend, processing: bool
+) -> None:
+    async def body(store: JobStore) -> None:
+        job = await running(store) if processing else await store.create_job(KEY, REQUEST)
+        data = {"pagesScraped": 2, "totalPages": 5, "currentStep": "Scraping /a"}
+        event = await store.add_event(job.id, "progress", data, progress=True)
+        await store.add_event(job.id, "page_scraped", {"url": "/b"})  # not progress
+        assert [e.data for e in await store.events_after(job.id, event.seq - 1)][0] == data
+        stored = await store.get_job(job.id)
+        assert stored is not None
+        assert stored.progress == (data if processing else None)
+
+    backend.run(body)
+
+
 def test_an_event_of_an_unknown_job_is_not_stored(backend: Backend) -> None:
     async def body(store: JobStore) -> None:
         event = await store.add_event("job_gone", "progress", {"n": 1})
