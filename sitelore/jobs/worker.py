@@ -101,10 +101,14 @@ class Worker:
         try:
             result = await task
         except asyncio.CancelledError:
-            if not recorder.cancelled:
+            if recorder.abandoned:
+                log.warning("job %s lost the database for too long; leaving it", job.id)
+                await self._hand_back(job)
+            elif not recorder.cancelled:
                 await self._hand_back(job)
                 raise
-            await recorder.failed(CANCELLED)
+            else:
+                await recorder.failed(CANCELLED)
         except StoreUnavailable:
             # The database went away mid-job: the job is not at fault. Hand it back (if the
             # database is back already) or leave it to the recovery of silent jobs.
@@ -138,11 +142,25 @@ class Worker:
         job_id = recorder.job.id
         with self.hub.subscribe(cancel_topic(job_id)) as cancel:
             while not task.done():
-                if await self.store.heartbeat(job_id, self.worker_id):
-                    recorder.cancelled = True
+                if await self._beat(recorder):
                     task.cancel()
                     return
                 await wait_for(cancel, self.settings.heartbeat_interval)
+
+    async def _beat(self, recorder: _Recorder) -> bool:
+        """One heartbeat; True when the job must stop (cancelled, or no longer ours)."""
+        loop = asyncio.get_running_loop()
+        try:
+            stop = await self.store.heartbeat(recorder.job.id, self.worker_id)
+        except StoreUnavailable:
+            # Others will take this job for dead once its heartbeat is stale: stop it
+            # before then rather than run it twice.
+            silent = loop.time() - recorder.last_beat
+            recorder.abandoned = silent > self.settings.stale_after / 2
+            return recorder.abandoned
+        recorder.last_beat = loop.time()
+        recorder.cancelled = stop
+        return stop
 
     async def _publish(
         self, job_id: str, name: str, data: dict[str, Any], *, progress: bool = False
@@ -201,6 +219,8 @@ class _Recorder:
         self.job = job
         self.progress: dict[str, Any] = {"pagesScraped": 0, "totalPages": 0, "currentStep": ""}
         self.cancelled = False
+        self.abandoned = False  # the store was unreachable for too long: others will run it
+        self.last_beat = asyncio.get_running_loop().time()
 
     async def started(self) -> None:
         self.progress["totalPages"] = self.job.request.max_pages
