@@ -70,8 +70,9 @@ async def background(
 ) -> AsyncIterator[Background]:
     """Start everything; on exit stop it (running jobs finish or are handed back).
 
-    ``serves_api`` says whether this process answers HTTP (then it follows every job's
-    events), or only runs jobs (then only cancel requests reach it)."""
+    ``serves_api`` says whether this process answers HTTP (then, on PostgreSQL, it follows
+    every job's events); a process that only runs jobs hears of cancel requests through
+    its heartbeats."""
     policy = settings.network_policy()
     client = build_client(settings.crawl, resolver, policy=policy)  # for webhooks
     sender = DeliverySender(store, client, first_retry=settings.webhook_first_retry, policy=policy)
@@ -87,13 +88,12 @@ async def background(
         asyncio.create_task(sender.run(), name="webhooks"),
         asyncio.create_task(housekeeping(settings, store, worker), name="housekeeping"),
     ]
-    listener = _listener(settings, store, hub, serves_api)
-    if listener is not None:
-        tasks.append(listener)
-    elif isinstance(store, SQLiteStore):
+    if isinstance(store, SQLiteStore):
         # One server process owns the SQLite file: whatever was processing died with the
         # previous process, so it is retried (or failed) now rather than after a timeout.
         await worker.recover(stale_after=0.0)
+    elif serves_api:
+        tasks.append(_listener(store, hub))
     jobs = None
     if count > 0:
         jobs = asyncio.create_task(
@@ -106,16 +106,12 @@ async def background(
         await client.aclose()
 
 
-def _listener(
-    settings: Settings, store: JobStore, hub: EventHub, events: bool
-) -> asyncio.Task[None] | None:
-    if not settings.database_url:
-        return None
+def _listener(store: JobStore, hub: EventHub) -> asyncio.Task[None]:
     from sitelore.jobs.pgqueue import Listener
     from sitelore.jobs.postgres import PostgresStore
 
     assert isinstance(store, PostgresStore)
-    return asyncio.create_task(Listener(store.conninfo, hub, events=events).run(), name="listener")
+    return asyncio.create_task(Listener(store.conninfo, hub).run(), name="listener")
 
 
 async def _run_jobs(

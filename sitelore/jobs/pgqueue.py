@@ -9,10 +9,11 @@ handed back when the stop times out).
 
 :class:`Listener` holds one connection that LISTENs on the store's channel and turns
 each notification (a job's new event, or a cancel request) into a wake-up of the process's
-:class:`~sitelore.jobs.hub.EventHub`. Worker-only processes listen to cancel requests
-alone: every event of every job would reach every worker otherwise. It reconnects by
-itself and wakes every waiter after a reconnect, since notifications sent meanwhile are
-lost; waiters re-read the store, so nothing else is.
+:class:`~sitelore.jobs.hub.EventHub`. Only API processes listen: on PostgreSQL every
+NOTIFY wakes every listening connection of the database, so worker-only processes (which
+learn of a cancel request from their next heartbeat, within a second) hold none. It
+reconnects by itself and wakes every waiter after a reconnect, since notifications sent
+meanwhile are lost; waiters re-read the store, so nothing else is.
 """
 
 from __future__ import annotations
@@ -91,13 +92,12 @@ class Listener:
         conninfo: str,
         hub: EventHub,
         *,
-        events: bool = True,
         idle_check: float = 10.0,
         max_backoff: float = 5.0,
     ) -> None:
         self.conninfo = conninfo
         self.hub = hub
-        self.channels = [CANCEL_CHANNEL, *([EVENTS_CHANNEL] if events else [])]
+        self.channels = [CANCEL_CHANNEL, EVENTS_CHANNEL]
         self.idle_check = idle_check
         self.max_backoff = max_backoff
         self.connected = asyncio.Event()
