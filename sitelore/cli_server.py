@@ -175,7 +175,7 @@ def _settings(**overrides: object) -> Settings:
 def _where(settings: Settings) -> str:
     if not settings.database_url:
         return str(settings.database_path)
-    from sitelore.jobs.postgres import describe
+    from sitelore.jobs.pgsql import describe
 
     return describe(settings.database_url)
 

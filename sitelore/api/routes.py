@@ -18,9 +18,8 @@ from sitelore.api.limits import RateLimiter
 from sitelore.api.schemas import ExtractBody
 from sitelore.api.settings import Settings
 from sitelore.core.netpolicy import NetworkPolicy
-from sitelore.jobs.deliveries import webhook_body
 from sitelore.jobs.hub import QUEUE, EventHub, wait_for
-from sitelore.jobs.models import CANCELLED, ApiKey, Job, JobStatus
+from sitelore.jobs.models import CANCELLED, ApiKey, Job, JobStatus, webhook_body
 from sitelore.jobs.store import JobStore
 from sitelore.jobs.worker import cancel_topic
 

@@ -13,11 +13,8 @@ signed body to an address the guard would refuse.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
-from datetime import UTC, datetime
-from typing import Any
 
 import httpx
 
@@ -26,7 +23,6 @@ from sitelore.crawl.transport import blocked_cause
 from sitelore.jobs.hub import wait_for
 from sitelore.jobs.models import Delivery
 from sitelore.jobs.store import JobStore
-from sitelore.models import iso_millis
 from sitelore.webhooks import EVENT_ID_HEADER, SIGNATURE_HEADER, sign
 
 log = logging.getLogger("sitelore.webhooks")
@@ -37,19 +33,6 @@ MAX_ATTEMPTS = 10  # 5 s doubling, capped at 15 min: about an hour of retries in
 LEASE = 60.0  # a delivery being sent is nobody else's for this long
 INTERRUPTED = "interrupted: the sender stopped"
 BLOCKED = "Blocked: "  # the prefix of errors the network guard gives: never retried
-
-
-def webhook_body(event: str, payload: dict[str, Any]) -> str:
-    return json.dumps(
-        {
-            "event": event,
-            "payload": payload,
-            "timestamp": iso_millis(datetime.now(UTC)),
-            "version": 1,
-        },
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
 
 
 def retry_delay(attempts: int, first: float = FIRST_RETRY) -> float:

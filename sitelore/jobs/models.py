@@ -107,6 +107,34 @@ class Delivery:
     last_error: str | None = None
 
 
+@dataclass(frozen=True)
+class Ending:
+    """A job's end as its store writes it, in the same transaction as the new status: the
+    last event of its log and, when the job has a callback URL, the webhook it owes."""
+
+    event: str  # "complete" | "error"
+    data: dict[str, Any]
+    hook: str  # "EXTRACTION_COMPLETED" | "EXTRACTION_FAILED"
+
+    def webhook(self, job: Job) -> tuple[str, str] | None:
+        """(url, body) of the delivery the finished ``job`` owes, if it asked for any."""
+        url = job.request.callback_url
+        return None if not url else (url, webhook_body(self.hook, job.to_dict()))
+
+
+def webhook_body(event: str, payload: dict[str, Any]) -> str:
+    return json.dumps(
+        {
+            "event": event,
+            "payload": payload,
+            "timestamp": iso_millis(datetime.now(UTC)),
+            "version": 1,
+        },
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+
+
 def request_to_json(request: ExtractRequest) -> str:
     return json.dumps(
         {

@@ -26,13 +26,8 @@ import procrastinate
 import psycopg
 
 from sitelore.jobs.hub import EventHub
-from sitelore.jobs.postgres import (
-    CANCEL_CHANNEL,
-    EVENTS_CHANNEL,
-    QUEUE_NAME,
-    TASK_NAME,
-    PostgresStore,
-)
+from sitelore.jobs.pgsql import CANCEL_CHANNEL, EVENTS_CHANNEL, QUEUE_NAME, TASK_NAME
+from sitelore.jobs.postgres import PostgresStore
 from sitelore.jobs.worker import Worker, cancel_topic
 
 log = logging.getLogger("sitelore.queue")

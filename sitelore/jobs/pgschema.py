@@ -48,6 +48,7 @@ CREATE UNIQUE INDEX sitelore_jobs_idempotency ON sitelore_jobs (key_id, idempote
     WHERE idempotency_key IS NOT NULL;
 CREATE INDEX sitelore_jobs_running ON sitelore_jobs (heartbeat_at)
     WHERE status = 'processing';
+CREATE INDEX sitelore_jobs_pending ON sitelore_jobs (created_at) WHERE status = 'pending';
 CREATE INDEX sitelore_jobs_finished ON sitelore_jobs (finished_at)
     WHERE status IN ('completed', 'failed');
 CREATE TABLE sitelore_job_events (

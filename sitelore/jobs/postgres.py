@@ -29,12 +29,25 @@ from sitelore.jobs.models import (
     CANCELLED,
     ApiKey,
     Delivery,
+    Ending,
     Job,
     JobEvent,
     JobStatus,
     request_to_json,
 )
 from sitelore.jobs.pgschema import missing_migrations
+from sitelore.jobs.pgsql import (
+    CANCEL_CHANNEL,
+    DEFER,
+    EVENTS_CHANNEL,
+    NOW,
+    QUEUE_NAME,
+    TASK_NAME,
+    Connection,
+    append_event,
+    insert_delivery,
+    qualified,
+)
 from sitelore.jobs.rows import (
     JOB_COLUMNS,
     decode_cursor,
@@ -52,18 +65,6 @@ from sitelore.jobs.store import (
     split_key,
 )
 from sitelore.models import ExtractRequest
-
-EVENTS_CHANNEL = "sitelore_events"
-CANCEL_CHANNEL = "sitelore_cancel"
-TASK_NAME = "sitelore.extract"
-QUEUE_NAME = "sitelore"
-NOW = "extract(epoch from clock_timestamp())"
-# One procrastinate job that runs sitelore job ``job_id``, in the job's lock slot.
-DEFER = (
-    "(SELECT unnest(procrastinate_defer_jobs_v1(ARRAY[ROW(%(queue)s, %(task)s, 0, {lock}, "
-    "NULL, jsonb_build_object('job_id', {job_id}), NULL)::procrastinate_job_to_defer_v1])))"
-)
-Connection = psycopg.AsyncConnection[DictRow]
 
 
 class SchemaOutdated(StoreUnavailable):
@@ -250,22 +251,35 @@ class PostgresStore:
         result: dict[str, Any] | None = None,
         error: str | None = None,
         progress: dict[str, Any] | None = None,
+        ending: Ending | None = None,
     ) -> Job | None:
         status = JobStatus.FAILED if error is not None else JobStatus.COMPLETED
-        return await self._job(
-            f"UPDATE sitelore_jobs SET status = %(status)s, result = %(result)s, "
-            f"error = %(error)s, finished_at = {NOW}, progress = COALESCE(%(progress)s, progress), "
-            f"worker = NULL WHERE id = %(id)s AND worker = %(worker)s AND status = 'processing' "
-            f"RETURNING {JOB_COLUMNS}, pg_notify('{EVENTS_CHANNEL}', id)",
-            {
-                "status": status.value,
-                "result": None if result is None else json.dumps(result),
-                "error": error,
-                "progress": None if progress is None else json.dumps(progress),
-                "id": job_id,
-                "worker": worker_id,
-            },
-        )
+        async with self._connection() as connection:
+            cursor = await connection.execute(
+                f"UPDATE sitelore_jobs SET status = %(status)s, result = %(result)s, "
+                f"error = %(error)s, finished_at = {NOW}, "
+                f"progress = COALESCE(%(progress)s, progress), worker = NULL "
+                f"WHERE id = %(id)s AND worker = %(worker)s AND status = 'processing' "
+                f"RETURNING {JOB_COLUMNS}, pg_notify('{EVENTS_CHANNEL}', id)",
+                {
+                    "status": status.value,
+                    "result": None if result is None else json.dumps(result),
+                    "error": error,
+                    "progress": None if progress is None else json.dumps(progress),
+                    "id": job_id,
+                    "worker": worker_id,
+                },
+            )
+            row = await cursor.fetchone()
+            if row is None:
+                return None
+            job = job_from_row(row)
+            if ending is not None:
+                await append_event(connection, job_id, ending.event, ending.data)
+                webhook = ending.webhook(job)
+                if webhook is not None:
+                    await insert_delivery(connection, job.id, job.key_id, *webhook, ending.hook)
+        return job
 
     async def request_cancel(self, job_id: str, key_id: str) -> Job | None:
         args = {"id": job_id, "key": key_id, "error": CANCELLED}
@@ -304,6 +318,7 @@ class PostgresStore:
         )
 
     async def recover_stalled(self, stale_after: float, max_attempts: int) -> list[Job]:
+        await self._requeue_orphans(stale_after)
         give_up = "attempts >= %(max)s"
         rows = await self._all(
             f"WITH stale AS (SELECT id, queue_job_id FROM sitelore_jobs "
@@ -320,10 +335,36 @@ class PostgresStore:
             f"progress = CASE WHEN {give_up} THEN progress END, "
             f"queue_job_id = CASE WHEN {give_up} THEN NULL ELSE "
             + DEFER.format(lock="job.queue_lock", job_id="job.id")
-            + f" END FROM stale WHERE job.id = stale.id RETURNING {_qualified('job')}",
+            + f" END FROM stale WHERE job.id = stale.id RETURNING {qualified('job')}",
             {**self._queue, "stale": stale_after, "max": max_attempts},
         )
         return [job_from_row(row) for row in rows]
+
+    async def _requeue_orphans(self, stale_after: float) -> None:
+        """Mend the queue where a process died between its steps (no job is run twice:
+        the task only runs a job it claims, and only a pending job can be claimed)."""
+        async with self._connection() as connection:
+            # A queue entry taken ('doing') whose job no worker holds: its worker died
+            # before the claim, or before procrastinate recorded the end. Left alone it
+            # would block its lock slot for good; back to 'todo' it runs or ends at once.
+            await connection.execute(
+                "SELECT procrastinate_retry_job_v1(queue.id, now(), NULL, NULL, NULL) "
+                "FROM procrastinate_jobs AS queue WHERE queue.status = 'doing' "
+                "AND queue.queue_name = %(queue)s AND NOT EXISTS (SELECT 1 FROM sitelore_jobs "
+                "  WHERE queue_job_id = queue.id AND status = 'processing') "
+                "AND (SELECT max(at) FROM procrastinate_events WHERE job_id = queue.id) "
+                "  < now() - make_interval(secs => %(stale)s)",
+                {"queue": QUEUE_NAME, "stale": stale_after},
+            )
+            # A pending job whose queue entry ended without claiming it (the claim lost
+            # the database): queue it again.
+            await connection.execute(
+                "UPDATE sitelore_jobs AS job SET queue_job_id = "
+                + DEFER.format(lock="job.queue_lock", job_id="job.id")
+                + " WHERE job.status = 'pending' AND NOT EXISTS (SELECT 1 FROM "
+                "procrastinate_jobs WHERE id = job.queue_job_id AND status IN ('todo', 'doing'))",
+                self._queue,
+            )
 
     async def housekeeping_due(self, task: str, every: float) -> bool:
         row = await self._one(
@@ -338,17 +379,8 @@ class PostgresStore:
     async def add_event(
         self, job_id: str, name: str, data: dict[str, Any], *, progress: bool = False
     ) -> JobEvent:
-        text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-        row = await self._one(
-            "WITH numbered AS (UPDATE sitelore_jobs SET last_seq = last_seq + 1, "
-            "  progress = CASE WHEN %(progress)s AND status = 'processing' THEN %(data)s "
-            "  ELSE progress END WHERE id = %(id)s RETURNING last_seq), "
-            "stored AS (INSERT INTO sitelore_job_events (job_id, seq, name, data) "
-            "  SELECT %(id)s, last_seq, %(name)s, %(data)s FROM numbered RETURNING seq) "
-            f"SELECT seq, pg_notify('{EVENTS_CHANNEL}', %(id)s) FROM stored",
-            {"id": job_id, "name": name, "data": text, "progress": progress},
-        )
-        return JobEvent(job_id, 0 if row is None else int(row["seq"]), name, data)
+        async with self._connection() as connection:
+            return await append_event(connection, job_id, name, data, progress=progress)
 
     async def events_after(self, job_id: str, seq: int, limit: int = 500) -> list[JobEvent]:
         rows = await self._all(
@@ -419,21 +451,8 @@ class PostgresStore:
     async def add_delivery(
         self, job_id: str, key_id: str, url: str, event: str, body: str
     ) -> Delivery:
-        row = await self._one(
-            f"INSERT INTO sitelore_deliveries (id, job_id, key_id, url, event, body, attempts, "
-            f"next_at, status, created_at) VALUES (%(id)s, %(job)s, %(key)s, %(url)s, "
-            f"%(event)s, %(body)s, 0, {NOW}, 'pending', {NOW}) RETURNING *",
-            {
-                "id": "evt_" + secrets.token_urlsafe(12),
-                "job": job_id,
-                "key": key_id,
-                "url": url,
-                "event": event,
-                "body": body,
-            },
-        )
-        assert row is not None
-        return delivery_from_row(row)
+        async with self._connection() as connection:
+            return await insert_delivery(connection, job_id, key_id, url, body, event)
 
     async def due_deliveries(self, now: float, limit: int, lease: float = 60.0) -> list[Delivery]:
         rows = await self._all(
@@ -456,18 +475,3 @@ class PostgresStore:
             "last_error = %(error)s, next_at = COALESCE(%(next)s, next_at) WHERE id = %(id)s",
             {"status": status, "error": error, "next": next_at, "id": delivery_id},
         )
-
-
-def _qualified(table: str) -> str:
-    return ", ".join(f"{table}.{column.strip()}" for column in JOB_COLUMNS.split(","))
-
-
-def describe(conninfo: str) -> str:
-    """Where ``conninfo`` points, without its password (for logs and messages)."""
-    try:
-        parts = psycopg.conninfo.conninfo_to_dict(conninfo)
-    except psycopg.ProgrammingError:
-        return "PostgreSQL (the URL does not parse)"
-    user = f"{parts['user']}@" if parts.get("user") else ""
-    port = f":{parts['port']}" if parts.get("port") else ""
-    return f"postgresql://{user}{parts.get('host', '')}{port}/{parts.get('dbname', '')}"

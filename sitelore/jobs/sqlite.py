@@ -21,6 +21,7 @@ from sitelore.jobs.models import (
     CANCELLED,
     ApiKey,
     Delivery,
+    Ending,
     Job,
     JobEvent,
     JobStatus,
@@ -224,6 +225,7 @@ class SQLiteStore:
         result: dict[str, Any] | None = None,
         error: str | None = None,
         progress: dict[str, Any] | None = None,
+        ending: Ending | None = None,
     ) -> Job | None:
         status = JobStatus.FAILED if error is not None else JobStatus.COMPLETED
         now = self._clock()
@@ -244,7 +246,15 @@ class SQLiteStore:
                 f"WHERE id = ? AND worker = ? AND status = 'processing' RETURNING {JOB_COLUMNS}",
                 values,
             ).fetchone()
-            return None if row is None else job_from_row(row)
+            if row is None:
+                return None
+            job = job_from_row(row)
+            if ending is not None:
+                _append_event(db, job_id, ending.event, ending.data)
+                webhook = ending.webhook(job)
+                if webhook is not None:
+                    _insert_delivery(db, job, *webhook, ending.hook, now)
+            return job
 
         return await self._run(finish)
 
@@ -323,22 +333,14 @@ class SQLiteStore:
     async def add_event(
         self, job_id: str, name: str, data: dict[str, Any], *, progress: bool = False
     ) -> JobEvent:
-        text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-
         def append(db: sqlite3.Connection) -> JobEvent:
-            # An unknown (purged) job gets no event: seq 0 says nothing was stored.
-            row = db.execute(
-                "INSERT INTO job_events (job_id, seq, name, data) SELECT ?, "
-                "(SELECT COALESCE(MAX(seq), 0) + 1 FROM job_events WHERE job_id = ?), ?, ? "
-                "WHERE EXISTS (SELECT 1 FROM jobs WHERE id = ?) RETURNING seq",
-                (job_id, job_id, name, text, job_id),
-            ).fetchone()
+            event = _append_event(db, job_id, name, data)
             if progress:
                 db.execute(
                     "UPDATE jobs SET progress = ? WHERE id = ? AND status = 'processing'",
-                    (text, job_id),
+                    (json.dumps(data), job_id),
                 )
-            return JobEvent(job_id, 0 if row is None else int(row["seq"]), name, data)
+            return event
 
         return await self._run(append)
 
@@ -433,17 +435,9 @@ class SQLiteStore:
         self, job_id: str, key_id: str, url: str, event: str, body: str
     ) -> Delivery:
         now = self._clock()
-        delivery = Delivery(
-            "evt_" + secrets.token_urlsafe(12), job_id, key_id, url, event, body, 0, now, "pending"
+        return await self._run(
+            lambda db: _insert_delivery(db, (job_id, key_id), url, body, event, now)
         )
-        await self._run(
-            lambda db: db.execute(
-                "INSERT INTO deliveries (id, job_id, key_id, url, event, body, attempts, next_at, "
-                "status, created_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, 'pending', ?)",
-                (delivery.id, job_id, key_id, url, event, body, now, now),
-            )
-        )
-        return delivery
 
     async def due_deliveries(self, now: float, limit: int, lease: float = 60.0) -> list[Delivery]:
         def take(db: sqlite3.Connection) -> list[Delivery]:
@@ -471,3 +465,35 @@ class SQLiteStore:
                 (status, error, next_at, delivery_id),
             )
         )
+
+
+def _append_event(db: sqlite3.Connection, job_id: str, name: str, data: dict[str, Any]) -> JobEvent:
+    """The next event of a job's log (seq 0 and nothing stored when the job is gone)."""
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    row = db.execute(
+        "INSERT INTO job_events (job_id, seq, name, data) SELECT ?, "
+        "(SELECT COALESCE(MAX(seq), 0) + 1 FROM job_events WHERE job_id = ?), ?, ? "
+        "WHERE EXISTS (SELECT 1 FROM jobs WHERE id = ?) RETURNING seq",
+        (job_id, job_id, name, text, job_id),
+    ).fetchone()
+    return JobEvent(job_id, 0 if row is None else int(row["seq"]), name, data)
+
+
+def _insert_delivery(
+    db: sqlite3.Connection,
+    owner: Job | tuple[str, str],
+    url: str,
+    body: str,
+    event: str,
+    now: float,
+) -> Delivery:
+    job_id, key_id = (owner.id, owner.key_id) if isinstance(owner, Job) else owner
+    delivery = Delivery(
+        "evt_" + secrets.token_urlsafe(12), job_id, key_id, url, event, body, 0, now, "pending"
+    )
+    db.execute(
+        "INSERT INTO deliveries (id, job_id, key_id, url, event, body, attempts, next_at, "
+        "status, created_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, 'pending', ?)",
+        (delivery.id, job_id, key_id, url, event, body, now, now),
+    )
+    return delivery

@@ -14,7 +14,7 @@ import hashlib
 import secrets
 from typing import Any, Protocol
 
-from sitelore.jobs.models import ApiKey, Delivery, Job, JobEvent, JobStatus
+from sitelore.jobs.models import ApiKey, Delivery, Ending, Job, JobEvent, JobStatus
 from sitelore.models import ExtractRequest
 
 KEY_PREFIX = "sl_"
@@ -49,8 +49,10 @@ class JobStore(Protocol):
         result: dict[str, Any] | None = None,
         error: str | None = None,
         progress: dict[str, Any] | None = None,
+        ending: Ending | None = None,
     ) -> Job | None:
-        """Complete (with ``result``) or fail (with ``error``) a job this worker holds."""
+        """Complete (with ``result``) or fail (with ``error``) a job this worker holds; its
+        ``ending`` (last event, webhook) is written in the same transaction."""
         ...
 
     async def request_cancel(self, job_id: str, key_id: str) -> Job | None: ...

@@ -22,9 +22,8 @@ from typing import Any
 from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.crawl.transport import Resolver
 from sitelore.errors import SiteloreError
-from sitelore.jobs.deliveries import webhook_body
 from sitelore.jobs.hub import QUEUE, EventHub, wait_for
-from sitelore.jobs.models import CANCELLED, Job
+from sitelore.jobs.models import CANCELLED, Ending, Job, webhook_body
 from sitelore.jobs.store import JobStore, PullQueue, StoreUnavailable
 from sitelore.models import CrawlOptions, Event, Progress
 from sitelore.pipeline import extract_site
@@ -240,23 +239,27 @@ class _Recorder:
 
     async def completed(self, result: dict[str, Any]) -> None:
         progress = {**self.progress, "currentStep": "Complete"}
+        ending = Ending("complete", {"result": result}, "EXTRACTION_COMPLETED")
         finished = await self.worker.store.finish_job(
-            self.job.id, self.worker.worker_id, result=result, progress=progress
+            self.job.id, self.worker.worker_id, result=result, progress=progress, ending=ending
         )
-        await self._close("complete", {"result": result}, finished, "EXTRACTION_COMPLETED")
+        self._close(finished)
 
     async def failed(self, message: str) -> None:
         progress = {**self.progress, "currentStep": "Failed"}
+        ending = Ending("error", {"message": message}, "EXTRACTION_FAILED")
         finished = await self.worker.store.finish_job(
-            self.job.id, self.worker.worker_id, error=message, progress=progress
+            self.job.id, self.worker.worker_id, error=message, progress=progress, ending=ending
         )
-        await self._close("error", {"message": message}, finished, "EXTRACTION_FAILED")
+        self._close(finished)
 
-    async def _close(self, name: str, data: dict[str, Any], job: Job | None, hook: str) -> None:
+    def _close(self, job: Job | None) -> None:
+        """Wake who waits: the last event and the webhook were stored with the job's end."""
         if job is None:
             return  # no longer ours (recovered elsewhere, or cancelled while pending)
-        await self.worker._publish(self.job.id, name, data)
-        await self.worker._webhook(job, hook)
+        self.worker.hub.notify(job.id)
+        if job.request.callback_url and self.worker.wake_deliveries is not None:
+            self.worker.wake_deliveries.set()
         self.worker.hub.notify(QUEUE)
 
 

@@ -21,7 +21,8 @@ from sitelore.api.settings import Settings
 from sitelore.cli import main
 from sitelore.core.netpolicy import DEFAULT_PORTS, NetworkPolicy
 from sitelore.crawl.transport import build_client
-from sitelore.jobs.deliveries import DeliverySender, webhook_body
+from sitelore.jobs.deliveries import DeliverySender
+from sitelore.jobs.models import webhook_body
 from sitelore.jobs.sqlite import SQLiteStore
 from tests.api.conftest import StartApi
 from tests.apikit import (

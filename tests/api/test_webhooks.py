@@ -16,7 +16,8 @@ import httpx
 import pytest
 
 from sitelore.crawl.transport import build_client
-from sitelore.jobs.deliveries import DeliverySender, webhook_body
+from sitelore.jobs.deliveries import DeliverySender
+from sitelore.jobs.models import webhook_body
 from sitelore.jobs.sqlite import SQLiteStore
 from sitelore.webhooks import EVENT_ID_HEADER, SIGNATURE_HEADER, verify
 from tests.api.conftest import StartApi, serve_slow

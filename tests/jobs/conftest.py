@@ -61,9 +61,9 @@ async def claim(store: JobStore, job: Job, worker: str = WORKER) -> Job:
     return taken
 
 
-async def running(store: JobStore, key: str = KEY) -> Job:
+async def running(store: JobStore, key: str = KEY, request: ExtractRequest = REQUEST) -> Job:
     """A new job, processing for :data:`WORKER` (claim it before creating any other)."""
-    return await claim(store, await store.create_job(key, REQUEST))
+    return await claim(store, await store.create_job(key, request))
 
 
 async def current(store: JobStore, job: Job) -> Job:

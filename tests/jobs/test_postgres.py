@@ -20,14 +20,8 @@ from psycopg.rows import DictRow, dict_row
 
 from sitelore.jobs.models import Job, JobStatus
 from sitelore.jobs.pgschema import MIGRATIONS, Migration, upgrade
-from sitelore.jobs.postgres import (
-    CANCEL_CHANNEL,
-    EVENTS_CHANNEL,
-    QUEUE_NAME,
-    TASK_NAME,
-    PostgresStore,
-    SchemaOutdated,
-)
+from sitelore.jobs.pgsql import CANCEL_CHANNEL, EVENTS_CHANNEL, QUEUE_NAME, TASK_NAME
+from sitelore.jobs.postgres import PostgresStore, SchemaOutdated
 from sitelore.jobs.store import StoreUnavailable
 from sitelore.models import ExtractRequest
 from tests.jobs.conftest import fresh_pg_schema, open_postgres

@@ -7,13 +7,16 @@ itself returned (a delivery's ``next_at``, a job's ``finished_at``).
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Callable
 
 import pytest
 
-from sitelore.jobs.models import ApiKey
+from sitelore.jobs.models import ApiKey, Ending
 from sitelore.jobs.store import JobStore
-from tests.jobs.conftest import KEY, REQUEST, WORKER, Backend, running
+from sitelore.models import ExtractRequest
+from tests.jobs.conftest import KEY, OTHER_WORKER, REQUEST, WORKER, Backend, running
 
 # -- events and retention ---------------------------------------------------------------------
 
@@ -245,5 +248,46 @@ def test_housekeeping_due_takes_turns(backend: Backend) -> None:
 def test_ping(backend: Backend) -> None:
     async def body(store: JobStore) -> None:
         await store.ping()
+
+    backend.run(body)
+
+
+# -- a job's end: status, last event and webhook in one write ---------------------------------
+
+HOOKED = ExtractRequest("https://example.com/", callback_url="https://hooks.test/in")
+ENDING = Ending("complete", {"result": {"ok": True}}, "EXTRACTION_COMPLETED")
+
+
+@pytest.mark.parametrize("request_", [HOOKED, REQUEST], ids=["callback", "no-callback"])
+def test_finish_job_writes_its_ending(backend: Backend, request_: ExtractRequest) -> None:
+    async def body(store: JobStore) -> None:
+        job = await running(store, request=request_)
+        finished = await store.finish_job(job.id, WORKER, result={"ok": True}, ending=ENDING)
+        assert finished is not None
+        events = await store.events_after(job.id, 0)
+        assert [(e.name, e.data) for e in events] == [("complete", {"result": {"ok": True}})]
+        due = await store.due_deliveries(time.time() + 1, 10)
+        if request_.callback_url is None:
+            assert due == []
+            return
+        (delivery,) = due
+        assert (delivery.job_id, delivery.url, delivery.event) == (
+            job.id,
+            "https://hooks.test/in",
+            "EXTRACTION_COMPLETED",
+        )
+        payload = json.loads(delivery.body)
+        assert payload["event"] == "EXTRACTION_COMPLETED"
+        assert payload["payload"] == finished.to_dict(), "the job as it ended"
+
+    backend.run(body)
+
+
+def test_an_ending_that_is_not_ours_writes_nothing(backend: Backend) -> None:
+    async def body(store: JobStore) -> None:
+        job = await running(store, request=HOOKED)
+        assert await store.finish_job(job.id, OTHER_WORKER, result={}, ending=ENDING) is None
+        assert await store.events_after(job.id, 0) == []
+        assert await store.due_deliveries(time.time() + 1, 10) == []
 
     backend.run(body)
