@@ -98,6 +98,21 @@ class Worker:
         )
         beating = asyncio.create_task(self._heartbeat(recorder, task))
         try:
+            await self._outcome(job, recorder, task)
+        except StoreUnavailable:
+            # The database went away mid-job or as it ended: the job is not at fault. Hand
+            # it back (if the database is back already) or leave it to the recovery of
+            # silent jobs.
+            log.warning("job %s lost the database; handing it back", job.id)
+            await self._hand_back(job)
+        finally:
+            beating.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beating
+
+    async def _outcome(self, job: Job, recorder: _Recorder, task: asyncio.Task[Any]) -> None:
+        """Await the extraction and record how it ended."""
+        try:
             result = await task
         except asyncio.CancelledError:
             if recorder.abandoned:
@@ -109,10 +124,7 @@ class Worker:
             else:
                 await recorder.failed(CANCELLED)
         except StoreUnavailable:
-            # The database went away mid-job: the job is not at fault. Hand it back (if the
-            # database is back already) or leave it to the recovery of silent jobs.
-            log.warning("job %s lost the database; handing it back", job.id)
-            await self._hand_back(job)
+            raise
         except TimeoutError:
             limit = self.settings.job_timeout
             await recorder.failed(f"Job stopped: it ran longer than the {limit:g}s job time limit")
@@ -123,10 +135,6 @@ class Worker:
             await recorder.failed(f"Internal error: {type(error).__name__}")
         else:
             await recorder.completed(result.to_dict())
-        finally:
-            beating.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await beating
 
     async def _hand_back(self, job: Job) -> None:
         """The worker itself is stopping: the job goes back to the queue for another one."""
