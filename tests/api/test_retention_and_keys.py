@@ -28,7 +28,7 @@ def test_a_finished_job_is_gone_after_the_retention(
 ) -> None:
     """Housekeeping runs every ``stale_after / 2`` s (at most 60 s): there is no setting of
     its own, so a small ``stale_after`` makes it run often here."""
-    home = serve_slow(web, delay=1.0)
+    home = serve_slow(web, delay=4.0)
     api = start_api(retention_seconds=1.0, stale_after=2.0)
     client = api.client()
     done = submit(client, {"url": acme, "singlePage": True})
@@ -43,9 +43,9 @@ def test_a_finished_job_is_gone_after_the_retention(
     assert done in error_body(client.get(f"/v1/jobs/{done}"), 404)
     error_body(client.get(f"/v1/jobs/{done}/events"), 404)
     assert done not in {job["id"] for job in iter_jobs(client)}
-    # An unfinished job is kept however old it is; it expires only after it finishes.
-    finished = wait_job(client, running)
-    assert finished["status"] == "completed"
+    # An unfinished job is kept however old it is (it expires only after it finishes; waiting
+    # for its end here would race with its own expiry, a second later).
+    assert get_job(client, running)["status"] in ("pending", "processing")
 
 
 # -- keys -----------------------------------------------------------------------------------

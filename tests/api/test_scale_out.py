@@ -316,6 +316,32 @@ def test_sigterm_hands_the_running_job_back_and_the_next_worker_completes_it(
         assert _check_finished_once(pg, [job_id])[job_id][0] == "completed"
 
 
+def test_a_cancel_sent_to_one_api_stops_the_job_on_a_worker_elsewhere(
+    pg: str, web: WebServer, hanging_site: dict[str, bool], tmp_path: Path
+) -> None:
+    site = f"http://127.0.0.1:{web.port}/"
+    key = store_create_key(pg)
+    with Fleet(tmp_path, pg_env(pg, tmp_path / "data")) as fleet:
+        a, b = fleet.serve(), fleet.serve()
+        fleet.worker(concurrency=2)
+        a.wait_ready()
+        b.wait_ready()
+        with _client(a.url, key) as on_a, _client(b.url, key) as on_b:
+            job_id = submit(on_a, {"url": site, "maxPages": 3})
+            eventually(lambda: "/slow/" in web.paths("127.0.0.1"), timeout=30)
+            assert get_job(on_b, job_id)["status"] == "processing"
+            cancelled_at = time.monotonic()
+            assert on_b.post(f"/v1/jobs/{job_id}/cancel").status_code == 202
+            job = wait_job(on_a, job_id, timeout=15)
+            took = time.monotonic() - cancelled_at
+            assert (job["status"], job["error"]) == ("failed", "Job cancelled"), job
+            assert took < 5, f"the cancel took {took:.1f}s to reach the worker"
+            with on_a.stream("GET", f"/v1/jobs/{job_id}/events") as response:
+                stream = read_sse(response, timeout=10)
+            assert stream.names[-1] == "error", stream.names
+        assert _check_finished_once(pg, [job_id])[job_id][0] == "failed"
+
+
 # -- the database cut off -----------------------------------------------------------------------
 
 
