@@ -9,46 +9,77 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sitelore.core.netpolicy import NetworkPolicy
-from sitelore.errors import (
-    Blocked,
-    ExtractionFailed,
-    FetchError,
-    InvalidRequest,
-    RobotsDisallowed,
-    SiteloreError,
-)
-from sitelore.models import (
-    BusinessClassified,
-    BusinessProfile,
-    CrawlOptions,
-    Event,
-    ExtractRequest,
-    ExtractResult,
-    ItemCategory,
-    KnowledgeItem,
-    PageScraped,
-    PagesPlanned,
-    Progress,
-)
-
 if TYPE_CHECKING:
     from sitelore.client import AsyncClient, Client
+    from sitelore.core.netpolicy import NetworkPolicy
+    from sitelore.errors import (
+        Blocked,
+        ExtractionFailed,
+        FetchError,
+        InvalidRequest,
+        RobotsDisallowed,
+        SiteloreError,
+    )
+    from sitelore.models import (
+        BusinessClassified,
+        BusinessProfile,
+        CrawlOptions,
+        Event,
+        ExtractRequest,
+        ExtractResult,
+        ItemCategory,
+        KnowledgeItem,
+        PageScraped,
+        PagesPlanned,
+        Progress,
+    )
     from sitelore.pipeline import extract, extract_site
+
+# Where each public name lives: modules load when a name is first asked for, so that
+# ``import sitelore`` (and starting the CLI) stays fast.
+_HOMES = {
+    "extract": "sitelore.pipeline",
+    "extract_site": "sitelore.pipeline",
+    "Client": "sitelore.client",
+    "AsyncClient": "sitelore.client",
+    "NetworkPolicy": "sitelore.core.netpolicy",
+    **dict.fromkeys(
+        [
+            "Blocked",
+            "ExtractionFailed",
+            "FetchError",
+            "InvalidRequest",
+            "RobotsDisallowed",
+            "SiteloreError",
+        ],
+        "sitelore.errors",
+    ),
+    **dict.fromkeys(
+        [
+            "BusinessClassified",
+            "BusinessProfile",
+            "CrawlOptions",
+            "Event",
+            "ExtractRequest",
+            "ExtractResult",
+            "ItemCategory",
+            "KnowledgeItem",
+            "PageScraped",
+            "PagesPlanned",
+            "Progress",
+        ],
+        "sitelore.models",
+    ),
+}
 
 
 def __getattr__(name: str) -> Any:
-    # The pipeline pulls in httpx and the parser: load it when first asked for, so that
-    # importing sitelore (and starting the CLI) stays fast.
-    if name in ("extract", "extract_site"):
-        from sitelore import pipeline
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'sitelore' has no attribute {name!r}")
+    import importlib
 
-        return getattr(pipeline, name)
-    if name in ("Client", "AsyncClient"):
-        from sitelore import client
-
-        return getattr(client, name)
-    raise AttributeError(f"module 'sitelore' has no attribute {name!r}")
+    return getattr(importlib.import_module(home), name)
 
 
 __all__ = [

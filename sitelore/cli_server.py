@@ -22,8 +22,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-keys_app = typer.Typer(help="Manage API keys (in the server's database).")
-db_app = typer.Typer(help="The PostgreSQL database of a scaled-out deployment.")
+keys_app = typer.Typer(help="Manage API keys (in the server's database).", rich_markup_mode=None)
+db_app = typer.Typer(
+    help="The PostgreSQL database of a scaled-out deployment.", rich_markup_mode=None
+)
 
 DataDirOption = Annotated[
     Path | None,
