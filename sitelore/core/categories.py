@@ -52,8 +52,13 @@ HOURS = re.compile(rf"\b{_DAY}\b\.?.{{0,40}}?({_RANGE})", re.IGNORECASE)
 _CLOCK = re.compile(r"[:.]\d{2}|am|pm|a\.m|p\.m|uhr|h\b", re.IGNORECASE)
 
 
+_TIME_RANGE = re.compile(_RANGE, re.IGNORECASE)
+
+
 def mentions_hours(text: str) -> bool:
     """Opening hours: a day (or "daily") and a time range that is clearly a time of day."""
+    if _TIME_RANGE.search(text) is None:
+        return False  # the cheap half first: most texts have no time range at all
     return any(_CLOCK.search(match.group(2)) for match in HOURS.finditer(text))
 
 
@@ -82,8 +87,8 @@ def categorize(
         return ItemCategory.FAQ
     if kind == "quote" and page_purpose not in QUOTING_PAGES and title:
         return ItemCategory.CUSTOMER  # a quotation with its author: a testimonial
-    priced = PRICE.search(f"{title}\n{text}")
-    if (from_table or kind == "card") and priced and page_purpose not in MENU_PURPOSES:
+    offered = (from_table or kind == "card") and page_purpose not in MENU_PURPOSES
+    if offered and PRICE.search(f"{title}\n{text}"):
         return ItemCategory.PRICING  # a plan, whatever it is called ("Team", "Business")
     headed = _heading_category((title,), page_purpose)
     if headed is not None:

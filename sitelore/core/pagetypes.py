@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import unquote
 
 from sitelore.models import ItemCategory
@@ -155,6 +156,7 @@ def _build_index() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
 _EXACT, _STEMS = _build_index()
 
 
+@lru_cache(maxsize=8192)
 def word_purpose(word: str) -> str | None:
     """The purpose one word or hyphenated slug names, if any."""
     word = word.lower()
@@ -174,6 +176,7 @@ def word_purpose(word: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def text_purpose(text: str) -> str | None:
     """The purpose of a short text such as a link label or a title, first match wins."""
     for match in _WORD.finditer(text.lower()):

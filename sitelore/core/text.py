@@ -22,12 +22,14 @@ PRICE = re.compile(
 
 def clean_text(text: str) -> str:
     """One line: every run of whitespace becomes one space."""
-    return _ALL_SPACE.sub(" ", text).strip()
+    # str.split() splits on exactly what ``\s`` matches in a str pattern, faster.
+    return " ".join(text.split())
 
 
 def clean_lines(text: str) -> str:
     """Whitespace collapsed within lines; line breaks kept (addresses, poems, menus)."""
-    return _LINES.sub("\n", _SPACE.sub(" ", text)).strip()
+    spaced = _SPACE.sub(" ", text)
+    return (_LINES.sub("\n", spaced) if "\n" in spaced else spaced).strip()
 
 
 ABBREVIATIONS = frozenset(

@@ -115,7 +115,25 @@ def normalize_url(url: str, base: str | None = None) -> str | None:
     """
     if len(url) > MAX_URL_LENGTH or _SURROGATE.search(url):
         return None  # lone surrogates cannot be encoded: no such URL can be requested
-    return _normalize(url, base)
+    return _normalize(url, None if base is None else _join_base(url, base))
+
+
+def _join_base(url: str, base: str) -> str | None:
+    """The part of ``base`` that joining ``url`` depends on: none for an absolute URL, the
+    origin for a root-relative path. The same template link on every page of a site then
+    hits the cache once, whatever page it is on."""
+    head = url.lstrip()[:8].lower()
+    if head.startswith(("http://", "https://")):
+        return None
+    if head.startswith("/") and not head.startswith(("//", "/\\")):
+        return _origin(base)
+    return base
+
+
+@lru_cache(maxsize=1024)
+def _origin(base: str) -> str:
+    scheme, netloc, _, _, _ = urlsplit(base)
+    return f"{scheme}://{netloc}" if scheme and netloc else base
 
 
 @lru_cache(maxsize=16_384)

@@ -23,7 +23,7 @@ from sitelore.core.globs import PathGlob
 from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.core.request import validate_request
 from sitelore.core.text import visible_length
-from sitelore.core.urls import normalize_url, url_key
+from sitelore.core.urls import MAX_URL_LENGTH, _normalize, normalize_url, url_key
 from sitelore.errors import InvalidRequest
 from sitelore.models import ExtractRequest, ItemCategory, KnowledgeItem
 
@@ -265,6 +265,14 @@ def test_normalize_url_against_a_base_is_absolute_or_none(url: str, base: str) -
     if joined is not None:
         assert urlsplit(joined).scheme in ("http", "https"), joined
         assert normalize_url(joined) == joined
+
+
+@prop("normalize_url_shortcut", url=st.one_of(URLS, HREFS), base=PAGE_URLS)
+def test_the_cache_shortcut_joins_like_the_whole_base(url: str, base: str) -> None:
+    """normalize_url keys its cache on the origin for root-relative and on nothing for
+    absolute URLs: the answer must be what joining with the whole base gives."""
+    if len(url) <= MAX_URL_LENGTH and not any(0xD800 <= ord(c) <= 0xDFFF for c in url):
+        assert normalize_url(url, base) == _normalize.__wrapped__(url, base)
 
 
 SITE_HOSTS = st.lists(st.text(st.sampled_from("abcz09-"), min_size=1, max_size=5), min_size=1,
