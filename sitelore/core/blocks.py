@@ -117,7 +117,6 @@ DROP_MARKERS = (
     "skip-to",
     "breadcrumb",
 )
-_SOURCE_SPACE = re.compile(r"\s+")
 _DROP = re.compile("|".join(re.escape(marker) for marker in DROP_MARKERS))
 ROLE_ZONES = {
     "navigation": "nav",
@@ -201,7 +200,7 @@ class _Walker:
         tag = node.tag or ""
         if tag == "-text":
             # Line breaks in the HTML source are spaces; only <br> breaks a line.
-            self.buffer.append(_SOURCE_SPACE.sub(" ", node.text_content or ""))
+            self.buffer.append(_source_spaces(node.text_content or ""))
             return
         if tag.startswith("-") or tag in SKIP:
             return
@@ -345,8 +344,9 @@ class _Walker:
     # -- zones -------------------------------------------------------------------------
 
     def zone_for(self, tag: str, attrs: dict[str, str | None]) -> str:
-        classes = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
-        if _DROP.search(classes):
+        named = attrs.get("class") or attrs.get("id")
+        classes = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower() if named else ""
+        if classes and _DROP.search(classes):
             return "drop"
         role_zone = ROLE_ZONES.get((attrs.get("role") or "").lower())
         if role_zone == "drop":
@@ -427,10 +427,21 @@ def text_with_breaks(node: LexborNode) -> str:
     for child in node.traverse(include_text=True):
         tag = child.tag
         if tag == "-text":
-            parts.append(_SOURCE_SPACE.sub(" ", child.text_content or ""))
+            parts.append(_source_spaces(child.text_content or ""))
         elif tag in BREAKING:
             parts.append("\n")
     return "".join(parts)
+
+
+def _source_spaces(text: str) -> str:
+    """Every run of whitespace one space, the ends included (``\\s+`` to " ", faster)."""
+    words = text.split()
+    if not words:
+        return " " if text else ""
+    joined = " ".join(words)
+    if text[0].isspace():
+        joined = " " + joined
+    return joined + " " if text[-1].isspace() else joined
 
 
 def _is_complex(node: LexborNode) -> bool:
