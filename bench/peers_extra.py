@@ -1,0 +1,232 @@
+"""The side figures of ``bench/peers.py``: per-page CPU, article F1, start-up, serve RSS.
+
+- per-page CPU of sitelore's page pipeline (``quality.page_pipeline``: parse, clean, sections,
+  Markdown, items) on every non-empty HTML file of the dev sites, against
+  ``trafilatura.extract`` (Markdown) on the same files in the peers' venv, and a bare
+  selectolax parse for scale;
+- F1 of sitelore's main-text step on the article benchmark, against trafilatura, scored with
+  the kit's ``score.py articles``. sitelore has no single main-text function: the adapter below
+  does what the pipeline does per page (``parse_document``, then the blocks of the content
+  zones ``CONTENT_ZONES``), without the site-wide template removal (one page is no site);
+- ``sitelore extract --help`` start-up time;
+- ``sitelore serve --workers 50`` peak RSS with 50 jobs running against a throttled site.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import statistics
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from peers_env import EVAL, ROOT, SiteServer, free_port, run_measured
+from quality import page_pipeline
+from selectolax.lexbor import LexborHTMLParser
+
+from sitelore.core.assemble import CONTENT_ZONES
+from sitelore.core.document import parse_document
+
+PEERS = ROOT / "bench" / "peers"
+
+
+def spread(values: list[float]) -> tuple[float, float]:
+    """(median, p90)."""
+    ordered = sorted(values)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))]
+
+
+def dev_pages() -> list[tuple[Path, str]]:
+    """Every non-empty HTML file of the dev sites, with the URL it has on its own domain."""
+    pages = []
+    for manifest in sorted((EVAL / "sites").glob("*/manifest.json")):
+        domain = json.loads(manifest.read_text())["domains"][0]
+        root = manifest.parent / "site"
+        for path in sorted(root.rglob("*.html")):
+            if path.stat().st_size > 0:
+                pages.append((path, f"http://{domain}/{path.relative_to(root).as_posix()}"))
+    return pages
+
+
+def page_cpu(peer_python: Path | None, repeat: int = 3) -> None:
+    pages = dev_pages()
+    mine: list[float] = []
+    parse: list[float] = []
+    for path, url in pages:
+        html = path.read_bytes().decode("utf-8", "replace")
+        begin = time.process_time()
+        for _ in range(repeat):
+            page_pipeline(html, url)
+        mine.append((time.process_time() - begin) / repeat * 1000)
+        begin = time.process_time()
+        for _ in range(repeat):
+            LexborHTMLParser(html)
+        parse.append((time.process_time() - begin) / repeat * 1000)
+    rows = [("sitelore page pipeline", mine), ("selectolax parse only", parse)]
+    if peer_python is not None:
+        with tempfile.NamedTemporaryFile("w", suffix=".json") as listing:
+            json.dump([[str(path), url] for path, url in pages], listing)
+            listing.flush()
+            command = [str(peer_python), str(PEERS / "trafilatura_pages.py"), "times",
+                       listing.name, "--repeat", str(repeat)]  # fmt: skip
+            done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode == 0:
+            rows.append(('trafilatura.extract(output_format="markdown")', json.loads(done.stdout)))
+        else:
+            print(f"trafilatura per-page timing failed: {done.stderr.strip()[-300:]}")
+    print(f"\nPer-page CPU, {len(pages)} non-empty HTML files of the 7 dev sites "
+          f"(process time, mean of {repeat} runs per page)")  # fmt: skip
+    print(f"{'step':48} {'median ms':>10} {'p90 ms':>8} {'total s':>8}")
+    for name, times in rows:
+        median, p90 = spread(times)
+        print(f"{name:48} {median:10.2f} {p90:8.2f} {sum(times) / 1000:8.2f}")
+
+
+def main_text(html: str, url: str) -> str:
+    """sitelore's main text of one page: the content-zone blocks of its document."""
+    document = parse_document(html, url)
+    return "\n".join(block.text for block in document.blocks if block.zone in CONTENT_ZONES)
+
+
+def article_f1(peer_python: Path | None, tmp: Path) -> None:
+    folder = EVAL / "articles"
+    gold = folder / "ground-truth.json"
+    truth = json.loads(gold.read_text())
+    texts = {}
+    begin = time.process_time()
+    for path in sorted((folder / "html").glob("*.html.gz")):
+        key = path.name.removesuffix(".html.gz")
+        html = gzip.decompress(path.read_bytes()).decode("utf-8", "replace")
+        texts[key] = main_text(html, truth.get(key, {}).get("url", "http://example.com/"))
+    cpu = time.process_time() - begin
+    predictions = {"sitelore main text (content zones)": tmp / "articles-sitelore.json"}
+    predictions["sitelore main text (content zones)"].write_text(json.dumps(texts))
+    if peer_python is not None:
+        out = tmp / "articles-trafilatura.json"
+        command = [str(peer_python), str(PEERS / "trafilatura_pages.py"), "articles",
+                   str(folder), str(out)]  # fmt: skip
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode == 0:
+            predictions["trafilatura.extract (defaults, text)"] = out
+        else:
+            print(f"trafilatura articles failed: {done.stderr.strip()[-300:]}")
+    print(f"\nArticle extraction, {len(truth)} pages of ../shared/eval/articles, score.py articles "
+          f"(sitelore: {cpu:.1f} s CPU for all pages)")  # fmt: skip
+    print(f"{'extractor':40} {'P':>6} {'R':>6} {'F1':>6}   {'upstream P':>10} {'R':>6} {'F1':>6}")
+    for name, path in predictions.items():
+        command = [sys.executable, str(EVAL / "score.py"), "articles", "--gold", str(gold),
+                   "--pred", str(path), "--json"]  # fmt: skip
+        report = json.loads(subprocess.run(command, capture_output=True, check=True).stdout)
+        up = report["upstream"]
+        print(f"{name:40} {report['precision']:6.3f} {report['recall']:6.3f} "
+              f"{report['f1']:6.3f}   {up['precision']:10.3f} {up['recall']:6.3f} "
+              f"{up['f1']:6.3f}")  # fmt: skip
+    print("(left: lower-cased, every gold page counts; right: as upstream evaluate.py)")
+
+
+def startup(runs: int = 10) -> None:
+    script = Path(sysconfig.get_path("scripts")) / "sitelore"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "sitelore"]
+    rows = [
+        (" ".join([Path(command[0]).name, *command[1:], "extract", "--help"]),
+         [*command, "extract", "--help"]),
+        ("python -c pass (interpreter alone)", [sys.executable, "-c", "pass"]),
+    ]  # fmt: skip
+    print(f"\nStart-up, whole process, median of {runs} runs (after one warm-up)")
+    for name, argv in rows:
+        run_measured(argv)
+        measured = [run_measured(argv) for _ in range(runs)]
+        wall = statistics.median(m.wall for m in measured) * 1000
+        cpu = statistics.median(m.cpu for m in measured) * 1000
+        rss = statistics.median(m.rss_mb for m in measured)
+        print(f"{name:48} wall {wall:6.0f} ms  CPU {cpu:6.0f} ms  peak RSS {rss:5.0f} MB")
+
+
+def _status(pid: int) -> dict[str, int]:
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            fields[name] = int(value.split()[0])
+    return fields
+
+
+def serve_rss(
+    tmp: Path, site_port: int, jobs: int = 50, max_pages: int = 20, rate: str = "32k"
+) -> None:
+    """Peak RSS of ``sitelore serve --workers N`` while N jobs run (throttled nginx site)."""
+    data = tmp / "serve-data"
+    data.mkdir()
+    api_port = free_port()
+    site = SiteServer(tmp / "serve-site", [("budibase", site_port, f"limit_rate {rate};")])
+    (tmp / "serve-site").mkdir()
+    env = {**os.environ, "SITELORE_DATA_DIR": str(data),
+           "SITELORE_ALLOW_PRIVATE_NETWORKS": "*", "SITELORE_ALLOWED_PORTS": "*",
+           "SITELORE_MAX_CONCURRENT_JOBS_PER_KEY": str(jobs),
+           "SITELORE_RATE_LIMIT_PER_MINUTE": "1000000"}  # fmt: skip
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+        env.pop(name, None)
+    created = subprocess.run(
+        [sys.executable, "-m", "sitelore", "keys", "create", "--name", "bench",
+         "--data-dir", str(data)],
+        capture_output=True, text=True, check=True, env=env,
+    )  # fmt: skip
+    key = created.stdout.splitlines()[0]
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "sitelore", "serve", "--port", str(api_port), "--workers",
+         str(jobs), "--data-dir", str(data)],
+        env=env, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{api_port}"
+    try:
+        site.start()
+        with httpx.Client(base_url=base, headers={"x-api-key": key}, timeout=30) as client:
+            _wait_healthy(client)
+            time.sleep(1.0)
+            idle = _status(serve.pid)["VmRSS"]
+            url = "http://127.0.0.1/" if site_port == 80 else f"http://127.0.0.1:{site_port}/"
+            body = {"url": url, "maxPages": max_pages}
+            begin = time.monotonic()
+            ids = [client.post("/v1/extract/async", json=body).json()["jobId"]
+                   for _ in range(jobs)]  # fmt: skip
+            most, statuses = 0, {}
+            while time.monotonic() - begin < 600:
+                listed = client.get("/v1/jobs", params={"limit": 100}).json()["jobs"]
+                statuses = {job["id"]: job["status"] for job in listed}
+                most = max(most, sum(1 for s in statuses.values() if s == "processing"))
+                if all(statuses.get(i) in ("completed", "failed") for i in ids):
+                    break
+                time.sleep(0.2)
+            seconds = time.monotonic() - begin
+            peak = _status(serve.pid)["VmHWM"]
+        done = sum(1 for s in statuses.values() if s == "completed")
+        print(f"\nsitelore serve --workers {jobs}: {jobs} jobs (maxPages {max_pages}, budibase via "
+              f"nginx limit_rate {rate}) submitted at once; at most {most} processing at once; "
+              f"{done} completed in {seconds:.1f} s")  # fmt: skip
+        print(f"RSS idle {idle / 1024:.0f} MB, peak (VmHWM) {peak / 1024:.0f} MB")
+    finally:
+        serve.terminate()
+        try:
+            serve.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            serve.kill()
+            serve.wait()
+        site.stop()
+
+
+def _wait_healthy(client: httpx.Client) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if client.get("/healthz").status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit("sitelore serve did not start")
