@@ -10,10 +10,10 @@ from __future__ import annotations
 import ipaddress
 import posixpath
 import re
-from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
+
+from sitelore.core.suffixes import bundled_rules
 
 TRACKING_PARAMS = frozenset(
     {
@@ -71,25 +71,9 @@ def registrable_domain(host: str) -> str:
     host = host.lower().rstrip(".")
     if not host or is_ip_address(host) or "." not in host:
         return host
-    parts = _extractor()(host)
-    if parts.suffix and parts.domain:
-        return f"{parts.domain}.{parts.suffix}"
     labels = host.split(".")
-    return ".".join(labels[-2:])
-
-
-@lru_cache(maxsize=1)
-def _extractor() -> Callable[[str], Any]:
-    """tldextract with its bundled suffix list only: no download, ever; loaded on first use.
-
-    The list's private section counts: alice.github.io and bob.github.io are two sites.
-    """
-    import tldextract
-
-    extract: Callable[[str], Any] = tldextract.TLDExtract(
-        suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
-    )
-    return extract
+    keep = bundled_rules().suffix_labels(labels) + 1
+    return ".".join(labels[-keep:] if keep <= len(labels) else labels[-2:])
 
 
 def is_ip_address(host: str) -> bool:
