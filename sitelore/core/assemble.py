@@ -20,7 +20,7 @@ from sitelore.core.knowledge import PageContext, page_items
 from sitelore.core.pagetypes import classify_page
 from sitelore.core.profile import LOCAL_INDUSTRIES, build_profile, strip_brand
 from sitelore.core.structured import structured_items
-from sitelore.core.text import fingerprint, jaccard, shingles, visible_length
+from sitelore.core.text import fingerprint, shingles, visible_length
 from sitelore.core.urls import url_path
 from sitelore.models import BusinessProfile, ItemCategory, KnowledgeItem
 
@@ -153,16 +153,42 @@ def deduplicate(items: Sequence[KnowledgeItem]) -> list[KnowledgeItem]:
     """Drop items whose content repeats an earlier one's, exactly or nearly."""
     kept: list[KnowledgeItem] = []
     seen: set[str] = set()
-    signatures: list[set[tuple[str, ...]]] = []
+    index = ShingleIndex()
     for item in items:
         body = item.content
         key = fingerprint(body)
         if key in seen or visible_length(body) == 0:
             continue
         shingle_set = shingles(body)
-        if any(jaccard(shingle_set, other) >= DUPLICATE_JACCARD for other in signatures):
+        if index.most_similar(shingle_set) >= DUPLICATE_JACCARD:
             continue
         seen.add(key)
-        signatures.append(shingle_set)
+        index.add(shingle_set)
         kept.append(item)
     return kept
+
+
+class ShingleIndex:
+    """Shingle sets by shingle: the most similar earlier set without comparing every pair
+    (a set that shares no shingle has Jaccard similarity 0)."""
+
+    def __init__(self) -> None:
+        self.sizes: list[int] = []
+        self.postings: dict[tuple[str, ...], list[int]] = {}
+
+    def add(self, shingle_set: set[tuple[str, ...]]) -> None:
+        number = len(self.sizes)
+        self.sizes.append(len(shingle_set))
+        for shingle in shingle_set:
+            self.postings.setdefault(shingle, []).append(number)
+
+    def most_similar(self, shingle_set: set[tuple[str, ...]]) -> float:
+        shared: dict[int, int] = {}
+        for shingle in shingle_set:
+            for number in self.postings.get(shingle, ()):
+                shared[number] = shared.get(number, 0) + 1
+        size = len(shingle_set)
+        return max(
+            (both / (size + self.sizes[number] - both) for number, both in shared.items()),
+            default=0.0,
+        )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import random
+
 from sitelore.core.assemble import Assembled, Page, assemble, boilerplate, deduplicate
+from sitelore.core.text import fingerprint, jaccard, shingles, visible_length
 from sitelore.models import INDUSTRIES, ItemCategory, KnowledgeItem
 from tests.core.helpers import doc
 
@@ -246,3 +249,30 @@ def test_a_section_shared_by_two_of_six_pages_is_kept_once() -> None:
     ]
     content = all_content(assemble(pages))
     assert content.count("checked by two human editors") == 1
+
+
+def _brute_force_deduplicate(items: list[KnowledgeItem]) -> list[KnowledgeItem]:
+    """The reference: every kept item compared with every earlier one."""
+    kept: list[KnowledgeItem] = []
+    for candidate in items:
+        body = shingles(candidate.content)
+        if not visible_length(candidate.content) or any(
+            fingerprint(candidate.content) == fingerprint(other.content)
+            or jaccard(body, shingles(other.content)) >= 0.7
+            for other in kept
+        ):
+            continue
+        kept.append(candidate)
+    return kept
+
+
+def test_deduplicate_agrees_with_comparing_every_pair() -> None:
+    vocabulary = ["plans", "teams"]  # two words: many exact and near copies
+    chooser = random.Random(7)
+    items = [
+        item(" ".join(chooser.choice(vocabulary) for _ in range(chooser.randint(5, 7))), f"/{n}")
+        for n in range(300)
+    ]
+    expected = [i.source for i in _brute_force_deduplicate(items)]
+    assert 20 < len(expected) < 250, "the sample has both copies and originals"
+    assert [i.source for i in deduplicate(items)] == expected
