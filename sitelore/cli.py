@@ -267,7 +267,17 @@ def _fail(message: str, status: int) -> int:
 
 def entry_point() -> None:
     """The console script: ``sitelore ...``."""
+    _skip_httpx_cli()
     sys.exit(main())
+
+
+def _skip_httpx_cli() -> None:
+    """httpx imports its own command line (click, rich, pygments: ~65 ms) whenever those are
+    installed, as they are beside typer. This process never runs it: an empty module in its
+    place makes httpx fall back to its stub, as it does when they are missing."""
+    import types
+
+    sys.modules.setdefault("httpx._main", types.ModuleType("httpx._main"))
 
 
 if __name__ == "__main__":
