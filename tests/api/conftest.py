@@ -81,3 +81,24 @@ def _slow(text: str, delay: float) -> Response:
 def slow(web: WebServer) -> str:
     """:func:`serve_slow` with one second per inner page."""
     return serve_slow(web)
+
+
+@pytest.fixture
+def hanging_site(web: WebServer) -> dict[str, bool]:
+    """A site on the literal address 127.0.0.1 (child processes crawl it without a resolver)
+    whose /slow/ page hangs while ``state["hang"]``."""
+    state = {"hang": True}
+    slow_page = html(page_html("Slow", prose("The slow page")))
+
+    def slow(_request: Any) -> Response:
+        if state["hang"]:
+            web.sleep(30)  # cut short when the test ends (web reset)
+        return slow_page
+
+    pages = {
+        "/": page_html("Home", prose("Hanging Company home"), ["/a/", "/slow/"]),
+        "/a/": page_html("A", prose("Page A of Hanging Company")),
+    }
+    route_site(web, "127.0.0.1", pages)
+    web.add_route("127.0.0.1", "/slow/", slow)
+    return state

@@ -6,7 +6,6 @@ import asyncio
 import os
 import signal
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -25,8 +24,8 @@ from tests.apikit import (
     submit,
     wait_job,
 )
-from tests.sitekit import SITES, page_html, prose, route_site
-from tests.webserver import Response, WebServer, html
+from tests.sitekit import SITES
+from tests.webserver import WebServer
 
 TINY = "http://tiny.test/"
 
@@ -88,31 +87,8 @@ def test_per_key_cap_makes_the_second_job_wait_pending(start_api: StartApi, web:
 # -- a server that dies ---------------------------------------------------------------------
 
 
-@pytest.fixture
-def killable_site(web: WebServer) -> dict[str, bool]:
-    """A site on the literal address 127.0.0.1 whose /slow/ page hangs while ``hang``."""
-    state = {"hang": True}
-    slow_page = html(page_html("Slow", prose("The slow page")))
-
-    def slow(_request: Any) -> Response:
-        if state["hang"]:
-            web.sleep(30)  # cut short when the test ends (web reset)
-        return slow_page
-
-    route_site(
-        web,
-        "127.0.0.1",
-        {
-            "/": page_html("Home", prose("Killable Company home"), ["/a/", "/slow/"]),
-            "/a/": page_html("A", prose("Page A of Killable Company")),
-        },
-    )
-    web.add_route("127.0.0.1", "/slow/", slow)
-    return state
-
-
 def test_sigkill_mid_job_then_restart_retries_it_and_runs_pending_jobs(
-    tmp_path: Path, web: WebServer, killable_site: dict[str, bool]
+    tmp_path: Path, web: WebServer, hanging_site: dict[str, bool]
 ) -> None:
     site = f"http://127.0.0.1:{web.port}/"
     data = tmp_path / "data"
@@ -131,7 +107,7 @@ def test_sigkill_mid_job_then_restart_retries_it_and_runs_pending_jobs(
             assert get_job(client, waiting)["status"] == "pending"
         os.kill(first.process.pid, signal.SIGKILL)
         first.process.wait(timeout=10)
-        killable_site["hang"] = False
+        hanging_site["hang"] = False
 
         second = ServeProcess(data, tmp_path / "serve2.log", workers=1).wait_ready()
         assert "created API key" not in second.stderr(), "the restart keeps the keys"

@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
+from sitelore.jobs.pgsql import NOW
 from tests.apikit import (
     Stream,
     error_body,
@@ -48,7 +49,6 @@ from tests.pgkit import (
 from tests.sitekit import page_html, prose, route_site
 from tests.webserver import Response, WebServer, html
 
-NOW = "extract(epoch from clock_timestamp())"
 UNFINISHED = "SELECT count(*) FROM sitelore_jobs WHERE status IN ('pending', 'processing')"
 DOING = "SELECT count(*) FROM procrastinate_jobs WHERE status = 'doing'"
 PAGE_DELAY = 0.04
@@ -77,26 +77,6 @@ def site(web: WebServer) -> str:
 def _slow(text: str) -> Response:
     page = html(text)
     return Response(page.status, page.headers, page.body, delay=PAGE_DELAY)
-
-
-@pytest.fixture
-def hanging_site(web: WebServer) -> dict[str, bool]:
-    """A site on 127.0.0.1 whose /slow/ page hangs while ``state["hang"]``."""
-    state = {"hang": True}
-    slow_page = html(page_html("Slow", prose("The slow page")))
-
-    def slow(_request: Any) -> Response:
-        if state["hang"]:
-            web.sleep(30)  # cut short when the test ends (web reset)
-        return slow_page
-
-    pages = {
-        "/": page_html("Home", prose("Hanging Company home"), ["/a/", "/slow/"]),
-        "/a/": page_html("A", prose("Page A of Hanging Company")),
-    }
-    route_site(web, "127.0.0.1", pages)
-    web.add_route("127.0.0.1", "/slow/", slow)
-    return state
 
 
 def _client(url: str, key: str, timeout: float = 30.0) -> httpx.Client:
