@@ -58,6 +58,7 @@ from sitelore.jobs.rows import (
 )
 from sitelore.jobs.store import (
     StoreUnavailable,
+    delivery_status,
     hash_secret,
     new_job_id,
     new_key,
@@ -469,7 +470,7 @@ class PostgresStore:
     async def record_delivery(
         self, delivery_id: str, *, delivered: bool, error: str | None, next_at: float | None
     ) -> None:
-        status = "delivered" if delivered else ("pending" if next_at is not None else "failed")
+        status = delivery_status(delivered, next_at)
         await self._exec(
             "UPDATE sitelore_deliveries SET status = %(status)s, attempts = attempts + 1, "
             "last_error = %(error)s, next_at = COALESCE(%(next)s, next_at) WHERE id = %(id)s",

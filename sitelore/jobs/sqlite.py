@@ -37,6 +37,7 @@ from sitelore.jobs.rows import (
 )
 from sitelore.jobs.store import (
     StoreUnavailable,
+    delivery_status,
     hash_secret,
     new_job_id,
     new_key,
@@ -457,7 +458,7 @@ class SQLiteStore:
     async def record_delivery(
         self, delivery_id: str, *, delivered: bool, error: str | None, next_at: float | None
     ) -> None:
-        status = "delivered" if delivered else ("pending" if next_at is not None else "failed")
+        status = delivery_status(delivered, next_at)
         await self._run(
             lambda db: db.execute(
                 "UPDATE deliveries SET status = ?, attempts = attempts + 1, last_error = ?, "

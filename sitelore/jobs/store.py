@@ -143,3 +143,11 @@ def hash_secret(secret: str) -> str:
 
 def secrets_match(secret: str, stored_hash: str) -> bool:
     return secrets.compare_digest(hash_secret(secret), stored_hash)
+
+
+def delivery_status(delivered: bool, next_at: float | None) -> str:
+    """A delivery after an attempt: delivered, pending (a retry is due at ``next_at``) or
+    failed (given up)."""
+    if delivered:
+        return "delivered"
+    return "pending" if next_at is not None else "failed"
