@@ -334,16 +334,7 @@ class SQLiteStore:
     async def add_event(
         self, job_id: str, name: str, data: dict[str, Any], *, progress: bool = False
     ) -> JobEvent:
-        def append(db: sqlite3.Connection) -> JobEvent:
-            event = _append_event(db, job_id, name, data)
-            if progress:
-                db.execute(
-                    "UPDATE jobs SET progress = ? WHERE id = ? AND status = 'processing'",
-                    (json.dumps(data), job_id),
-                )
-            return event
-
-        return await self._run(append)
+        return await self._run(lambda db: _append_event(db, job_id, name, data, progress=progress))
 
     async def events_after(self, job_id: str, seq: int, limit: int = 500) -> list[JobEvent]:
         def read(db: sqlite3.Connection) -> list[JobEvent]:
@@ -468,9 +459,21 @@ class SQLiteStore:
         )
 
 
-def _append_event(db: sqlite3.Connection, job_id: str, name: str, data: dict[str, Any]) -> JobEvent:
-    """The next event of a job's log (seq 0 and nothing stored when the job is gone)."""
+def _append_event(
+    db: sqlite3.Connection,
+    job_id: str,
+    name: str,
+    data: dict[str, Any],
+    *,
+    progress: bool = False,
+) -> JobEvent:
+    """The next event of a job's log (seq 0 and nothing stored when the job is gone); with
+    ``progress``, ``data`` is also the progress of the job if it is processing."""
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    if progress:
+        db.execute(
+            "UPDATE jobs SET progress = ? WHERE id = ? AND status = 'processing'", (text, job_id)
+        )
     row = db.execute(
         "INSERT INTO job_events (job_id, seq, name, data) SELECT ?, "
         "(SELECT COALESCE(MAX(seq), 0) + 1 FROM job_events WHERE job_id = ?), ?, ? "

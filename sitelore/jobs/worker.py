@@ -137,7 +137,7 @@ class Worker:
             await recorder.completed(result.to_dict())
 
     async def _hand_back(self, job: Job) -> None:
-        """The worker itself is stopping: the job goes back to the queue for another one."""
+        """The worker is stopping or lost the store: the job goes back to the queue."""
         try:
             await asyncio.shield(self.store.release(job.id, self.worker_id))
         except Exception:  # the store is away: the missing heartbeat will recover the job
