@@ -14,73 +14,11 @@ from dataclasses import dataclass, field
 from selectolax.lexbor import LexborNode
 
 from sitelore.core.tables import render_list, render_table, table_is_layout
+from sitelore.core.tags import HEADINGS, INLINE, SKIP
 from sitelore.core.text import EMAIL, clean_lines, clean_text, looks_like_phone
+from sitelore.core.units import is_complex, repeated_units
 from sitelore.core.urls import normalize_url
 
-SKIP = frozenset(
-    {
-        "script",
-        "style",
-        "noscript",
-        "template",
-        "svg",
-        "canvas",
-        "iframe",
-        "object",
-        "embed",
-        "video",
-        "audio",
-        "picture",
-        "source",
-        "track",
-        "map",
-        "select",
-        "option",
-        "input",
-        "textarea",
-        "form",
-        "head",
-        "meta",
-        "link",
-        "title",
-        "math",
-        "button",
-    }
-)
-INLINE = frozenset(
-    {
-        "span",
-        "strong",
-        "b",
-        "em",
-        "i",
-        "u",
-        "small",
-        "sup",
-        "sub",
-        "code",
-        "mark",
-        "abbr",
-        "time",
-        "label",
-        "cite",
-        "q",
-        "s",
-        "del",
-        "ins",
-        "font",
-        "big",
-        "tt",
-        "kbd",
-        "var",
-        "bdi",
-        "bdo",
-        "data",
-        "nobr",
-        "wbr",
-    }
-)
-HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 LANDMARK_CLASSES = {
     "header": "header",
     "site-header": "header",
@@ -127,7 +65,8 @@ ROLE_ZONES = {
     "alertdialog": "aside",
     "search": "drop",
 }
-TITLE_CLASS_HINTS = ("title", "name", "heading", "question")
+# The blocks render_block() reads in one piece (when they qualify) or in a way of their own.
+RENDERED = frozenset({*HEADINGS, "ul", "ol", "table", "pre", "blockquote", "details", "dl"})
 MAX_DEPTH = 120
 MAX_LINKS = 2_000
 
@@ -163,7 +102,7 @@ class Walked:
 
 def walk_body(body: LexborNode, base_url: str) -> Walked:
     walker = _Walker(base_url)
-    walker.visit(body, 0)
+    walker.visit(body, body.tag or "", 0)
     walker.flush()
     return walker.out
 
@@ -196,11 +135,10 @@ class _Walker:
 
     # -- the walk ------------------------------------------------------------------------
 
-    def visit(self, node: LexborNode, depth: int) -> None:
-        tag = node.tag or ""
+    def visit(self, node: LexborNode, tag: str, depth: int) -> None:
+        """Read one element (or text node) whose tag the caller has already looked up."""
         if tag == "-text":
-            # Line breaks in the HTML source are spaces; only <br> breaks a line.
-            self.buffer.append(_source_spaces(node.text_content or ""))
+            self.read_text(node.text_content or "")
             return
         if tag.startswith("-") or tag in SKIP:
             return
@@ -211,13 +149,14 @@ class _Walker:
             self.record_image(node)
             return
         if tag in INLINE or tag == "a":
-            if _dropped(node.attributes):
+            attrs = node.attributes
+            if _dropped(attrs):
                 return  # "Skip to content", screen-reader-only text
             if tag in ("strong", "b") and self.at_card_start():
                 self.emit_card_title(node)
                 return
             if tag == "a":
-                self.record_link(node)
+                self.record_link(node, attrs)
             self.visit_children(node, depth)
             return
         self.visit_block(node, tag, depth)
@@ -226,8 +165,42 @@ class _Walker:
         if depth > MAX_DEPTH:
             self.buffer.append(" " + node.text(deep=True) + " ")
             return
-        for child in node.iter(include_text=True):
-            self.visit(child, depth + 1)
+        text = _lone_text(node)
+        if text is not None:
+            self.read_text(text)  # <a>Pricing</a>: no list of children, no loop
+        else:
+            self.visit_all(_tagged_children(node), depth + 1)
+
+    def read_text(self, text: str) -> None:
+        """Add the text of a text node to the buffer."""
+        # Whitespace before anything else in the buffer is stripped by flush() anyway, and
+        # many text nodes are the indentation between blocks: skip those early.
+        if self.buffer or (text and not text.isspace()):
+            # Line breaks in the HTML source are spaces; only <br> breaks a line.
+            self.buffer.append(_source_spaces(text))
+
+    def visit_all(
+        self, children: list[tuple[LexborNode, str]], depth: int, blanks_skipped: bool = False
+    ) -> None:
+        """Visit tagged nodes.
+
+        ``blanks_skipped``: the whitespace-only text nodes were left out of ``children``.
+        """
+        buffer = self.buffer
+        for child, tag in children:
+            # The space between two inline runs, <b>a</b> <b>b</b>; after a space or a line
+            # break flush() would drop it, so the node before is not looked up for nothing.
+            if (
+                blanks_skipped
+                and buffer
+                and buffer[-1][-1:] not in (" ", "\n")
+                and _follows_blank(child)
+            ):
+                buffer.append(" ")
+            if tag == "-text":
+                self.read_text(child.text_content or "")
+            else:
+                self.visit(child, tag, depth)
 
     def visit_block(self, node: LexborNode, tag: str, depth: int) -> None:
         if depth > MAX_DEPTH:
@@ -247,13 +220,16 @@ class _Walker:
         self.zone, self.in_content = saved
 
     def render_block(self, node: LexborNode, tag: str, depth: int) -> None:
+        if tag not in RENDERED:
+            self.visit_container(node, depth)
+            return
         level = HEADINGS.get(tag)
         if level is not None:
             self.collect_links(node)
             text = clean_text(text_with_breaks(node))
             if text:
                 self.emit("heading", text, "#" * level + " " + text, level)
-        elif tag in ("ul", "ol") and not _is_complex(node):
+        elif tag in ("ul", "ol") and not is_complex(node):
             self.collect_links(node)
             text, markdown = render_list(node)
             if text:
@@ -268,7 +244,7 @@ class _Walker:
             text = node.text(deep=True).strip("\n")
             if text.strip():
                 self.emit("pre", text, f"```\n{text}\n```")
-        elif tag == "blockquote" and not _is_complex(node):
+        elif tag == "blockquote" and not is_complex(node):
             self.collect_links(node)
             text = clean_lines(text_with_breaks(node))
             if text:
@@ -281,17 +257,27 @@ class _Walker:
             self.visit_container(node, depth)
 
     def visit_container(self, node: LexborNode, depth: int) -> None:
-        units = _repeated_units(node)
+        text = _lone_text(node)
+        if text is not None:
+            self.read_text(text)  # <p>Some text.</p>: no list of children, no unit search
+            return
+        # The blank text nodes, the indentation between blocks, are left out in C: the buffer
+        # is flushed before and after a block, so only a blank between two inline runs counts.
+        children = _tagged_children(node, skip_blank=True)
+        units = repeated_units(children) if len(children) > 1 else None
+        if not units:
+            self.visit_all(children, depth + 1, blanks_skipped=True)
+            return
         outer = (self.unit, self.unit_kind)
-        for child in node.iter(include_text=True):
-            if units and child.mem_id in units:
+        for child, tag in children:
+            if child.mem_id in units:
                 self.flush()
                 self.enter_unit("card")
-                self.visit(child, depth + 1)
+                self.visit(child, tag, depth + 1)
                 self.flush()
                 self.leave_unit(outer)
             else:
-                self.visit(child, depth + 1)
+                self.visit_all([(child, tag)], depth + 1, blanks_skipped=True)
 
     def at_card_start(self) -> bool:
         """Nothing of the current card has been read yet: a bold lead would be its title."""
@@ -321,34 +307,36 @@ class _Walker:
         outer = (self.unit, self.unit_kind)
         self.enter_unit("faq")
         for child in node.iter(include_text=True):
-            if child.tag == "summary":
+            tag = child.tag or ""
+            if tag == "summary":
                 self.emit_label(child)
             else:
-                self.visit(child, depth + 1)
+                self.visit(child, tag, depth + 1)
         self.flush()
         self.leave_unit(outer)
 
     def visit_definitions(self, node: LexborNode, depth: int) -> None:
         outer = (self.unit, self.unit_kind)
         for child in node.iter(include_text=False):
-            if child.tag == "dt":
+            tag = child.tag or ""
+            if tag == "dt":
                 self.flush()
                 question = clean_text(child.text(deep=True)).endswith("?")
                 self.enter_unit("faq" if question else "card")
                 self.emit_label(child)
             else:
-                self.visit(child, depth + 1)
+                self.visit(child, tag, depth + 1)
                 self.flush()
         self.leave_unit(outer)
 
     # -- zones -------------------------------------------------------------------------
 
     def zone_for(self, tag: str, attrs: dict[str, str | None]) -> str:
-        named = attrs.get("class") or attrs.get("id")
-        classes = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower() if named else ""
+        classes = _names(attrs)
         if classes and _DROP.search(classes):
             return "drop"
-        role_zone = ROLE_ZONES.get((attrs.get("role") or "").lower())
+        role = attrs.get("role")
+        role_zone = ROLE_ZONES.get(role.lower()) if role else None
         if role_zone == "drop":
             return "drop"
         if self.zone != "main":
@@ -371,10 +359,10 @@ class _Walker:
 
     def collect_links(self, node: LexborNode) -> None:
         for anchor in node.css("a[href]"):
-            self.record_link(anchor)
+            self.record_link(anchor, anchor.attributes)
 
-    def record_link(self, node: LexborNode) -> None:
-        href = (node.attributes.get("href") or "").strip()
+    def record_link(self, node: LexborNode, attrs: dict[str, str | None]) -> None:
+        href = (attrs.get("href") or "").strip()
         if not href or len(self.out.links) >= MAX_LINKS:
             return
         lowered = href.lower()
@@ -411,10 +399,40 @@ class _Walker:
             self.out.logo_alts.insert(0, alt) if in_template else self.out.logo_alts.append(alt)
 
 
+def _tagged_children(node: LexborNode, skip_blank: bool = False) -> list[tuple[LexborNode, str]]:
+    """The child nodes, text included, each with its tag (read once: it costs a C call).
+
+    ``skip_blank`` leaves out the text nodes of ASCII whitespace only.
+    """
+    children = node.iter(include_text=True, skip_empty=skip_blank)
+    return [(child, child.tag or "") for child in children]
+
+
+def _lone_text(node: LexborNode) -> str | None:
+    """The text of an element whose one child is a text node, else None."""
+    child = node.first_child
+    if child is not None and child.next is None and child.is_text_node:
+        return child.text_content or ""
+    return None
+
+
+def _follows_blank(node: LexborNode) -> bool:
+    """The node comes right after a non-empty text node of ASCII whitespace only."""
+    previous = node.prev
+    return previous is not None and previous.is_empty_text_node and bool(previous.text_content)
+
+
 def _dropped(attrs: dict[str, str | None]) -> bool:
-    if not attrs:
-        return False
-    return bool(_DROP.search(f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()))
+    names = _names(attrs)
+    return bool(names) and _DROP.search(names) is not None
+
+
+def _names(attrs: dict[str, str | None]) -> str:
+    """The class names and the id of an element, lower-cased and space-separated, or ""."""
+    classes, ident = attrs.get("class"), attrs.get("id")
+    if not classes and not ident:
+        return ""
+    return f"{classes or ''} {ident or ''}".lower()
 
 
 BREAKING = frozenset({"br", "p", "div", "li", "footer", "cite", "h1", "h2", "h3", "h4", "h5", "h6"})
@@ -442,63 +460,3 @@ def _source_spaces(text: str) -> str:
     if text[0].isspace():
         joined = " " + joined
     return joined + " " if text[-1].isspace() else joined
-
-
-def _is_complex(node: LexborNode) -> bool:
-    """A list or quote whose items hold headings, tables or long blocks is laid out content."""
-    if node.css_first("h1, h2, h3, h4, h5, h6, table, dl, details") is not None:
-        return True
-    if node.tag not in ("ul", "ol"):
-        return False
-    items = [child for child in node.iter(include_text=False) if child.tag == "li"]
-    rich = [item for item in items if len(item.css("div, p, ul")) >= 2]
-    return len(items) >= 2 and len(rich) * 2 >= len(items) and _looks_like_card(rich[0])
-
-
-def _repeated_units(node: LexborNode) -> set[int]:
-    """Children that are cards: siblings of one shape, each with a title of its own."""
-    children = [child for child in node.iter(include_text=False) if child.tag not in SKIP]
-    if len(children) < 2:
-        return set()
-    groups: list[list[tuple[LexborNode, set[str]]]] = []
-    for child in children:
-        if child.tag in INLINE or child.tag in HEADINGS or child.tag in ("p", "a", "br", "img"):
-            continue
-        tokens = set((child.attributes.get("class") or "").split())
-        for group in groups:
-            first_tag, first_tokens = group[0][0].tag, group[0][1]
-            if first_tag == child.tag and _similar(first_tokens, tokens):
-                group.append((child, tokens))
-                break
-        else:
-            groups.append([(child, tokens)])
-    units: set[int] = set()
-    for group in groups:
-        if len(group) < 2:
-            continue
-        cards = [child for child, _ in group if _looks_like_card(child)]
-        if len(cards) >= 2 and len(cards) * 5 >= len(group) * 3:
-            units.update(card.mem_id for card in cards)
-    return units
-
-
-def _similar(a: set[str], b: set[str]) -> bool:
-    if not a and not b:
-        return True
-    return len(a & b) * 2 >= len(a | b)
-
-
-def _looks_like_card(node: LexborNode) -> bool:
-    if node.css_first("h1, h2, h3, h4, h5, h6") is None:
-        hinted = any(
-            hint in (element.attributes.get("class") or "").lower()
-            for element in node.css("[class]")
-            for hint in TITLE_CLASS_HINTS
-        )
-        first = node.child
-        while first is not None and first.tag == "-text" and not (first.text_content or "").strip():
-            first = first.next
-        if not hinted and (first is None or first.tag not in ("strong", "b", "dt")):
-            return False
-    length = len(node.text(deep=True).strip())
-    return 15 <= length <= 4000

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _LINES = re.compile(r"\s*\n\s*")
+_ODD_SPACE = re.compile("[\x1c-\x1f\x85\u1680\u200b\u2028\u2029]")
 _ALL_SPACE = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+(?=[\"“'(\[]?[A-ZÄÖÜÀ-Ý0-9])")
 _FINGERPRINT_DROP = re.compile(r"[\W_]+")
@@ -28,8 +29,23 @@ def clean_text(text: str) -> str:
 
 def clean_lines(text: str) -> str:
     """Whitespace collapsed within lines; line breaks kept (addresses, poems, menus)."""
-    spaced = _SPACE.sub(" ", text)
-    return (_LINES.sub("\n", spaced) if "\n" in spaced else spaced).strip()
+    if _has_odd_space(text):
+        spaced = _SPACE.sub(" ", text)
+        return (_LINES.sub("\n", spaced) if "\n" in spaced else spaced).strip()
+    # Without those, the regexes above do what str.split() does line by line, at twice the
+    # cost: a run of whitespace with a line break in it is one line break, any other one space.
+    if "\n" not in text:
+        return " ".join(text.split())
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _has_odd_space(text: str) -> bool:
+    """Characters where ``_SPACE`` and ``str.split()`` disagree: white space that is not
+    a space to ``_SPACE`` (separators, U+2028...) and the zero-width space that is."""
+    if text.isascii():
+        return "\x1c" in text or "\x1d" in text or "\x1e" in text or "\x1f" in text
+    return _ODD_SPACE.search(text) is not None
 
 
 ABBREVIATIONS = frozenset(

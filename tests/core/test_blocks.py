@@ -423,3 +423,151 @@ def _text_or_crash(html: str) -> str:
 )
 def test_deeply_nested_markup_does_not_crash_the_page(html: str) -> None:
     assert "Deep down words." in _text_or_crash(html)
+
+
+# --- the walk's shortcuts: blank text nodes, one-text elements, unit and list checks -------
+# The walk leaves whitespace-only text nodes out of a block's children and reads an element
+# whose only child is text without a loop; these pin that the text reads as before.
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        pytest.param("<div><b>Fresh</b> <i>bread</i></div>", ["Fresh bread"], id="blank-between"),
+        pytest.param("<div><b>Fresh</b><i>bread</i></div>", ["Freshbread"], id="no-blank"),
+        pytest.param(
+            "<div>\n  <span>Fresh</span>\n  <span>bread</span>\n</div>",
+            ["Fresh bread"],
+            id="indented-inline",
+        ),
+        pytest.param(
+            "<div><span>Fresh</span>&nbsp;<span>bread</span></div>", ["Fresh bread"], id="nbsp"
+        ),
+        pytest.param(
+            "<div>\n  <p>Fresh</p>\n  <p>bread</p>\n</div>",
+            ["Fresh", "bread"],
+            id="indented-blocks",
+        ),
+        pytest.param(
+            "<div><p>Fresh</p> <span>bread</span> <p>daily</p></div>",
+            ["Fresh", "bread", "daily"],
+            id="inline-between-blocks",
+        ),
+        pytest.param("<p>  Fresh \n  bread  </p>", ["Fresh bread"], id="one-text-child"),
+        pytest.param(
+            "<div><span>Fresh</span> <span class='sr-only'>(current)</span> <span>bread</span>"
+            "</div>",
+            ["Fresh bread"],
+            id="screen-reader-between",
+        ),
+        pytest.param(
+            "<div><span>Fresh</span> <script>var x;</script> <span>bread</span></div>",
+            ["Fresh bread"],
+            id="script-between",
+        ),
+        pytest.param(
+            "<div><span>Fresh</span><div class='cookie-bar'>Accept</div><span>bread</span></div>",
+            ["Freshbread"],
+            id="dropped-block-between",
+        ),
+        pytest.param(
+            "<div><span>Fresh</span> <br> <span>bread</span></div>", ["Fresh\nbread"], id="br"
+        ),
+        pytest.param(
+            "<div><a href='/b'>Fresh</a> <a href='/c'><strong>bread</strong> <em>today</em></a>"
+            "</div>",
+            ["Fresh bread today"],
+            id="nested-inline-in-links",
+        ),
+    ],
+)
+def test_blank_text_between_inline_runs_is_one_space(html: str, expected: list[str]) -> None:
+    assert texts(doc(f"<main>{html}</main>")) == expected
+
+
+def test_links_inside_inline_runs_are_recorded_with_their_text() -> None:
+    document = doc(
+        "<main><p>See <a href='/menu'>our <b>menu</b></a> and\n <a href='/hours'>hours</a>"
+        "</p></main>"
+    )
+    assert texts(document) == ["See our menu and hours"]
+    assert [(link.url, link.text) for link in document.links] == [
+        ("https://acme.test/menu", "our menu"),
+        ("https://acme.test/hours", "hours"),
+    ]
+
+
+def test_logo_inside_a_header_link_is_the_first_logo_with_its_alt() -> None:
+    document = doc(
+        '<header>\n  <a href="/">\n    <img src="/img/logo.svg" alt="Crumb">\n  </a>\n</header>'
+        "<main><p>Bread.</p></main>"
+    )
+    assert document.logos == ["https://acme.test/img/logo.svg"]
+    assert document.logo_alts == ["Crumb"]
+    assert [link.zone for link in document.links] == ["header"]
+
+
+BOLD_PLANS = (
+    '<div class="plans">\n'
+    '  <div class="plan">\n    <strong>Basic plan</strong>\n'
+    "    <span>For small teams, all the basics.</span>\n  </div>\n"
+    '  <div class="plan">\n    <strong>Pro plan</strong>\n'
+    "    <span>For growing teams, with more.</span>\n  </div>\n"
+    "</div>"
+)
+
+
+def test_a_bold_lead_after_indentation_titles_its_card() -> None:
+    document = doc(f"<main>{BOLD_PLANS}</main>")
+    assert units(document) == [
+        ("card", ["Basic plan", "For small teams, all the basics."]),
+        ("card", ["Pro plan", "For growing teams, with more."]),
+    ]
+    assert [(b.kind, b.level) for b in document.blocks if b.text.endswith("plan")] == [
+        ("heading", 6),
+        ("heading", 6),
+    ]
+
+
+@pytest.mark.parametrize(
+    "name_class",
+    [
+        pytest.param("member-name", id="lower"),
+        pytest.param("Member-NAME", id="upper"),
+        pytest.param("x TeamTitle", id="inside-a-word"),
+    ],
+)
+def test_title_class_hints_match_in_any_case(name_class: str) -> None:
+    members = "".join(
+        f'<div class="m"><div class="{name_class}">{name}</div><p>{role}</p></div>'
+        for name, role in [("Dana Fox", "Head baker since 2015"), ("Lee Park", "Front of house")]
+    )
+    assert units(doc(f"<main><div>{members}</div></main>")) == [
+        ("card", ["Dana Fox", "Head baker since 2015"]),
+        ("card", ["Lee Park", "Front of house"]),
+    ]
+
+
+def plan_item(name: str, rich: bool) -> str:
+    body = "<p>One seat, all the features.</p><p>$9 a month</p>" if rich else "One seat"
+    return f"<li><strong>{name}</strong>{body}</li>"
+
+
+@pytest.mark.parametrize(
+    ("rich", "kind"),
+    [
+        pytest.param((True, True, False), "cards", id="most-items-rich"),
+        pytest.param((True, False, False), "list", id="few-items-rich"),
+        pytest.param((False, False, False), "list", id="menu"),
+    ],
+)
+def test_a_list_of_rich_titled_items_is_laid_out_content(rich: tuple[bool, ...], kind: str) -> None:
+    names = ["Solo", "Team", "Firm"]
+    html = "<ul>" + "".join(plan_item(n, r) for n, r in zip(names, rich, strict=True)) + "</ul>"
+    document = doc(f"<main>{html}</main>")
+    lists = [b for b in document.blocks if b.kind == "list"]
+    if kind == "list":
+        assert len(lists) == 1 and units(document) == []
+    else:
+        assert lists == []
+        assert [texts[0] for _, texts in units(document)] == ["Solo", "Team"]

@@ -22,7 +22,7 @@ from sitelore.core.document import parse_document
 from sitelore.core.globs import PathGlob
 from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.core.request import validate_request
-from sitelore.core.text import visible_length
+from sitelore.core.text import clean_lines, visible_length
 from sitelore.core.urls import MAX_URL_LENGTH, _normalize, normalize_url, url_key
 from sitelore.errors import InvalidRequest
 from sitelore.models import ExtractRequest, ItemCategory, KnowledgeItem
@@ -199,6 +199,18 @@ def test_parse_document_never_raises(html: str, url: str) -> None:
     for link in document.links:
         assert urlsplit(link.url).scheme in ("http", "https"), link
     assert isinstance(document.text(), str)
+
+
+SPACES = st.text(st.sampled_from(" \t\n\r\f\v\x1c\x1f\x85\xa0\u1680\u2000\u200b\u2028\u3000ab"))
+
+
+@prop("clean_lines", text=st.one_of(SPACES, st.text(ANY_CHARS, max_size=60)))
+def test_clean_lines_agrees_with_its_regex_definition(text: str) -> None:
+    """clean_lines takes a str.split() shortcut when no odd white space is present: the
+    answer must be what the space class and the line-break regex give."""
+    spaced = re.sub(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+", " ", text)
+    expected = (re.sub(r"\s*\n\s*", "\n", spaced) if "\n" in spaced else spaced).strip()
+    assert clean_lines(text) == expected
 
 
 # -- assemble ---------------------------------------------------------------------------------

@@ -37,10 +37,23 @@ def test_clean_text(raw: str, expected: str) -> None:
             " 12  Wharf   St \n\n  Leeds\u00a0 LS2 ", "12 Wharf St\nLeeds LS2", id="address"
         ),
         pytest.param("a\n \n \nb", "a\nb", id="blank-lines"),
+        # Where str.split() and the space class disagree, the space class decides.
+        pytest.param("a\u200bb", "a b", id="zero-width-space-is-a-space"),
+        pytest.param("a\u2028b \x1c c", "a\u2028b \x1c c", id="separators-stay"),
+        pytest.param("a \x85\n\u2029 b", "a\nb", id="separators-by-a-line-break"),
+        pytest.param("\u1680a\u3000 b\u1680", "a b", id="ogham-space-stripped-at-the-ends"),
     ],
 )
 def test_clean_lines_keeps_line_breaks(raw: str, expected: str) -> None:
     assert clean_lines(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "odd", ["\x1c", "\x1d", "\x1e", "\x1f", "\x85", "\u1680", "\u2028", "\u2029"]
+)
+def test_white_space_outside_the_space_class_stays_inside_a_line(odd: str) -> None:
+    assert clean_lines(f" a{odd}b ") == f"a{odd}b"
+    assert clean_lines(f"a {odd}\n b") == "a\nb"
 
 
 @pytest.mark.parametrize(

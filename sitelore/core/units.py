@@ -1,0 +1,103 @@
+"""Repeated units: the cards and tiles among a container's children, and the lists and
+quotes that are laid out content rather than a list.
+
+A unit is a run of siblings of one shape (same tag, mostly the same classes), most of
+them titled (a heading, a bold lead or a class that names a title) and of card length:
+pricing plans, feature grids, team members. Later stages turn a unit into one item.
+"""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborNode
+
+from sitelore.core.tags import HEADINGS, INLINE, SKIP
+
+TITLE_CLASS_HINTS = ("title", "name", "heading", "question")
+
+
+def is_complex(node: LexborNode) -> bool:
+    """A list or quote whose items hold headings, tables or long blocks is laid out content."""
+    if node.css_first("h1, h2, h3, h4, h5, h6, table, dl, details") is not None:
+        return True
+    if node.tag not in ("ul", "ol"):
+        return False
+    items = [child for child in node.iter(include_text=False) if child.tag == "li"]
+    # Half the items or more must hold two such blocks each: one query over the whole list
+    # (it matches the list itself too, when it is a <ul>) rules out most lists, menus above
+    # all, without one query per item.
+    if len(items) < 2 or len(node.css("div, p, ul")) < len(items):
+        return False
+    rich = [item for item in items if len(item.css("div, p, ul")) >= 2]
+    return len(rich) * 2 >= len(items) and looks_like_card(rich[0])
+
+
+NOT_UNITS = INLINE | HEADINGS.keys() | {"p", "a", "br", "img"} | SKIP
+
+
+def repeated_units(children: list[tuple[LexborNode, str]]) -> set[int]:
+    """Children that are cards: siblings of one shape, each with a title of its own.
+
+    ``children`` are a container's child nodes with their tags, text nodes included.
+    """
+    # Text, comments, inline and heading-like children never form a unit, and a unit
+    # needs two siblings: most containers are done here, before any attribute is read.
+    candidates = [
+        (child, tag) for child, tag in children if tag not in NOT_UNITS and tag[:1] != "-"
+    ]
+    if len(candidates) < 2:
+        return set()
+    groups: list[list[tuple[str, set[str], LexborNode]]] = []
+    for child, tag in candidates:
+        tokens = set((child.attributes.get("class") or "").split())
+        for group in groups:
+            first_tag, first_tokens, _ = group[0]
+            if first_tag == tag and _similar(first_tokens, tokens):
+                group.append((tag, tokens, child))
+                break
+        else:
+            groups.append([(tag, tokens, child)])
+    units: set[int] = set()
+    for group in groups:
+        if len(group) >= 2:
+            units.update(_cards([child for _, _, child in group]))
+    return units
+
+
+def _cards(members: list[LexborNode]) -> list[int]:
+    """The ``mem_id`` of the cards among a group of siblings when at least two of them and
+    at least three fifths of the group are cards, else none. Stops looking as soon as too
+    many members have turned out not to be cards."""
+    allowed_misses = min(len(members) - 2, len(members) * 2 // 5)
+    cards: list[int] = []
+    misses = 0
+    for member in members:
+        if looks_like_card(member):
+            cards.append(member.mem_id)
+        else:
+            misses += 1
+            if misses > allowed_misses:
+                return []
+    return cards
+
+
+def _similar(a: set[str], b: set[str]) -> bool:
+    if not a and not b:
+        return True
+    return len(a & b) * 2 >= len(a | b)
+
+
+_TITLE_HINTED = ", ".join(f'[class*="{hint}" i]' for hint in TITLE_CLASS_HINTS)
+
+
+def looks_like_card(node: LexborNode) -> bool:
+    """Titled (a heading, a bold lead or a class naming a title) and of card length."""
+    if node.css_first("h1, h2, h3, h4, h5, h6") is None:
+        first = node.child
+        while first is not None and first.tag == "-text" and not (first.text_content or "").strip():
+            first = first.next
+        bold_lead = first is not None and first.tag in ("strong", "b", "dt")
+        # A class naming a title, matched case-insensitively by the selector engine.
+        if not bold_lead and node.css_first(_TITLE_HINTED) is None:
+            return False
+    length = len(node.text(deep=True).strip())
+    return 15 <= length <= 4000
