@@ -23,6 +23,8 @@ from sitelore import cli_server
 from sitelore.cli_args import BadInput, check_range
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from sitelore.models import CrawlOptions, Event, ExtractRequest
 
 T = TypeVar("T")
@@ -134,7 +136,7 @@ def _run_extraction(
         result = asyncio.run(
             extract_site(
                 request,
-                bar.on_event,
+                bar.on_event if bar.shows else None,  # no listener: the crawl skips its plans
                 options=options,
                 max_pages_cap=CLI_MAX_PAGES,
                 policy=NetworkPolicy.permissive(),
@@ -184,31 +186,31 @@ def _run_remote(
 
 
 class _ProgressBar:
-    """Pages done / planned and the current URL, on stderr."""
+    """Pages done / planned and the current URL, on stderr (never in logs and pipes)."""
 
     def __init__(self, enabled: bool) -> None:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+        self._progress: Progress | None = None
+        if enabled and sys.stderr.isatty():
+            # rich is imported only for a bar that shows: ~30 ms of start-up otherwise
+            self._progress = _new_progress()
+            self._task = self._progress.add_task("pages", total=None, url="")
 
-        self._progress = Progress(
-            TextColumn("{task.description}", style="cyan"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[url]}", style="dim"),
-            console=Console(stderr=True),
-            transient=True,
-            disable=not (enabled and sys.stderr.isatty()),  # no bar in logs and pipes
-        )
-        self._task = self._progress.add_task("pages", total=None, url="")
+    @property
+    def shows(self) -> bool:
+        return self._progress is not None
 
     def __enter__(self) -> _ProgressBar:
-        self._progress.start()
+        if self._progress is not None:
+            self._progress.start()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._progress.stop()
+        if self._progress is not None:
+            self._progress.stop()
 
     def on_event(self, event: Event) -> None:
+        if self._progress is None:
+            return
         from sitelore.models import PageScraped, PagesPlanned
 
         if isinstance(event, PagesPlanned):
@@ -217,6 +219,20 @@ class _ProgressBar:
             url = event.url if len(event.url) <= 70 else event.url[:67] + "..."
             done = event.status == "done"
             self._progress.update(self._task, advance=1 if done else 0, url=url)
+
+
+def _new_progress() -> Progress:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    return Progress(
+        TextColumn("{task.description}", style="cyan"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[url]}", style="dim"),
+        console=Console(stderr=True),
+        transient=True,
+    )
 
 
 cli_server.register(app)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -51,9 +53,7 @@ def test_extract_writes_the_result_json(local_site: str, tmp_path: Path) -> None
     }  # fmt: skip
 
 
-def test_extract_prints_json_on_stdout(
-    local_site: str, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_extract_prints_json_on_stdout(local_site: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["extract", local_site, "--single-page", "-q"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["pagesScraped"] == 1
@@ -137,3 +137,23 @@ def test_user_agent_is_sent(local_site: str, web: WebServer) -> None:
         if name.lower() == "user-agent"
     }
     assert agents == {"probe/1.0"}
+
+
+def test_python_m_sitelore_leaves_out_what_a_quiet_run_never_uses(
+    local_site: str, tmp_path: Path
+) -> None:
+    # Start-up cost: httpx's own command line (click, rich, pygments) is stubbed out by the
+    # entry point, and rich is only imported for a progress bar that shows.
+    out = tmp_path / "result.json"
+    command = [sys.executable, "-X", "importtime", "-m", "sitelore", "extract", local_site,
+               "--single-page", "-q", "-o", str(out)]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    imported = {
+        line.rsplit("|", 1)[-1].strip().split(".")[0]
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert "httpx" in imported
+    assert not imported & {"click", "rich", "pygments"}
+    assert json.loads(out.read_text(encoding="utf-8"))["pagesScraped"] == 1

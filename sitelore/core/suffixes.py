@@ -6,6 +6,11 @@ The file is read directly rather than through tldextract, whose import pulls in 
 downloaded. Rules are matched as the list's own algorithm says: the longest matching rule
 wins, ``*.`` rules match any one label, ``!`` exceptions override, and a name no rule
 matches has its last label as suffix (the implicit ``*`` rule).
+
+Every crawl reads the list once, so reading it is kept cheap: the ~15,000 rules go into
+sets with C-level set operations, and the ASCII (punycode) forms of the ~450
+internationalised rules, whose IDNA encoding cost more than all the rest, are only made
+when a host with an ``xn--`` label is looked up.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 SNAPSHOT = ".tld_set_snapshot"
+PUNYCODE_PREFIX = "xn--"
 
 
 @dataclass(frozen=True)
@@ -27,24 +33,30 @@ class SuffixRules:
 
     @classmethod
     def parse(cls, text: str) -> SuffixRules:
-        exact: set[str] = set()
-        wildcard: set[str] = set()
-        exception: set[str] = set()
-        for line in text.splitlines():
-            rule = line.strip().lower()
-            if not rule or rule.startswith("//"):
-                continue
-            for form in _forms(rule.lstrip("!").removeprefix("*.")):
-                if rule.startswith("!"):
-                    exception.add(form)
-                elif rule.startswith("*."):
-                    wildcard.add(form)
-                else:
-                    exact.add(form)
-        return cls(frozenset(exact), frozenset(wildcard), frozenset(exception))
+        rules = {line.strip() for line in text.lower().splitlines()}
+        rules = {rule for rule in rules if rule and not rule.startswith("//")}
+        marked = {rule for rule in rules if rule.startswith(("!", "*."))}
+        return cls(
+            exact=frozenset(rules - marked),
+            wildcard=frozenset(_bare(rule) for rule in marked if not rule.startswith("!")),
+            exception=frozenset(_bare(rule) for rule in marked if rule.startswith("!")),
+        )
 
     def suffix_labels(self, labels: list[str]) -> int:
         """How many of ``labels`` (a host split on dots) make its public suffix."""
+        # An internationalised rule's ASCII form always has an xn-- label, so a host
+        # without one can only match rules as written.
+        punycode = any(label.startswith(PUNYCODE_PREFIX) for label in labels)
+        return (self._with_ascii_forms if punycode else self)._longest_match(labels)
+
+    @cached_property
+    def _with_ascii_forms(self) -> SuffixRules:
+        """These rules plus the ASCII form of every internationalised one."""
+        return SuffixRules(
+            _with_ascii(self.exact), _with_ascii(self.wildcard), _with_ascii(self.exception)
+        )
+
+    def _longest_match(self, labels: list[str]) -> int:
         count = len(labels)
         for start in range(count):
             candidate = ".".join(labels[start:])
@@ -54,6 +66,15 @@ class SuffixRules:
             if candidate in self.exact or (start + 1 < count and parent in self.wildcard):
                 return count - start
         return 1
+
+
+def _bare(rule: str) -> str:
+    """The name a ``!`` or ``*.`` rule is about."""
+    return rule.lstrip("!").removeprefix("*.")
+
+
+def _with_ascii(rules: frozenset[str]) -> frozenset[str]:
+    return rules | {form for rule in rules if not rule.isascii() for form in _forms(rule)}
 
 
 def _forms(rule: str) -> set[str]:

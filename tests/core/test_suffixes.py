@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
+import tldextract
 
 from sitelore.core.suffixes import SuffixRules, bundled_rules
 
@@ -52,3 +55,32 @@ def test_the_longest_rule_wins_and_exceptions_override(host: str, suffix: str) -
 def test_the_bundled_list_has_both_sections(host: str, suffix: str) -> None:
     labels = host.split(".")
     assert ".".join(labels[-bundled_rules().suffix_labels(labels) :]) == suffix
+
+
+def _names_under_every_rule() -> list[str]:
+    """``acme.<rule>`` and ``www.acme.<rule>`` for every rule of the bundled list, as written
+    and in ASCII (punycode) form."""
+    rules = bundled_rules()
+    names: set[str] = set()
+    for rule in rules.exact | rules.wildcard | rules.exception:
+        forms = {rule}
+        with contextlib.suppress(UnicodeError):
+            forms.add(".".join(label.encode("idna").decode("ascii") for label in rule.split(".")))
+        names.update(f"{prefix}{form}" for form in forms for prefix in ("acme.", "www.acme."))
+    return sorted(names)
+
+
+def test_the_bundled_list_answers_as_tldextract_does() -> None:
+    # tldextract reads the same snapshot; it parts from the list's algorithm only on bare
+    # suffixes and unknown top-level labels, which these names avoid.
+    extract = tldextract.TLDExtract(
+        suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
+    )
+    rules = bundled_rules()
+    different = []
+    for host in _names_under_every_rule():
+        labels = host.split(".")
+        mine = ".".join(labels[-rules.suffix_labels(labels) :])
+        if mine != extract(host).suffix:
+            different.append((host, mine, extract(host).suffix))
+    assert different == []

@@ -20,6 +20,7 @@ from sitelore.crawl.crawler import Crawler, CrawlOutcome
 from sitelore.crawl.fetcher import Fetcher
 from sitelore.errors import ExtractionFailed, RobotsDisallowed
 from sitelore.models import ExtractRequest, PagesPlanned, Progress
+from sitelore.pipeline import extract_site
 from tests.sitekit import (
     ACME,
     ACME_BLOG,
@@ -588,3 +589,18 @@ def test_budget_is_spent_on_knowledge_pages_first(web: WebServer, resolver: Stat
     assert {"/", "/pricing/", "/features/", "/about/", "/faq/", "/contact/"} == fetched
     assert not fetched & ACME_BLOG
 
+
+def test_a_crawl_nobody_listens_to_takes_the_same_pages(
+    web: WebServer, resolver: StaticResolver
+) -> None:
+    # With no event sink the crawler skips its progress plans; nothing else may change.
+    serve_acme(web)
+    request = ExtractRequest(ACME_HOME, max_pages=8)
+    heard = extract(resolver, request).result
+    unheard = asyncio.run(extract_site(request, None, options=OPTIONS, resolver=resolver))
+    assert unheard.knowledge_items == heard.knowledge_items
+    assert unheard.business == heard.business
+    assert (unheard.pages_scraped, unheard.urls_discovered) == (
+        heard.pages_scraped,
+        heard.urls_discovered,
+    )
