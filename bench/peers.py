@@ -1,13 +1,18 @@
 """sitelore against peer crawlers on the evaluation kit's dev sites, served by nginx.
 
 Installs the peers into their own virtualenv (``bench/out/peers-venv``, from
-``bench/requirements-peers.txt``; never into the project's environment), serves each dev site
-with nginx on 127.0.0.1 (``peers_env.SiteServer``), and runs, interleaved over ``--rounds``
-rounds (the order rotates every round, after one unmeasured warm-up round), at 20 pages and
-at all reachable pages (cap 100), each as its own process:
+``bench/requirements-peers.txt``; never into the project's environment) and sitelore, alone and
+editable, into another (``bench/out/sitelore-venv``: sitelore and the floor run there, not in
+the Python running this script, whose unrelated packages would be measured too), serves each
+dev site with nginx on 127.0.0.1 (``peers_env.SiteServer``), and runs, interleaved over
+``--rounds`` rounds (the order rotates every round, after one unmeasured warm-up round), at 20
+pages and at all reachable pages (cap 100), each as its own process, with bytecode caching on
+(``peers_env.tool_env``):
 
-- ``sitelore extract URL --max-pages N --concurrency C --no-robots -q -o FILE``;
-- ``floor``: a bare httpx + selectolax BFS that only fetches and parses (``bench/peers/floor.py``);
+- ``sitelore extract URL --max-pages N --concurrency C --no-robots -q -o FILE`` (``python -m
+  sitelore`` of the sitelore venv);
+- ``floor``: a bare httpx + selectolax BFS that only fetches and parses (``bench/peers/floor.py``,
+  in the sitelore venv: httpx and selectolax are sitelore's own dependencies);
 - ``trafilatura``: its focused crawler + ``extract`` to Markdown (sequential by design);
 - ``scrapy``: a CrawlSpider storing trafilatura Markdown;
 - ``crawl4ai``: its BFS deep crawl with the browser-free HTTP strategy.
@@ -38,15 +43,18 @@ from pathlib import Path
 import peers_extra
 from peers_env import (
     EVAL,
-    OUT,
+    PYCACHE,
     REQUIREMENTS,
     ROOT,
     Measured,
     SiteServer,
-    ensure_venv,
+    ensure_peers_venv,
+    ensure_sitelore_venv,
     free_port,
     port_80_free,
+    python_version,
     run_measured,
+    tool_env,
 )
 
 PEERS = ROOT / "bench" / "peers"
@@ -79,10 +87,10 @@ class Cell:
 def command_for(tool: str, url: str, cap: int, args: argparse.Namespace, out: Path) -> list[str]:
     common = [url, "--max-pages", str(cap), "--concurrency", str(args.concurrency)]
     if tool == "sitelore":
-        return [sys.executable, "-m", "sitelore", "extract", *common, "--no-robots", "-q",
-                "-o", str(out)]  # fmt: skip
+        return [str(args.sitelore_python), "-m", "sitelore", "extract", *common, "--no-robots",
+                "-q", "-o", str(out)]  # fmt: skip
     if tool == "floor":
-        return [sys.executable, str(PEERS / "floor.py"), *common]
+        return [str(args.sitelore_python), str(PEERS / "floor.py"), *common]
     script = {"trafilatura": "trafilatura_crawl.py", "scrapy": "scrapy_spider.py",
               "crawl4ai": "crawl4ai_bfs.py"}[tool]  # fmt: skip
     return [str(args.peer_python), str(PEERS / script), *common, "--out", str(out)]
@@ -171,10 +179,12 @@ def print_table(site: str, cap: int, cells: dict[tuple[int, str], Cell], args: a
 
 def peer_venv(args: argparse.Namespace) -> dict[str, str]:
     """Make the peers' venv; returns {tool: reason} for the peers that cannot run."""
+    args.peer_python = None
+    if not set(IMPORTS) & set(args.tools) and (args.quick or args.no_extra):
+        return {}  # no peer to run: no 60 s install
     try:
-        args.peer_python, seconds = ensure_venv(OUT / "peers-venv")
+        args.peer_python, seconds = ensure_peers_venv()
     except (subprocess.CalledProcessError, OSError) as error:
-        args.peer_python = None
         return dict.fromkeys(IMPORTS, f"peers venv failed: {error}")
     if seconds is not None:
         print(f"peers venv installed in {seconds:.0f} s", file=sys.stderr)
@@ -185,6 +195,30 @@ def peer_venv(args: argparse.Namespace) -> dict[str, str]:
         if done.returncode != 0:
             unavailable[tool] = (done.stderr.strip().splitlines() or ["import failed"])[-1]
     return unavailable
+
+
+def sitelore_venv(args: argparse.Namespace) -> None:
+    """Make sitelore's own venv (sitelore and the floor run there)."""
+    try:
+        args.sitelore_python, seconds = ensure_sitelore_venv()
+    except (subprocess.CalledProcessError, OSError) as error:
+        raise SystemExit(f"sitelore venv failed: {error}") from error
+    if seconds is not None:
+        print(f"sitelore venv installed in {seconds:.0f} s", file=sys.stderr)
+
+
+def print_pythons(args: argparse.Namespace) -> None:
+    """Which Python runs which tool."""
+    version = python_version(args.sitelore_python)
+    print(f"sitelore, floor: {args.sitelore_python} (Python {version}; only pip install -e "
+          f"{ROOT} and its dependencies)")  # fmt: skip
+    pins = [line for line in REQUIREMENTS.read_text().splitlines() if "==" in line]
+    if args.peer_python is None:
+        print(f"peers: {', '.join(pins)}: not run, no venv made")
+    else:
+        version = python_version(args.peer_python)
+        print(f"peers: {', '.join(pins)} in {args.peer_python} (Python {version})")
+    print(f"bytecode cache: PYTHONPYCACHEPREFIX={PYCACHE}, for every tool")
 
 
 def machine() -> str:
@@ -213,9 +247,10 @@ def main() -> int:
     args.caps = [20] if args.quick else [20, 100]
     args.rounds = 1 if args.quick else args.rounds
     args.tools = [tool for tool in args.tools.split(",") if tool]
-    args.env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
+    args.env = tool_env({k: v for k, v in os.environ.items() if k not in PROXY_VARS})
     args.env["CRAWL4AI_NO_CLOUD_NOTICE"] = "1"
     unavailable = peer_venv(args)
+    sitelore_venv(args)
     port = 80 if port_80_free() else free_port()
     if port != 80:
         unavailable.setdefault(
@@ -229,8 +264,7 @@ def main() -> int:
     print(f"machine: {machine()}")
     print(f"command: python bench/peers.py {' '.join(sys.argv[1:])}".rstrip())
     print(f"date: {time.strftime('%Y-%m-%d %H:%M %Z')}")
-    pins = [line for line in REQUIREMENTS.read_text().splitlines() if "==" in line]
-    print(f"peers: {', '.join(pins)} (in {OUT / 'peers-venv'})")
+    print_pythons(args)
     with tempfile.TemporaryDirectory(prefix="sitelore-peers-") as tmp_name:
         args.tmp = runnable.tmp = Path(tmp_name)
         args.env["CRAWL4_AI_BASE_DIRECTORY"] = str(args.tmp)
@@ -250,8 +284,8 @@ def main() -> int:
         if not (args.quick or args.no_extra):
             peers_extra.page_cpu(args.peer_python)
             peers_extra.article_f1(args.peer_python, args.tmp)
-            peers_extra.startup()
-            peers_extra.serve_rss(args.tmp, port)
+            peers_extra.startup(args.sitelore_python, args.env)
+            peers_extra.serve_rss(args.sitelore_python, args.tmp, port)
     return 0
 
 

@@ -1,7 +1,12 @@
 """Plumbing for ``bench/peers.py``: the peers' virtualenv, nginx, and whole-process measurement.
 
-- :func:`ensure_venv` makes ``bench/out/peers-venv`` from ``bench/requirements-peers.txt`` (never
-  the project's own environment) and reinstalls when that file changes.
+- :func:`ensure_venv` makes a virtualenv and reinstalls it when the file it is made from
+  changes: ``bench/out/peers-venv`` from ``bench/requirements-peers.txt`` (never the project's
+  own environment) and ``bench/out/sitelore-venv``, holding only ``pip install -e <repo>``
+  (made from ``pyproject.toml``), where sitelore and the floor run, so that nothing installed
+  beside the project (trio, say, which httpcore imports when present) is measured.
+- :func:`tool_env` is the environment every measured process gets: bytecode caching on, into
+  ``bench/out/pycache``, as a pip-installed package has it.
 - :class:`SiteServer` serves dev sites of ``../shared/eval/sites`` on 127.0.0.1, one port each,
   with nginx (Debian ``nginx-light``, installed when missing). Each site is first exported into
   a temp doc root with the kit's own ``--rewrite-absolute`` rewrite (``serve_sites.Site``) for
@@ -58,25 +63,60 @@ def wait_port(port: int, seconds: float = 10.0) -> bool:
     return False
 
 
-# -- the peers' virtualenv --------------------------------------------------------------------
+# -- the virtualenvs of the tools ------------------------------------------------------------
+
+PEERS_VENV = OUT / "peers-venv"
+SITELORE_VENV = OUT / "sitelore-venv"
+PYCACHE = OUT / "pycache"
 
 
-def ensure_venv(venv: Path) -> tuple[Path, float | None]:
-    """The venv's python, and the install seconds when it had to be (re)built now."""
+def ensure_venv(venv: Path, source: Path, install: list[str]) -> tuple[Path, float | None]:
+    """The venv's python, and the install seconds when it had to be (re)built now.
+
+    ``install`` are the arguments of its ``pip install``; the venv is rebuilt whenever
+    ``source`` (the file it is made from) changes.
+    """
     python = venv / "bin" / "python"
-    digest = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
-    marker = venv / "requirements.sha256"
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    marker = venv / "requirements.sha256"  # the name older runs wrote
     if python.exists() and marker.exists() and marker.read_text() == digest:
         return python, None
     begin = time.monotonic()
     if venv.exists():
         shutil.rmtree(venv)
-    print(f"creating {venv} from {REQUIREMENTS.name} ...", file=sys.stderr, flush=True)
+    print(f"creating {venv} from {source.name} ...", file=sys.stderr, flush=True)
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "-r", str(REQUIREMENTS)], check=True)
+    subprocess.run([*pip, *install], check=True)
     marker.write_text(digest)
     return python, time.monotonic() - begin
+
+
+def ensure_peers_venv() -> tuple[Path, float | None]:
+    return ensure_venv(PEERS_VENV, REQUIREMENTS, ["-r", str(REQUIREMENTS)])
+
+
+def ensure_sitelore_venv() -> tuple[Path, float | None]:
+    """sitelore alone, editable: the working tree is what runs."""
+    return ensure_venv(SITELORE_VENV, ROOT / "pyproject.toml", ["-e", str(ROOT)])
+
+
+def tool_env(base: dict[str, str]) -> dict[str, str]:
+    """``base`` with bytecode caching on, into :data:`PYCACHE` (not the checkout).
+
+    A pip install compiles every module; an editable install of the working tree is compiled
+    on first import, unless ``PYTHONDONTWRITEBYTECODE`` forbids it, and then each run would
+    compile sitelore's sources again (~60 ms here) while the peers load theirs compiled.
+    """
+    env = {name: value for name, value in base.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
+    return env
+
+
+def python_version(python: Path) -> str:
+    done = subprocess.run([str(python), "-c", "import platform; print(platform.python_version())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    return done.stdout.strip()
 
 
 # -- serving the dev sites --------------------------------------------------------------------

@@ -8,8 +8,12 @@
   the kit's ``score.py articles``. sitelore has no single main-text function: the adapter below
   does what the pipeline does per page (``parse_document``, then the blocks of the content
   zones ``CONTENT_ZONES``), without the site-wide template removal (one page is no site);
-- ``sitelore extract --help`` start-up time;
-- ``sitelore serve --workers 50`` peak RSS with 50 jobs running against a throttled site.
+- ``sitelore extract --help`` start-up time, through the sitelore venv's console script;
+- ``sitelore serve --workers 50`` peak RSS with 50 jobs running against a throttled site (the
+  sitelore venv's Python).
+
+The last two start sitelore as processes of the sitelore venv (``peers_env``), as the crawl
+runs of ``bench/peers.py`` do; the first two run in this process.
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ import os
 import statistics
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import time
 from pathlib import Path
@@ -130,18 +133,17 @@ def article_f1(peer_python: Path | None, tmp: Path) -> None:
     print("(left: lower-cased, every gold page counts; right: as upstream evaluate.py)")
 
 
-def startup(runs: int = 10) -> None:
-    script = Path(sysconfig.get_path("scripts")) / "sitelore"
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "sitelore"]
+def startup(python: Path, env: dict[str, str], runs: int = 10) -> None:
+    """Start-up of the console script of ``python``'s venv, and of the bare interpreter."""
+    script = python.parent / "sitelore"
     rows = [
-        (" ".join([Path(command[0]).name, *command[1:], "extract", "--help"]),
-         [*command, "extract", "--help"]),
-        ("python -c pass (interpreter alone)", [sys.executable, "-c", "pass"]),
-    ]  # fmt: skip
-    print(f"\nStart-up, whole process, median of {runs} runs (after one warm-up)")
+        ("sitelore extract --help", [str(script), "extract", "--help"]),
+        ("python -c pass (interpreter alone)", [str(python), "-c", "pass"]),
+    ]
+    print(f"\nStart-up, whole process, median of {runs} runs (after one warm-up), {python.parent}")
     for name, argv in rows:
-        run_measured(argv)
-        measured = [run_measured(argv) for _ in range(runs)]
+        run_measured(argv, env=env)
+        measured = [run_measured(argv, env=env) for _ in range(runs)]
         wall = statistics.median(m.wall for m in measured) * 1000
         cpu = statistics.median(m.cpu for m in measured) * 1000
         rss = statistics.median(m.rss_mb for m in measured)
@@ -158,7 +160,7 @@ def _status(pid: int) -> dict[str, int]:
 
 
 def serve_rss(
-    tmp: Path, site_port: int, jobs: int = 50, max_pages: int = 20, rate: str = "32k"
+    python: Path, tmp: Path, site_port: int, jobs: int = 50, max_pages: int = 20, rate: str = "32k"
 ) -> None:
     """Peak RSS of ``sitelore serve --workers N`` while N jobs run (throttled nginx site)."""
     data = tmp / "serve-data"
@@ -173,13 +175,13 @@ def serve_rss(
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
         env.pop(name, None)
     created = subprocess.run(
-        [sys.executable, "-m", "sitelore", "keys", "create", "--name", "bench",
+        [str(python), "-m", "sitelore", "keys", "create", "--name", "bench",
          "--data-dir", str(data)],
         capture_output=True, text=True, check=True, env=env,
     )  # fmt: skip
     key = created.stdout.splitlines()[0]
     serve = subprocess.Popen(
-        [sys.executable, "-m", "sitelore", "serve", "--port", str(api_port), "--workers",
+        [str(python), "-m", "sitelore", "serve", "--port", str(api_port), "--workers",
          str(jobs), "--data-dir", str(data)],
         env=env, stderr=subprocess.DEVNULL,
     )  # fmt: skip

@@ -4,6 +4,10 @@ Same-origin links only, ``--concurrency`` requests at once, stops at ``--max-pag
 pages; no robots.txt, no sitemaps, no extraction, no output but a JSON summary line
 (``{"pages": distinct final URLs, "fetches": HTML responses}``).
 
+Like the ``sitelore`` command, it keeps httpx from importing its own command line (click, rich
+and pygments, ~60 ms, whenever they are installed, as they are beside sitelore): a floor pays
+for fetching and parsing only.
+
     python bench/peers/floor.py URL --max-pages N --concurrency C
 """
 
@@ -12,11 +16,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
+import types
 from collections import deque
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-import httpx
 from selectolax.lexbor import LexborHTMLParser
+
+sys.modules.setdefault("httpx._main", types.ModuleType("httpx._main"))  # as sitelore.cli does
+
+import httpx  # noqa: E402  (after the stub above)
 
 
 async def crawl(start: str, max_pages: int, concurrency: int) -> tuple[int, int]:
