@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from selectolax.lexbor import LexborNode
 
@@ -67,6 +68,10 @@ ROLE_ZONES = {
 }
 # The blocks render_block() reads in one piece (when they qualify) or in a way of their own.
 RENDERED = frozenset({*HEADINGS, "ul", "ol", "table", "pre", "blockquote", "details", "dl"})
+# Page wrappers whose class names describe the page's widgets ("cookie-consent-on"), not
+# themselves: dropping one would drop the page.
+NEVER_DROPPED = frozenset({"body", "main", "article"})
+WRAPPED_PARAGRAPHS = 3
 MAX_DEPTH = 120
 MAX_LINKS = 2_000
 
@@ -81,6 +86,8 @@ class Block:
     unit: int = 0
     unit_kind: str = ""  # "card" | "faq" | ""
     rows: list[list[str]] | None = None  # the cells, for tables
+    container: int = 0  # the key of the element it sits in (see Container)
+    link_chars: int = 0  # how much of its text is link text
 
 
 @dataclass(slots=True)
@@ -88,6 +95,14 @@ class Link:
     url: str
     text: str
     zone: str
+
+
+class Container(NamedTuple):
+    """A block-level element the walk entered: enough of it to tell an article from furniture."""
+
+    parent: int  # the key of the enclosing element; 0 for the body's
+    tag: str
+    names: str  # class and id, lower-cased
 
 
 @dataclass
@@ -98,6 +113,7 @@ class Walked:
     logo_alts: list[str] = field(default_factory=list)
     emails: list[str] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
+    containers: dict[int, Container] = field(default_factory=dict)  # parents first
 
 
 def walk_body(body: LexborNode, base_url: str) -> Walked:
@@ -117,13 +133,27 @@ class _Walker:
         self.unit = 0
         self.unit_kind = ""
         self.units_made = 0
+        self.container = 0
+        self.link_chars = 0
 
     # -- emitting ------------------------------------------------------------------------
 
     def emit(self, kind: str, text: str, markdown: str, level: int = 0) -> None:
         self.out.blocks.append(
-            Block(kind, text, markdown, level, self.zone, self.unit, self.unit_kind)
+            Block(
+                kind,
+                text,
+                markdown,
+                level,
+                self.zone,
+                self.unit,
+                self.unit_kind,
+                None,
+                self.container,
+                self.link_chars,
+            )
         )
+        self.link_chars = 0
 
     def flush(self) -> None:
         if not self.buffer:
@@ -132,6 +162,7 @@ class _Walker:
         self.buffer.clear()
         if text:
             self.emit("text", text, text)
+        self.link_chars = 0
 
     # -- the walk ------------------------------------------------------------------------
 
@@ -142,6 +173,8 @@ class _Walker:
             return
         if tag.startswith("-") or tag in SKIP:
             return
+        if tag == "form" and not _wraps_page(node):
+            return  # a search box or a sign-up form
         if tag == "br":
             self.buffer.append("\n")
             return
@@ -208,16 +241,19 @@ class _Walker:
             self.buffer.append(" " + node.text(deep=True) + " ")
             return
         attrs = node.attributes
-        zone = self.zone_for(tag, attrs)
+        names = _names(attrs)
+        zone = self.zone_for(tag, attrs, names)
         if zone == "drop":
             return
         self.flush()
-        saved = (self.zone, self.in_content)
+        saved = (self.zone, self.in_content, self.container)
+        self.out.containers[node.mem_id] = Container(self.container, tag, names)
+        self.container = node.mem_id
         self.zone = zone
         self.in_content = self.in_content or tag in ("main", "article")
         self.render_block(node, tag, depth)
         self.flush()
-        self.zone, self.in_content = saved
+        self.zone, self.in_content, self.container = saved
 
     def render_block(self, node: LexborNode, tag: str, depth: int) -> None:
         if tag not in RENDERED:
@@ -331,9 +367,9 @@ class _Walker:
 
     # -- zones -------------------------------------------------------------------------
 
-    def zone_for(self, tag: str, attrs: dict[str, str | None]) -> str:
-        classes = _names(attrs)
-        if classes and _DROP.search(classes):
+    def zone_for(self, tag: str, attrs: dict[str, str | None], classes: str) -> str:
+        """``classes``: the element's class names and id (:func:`_names`)."""
+        if classes and tag not in NEVER_DROPPED and _DROP.search(classes):
             return "drop"
         role = attrs.get("role")
         role_zone = ROLE_ZONES.get(role.lower()) if role else None
@@ -378,7 +414,9 @@ class _Walker:
             return
         url = normalize_url(href, self.base_url)
         if url is not None:
-            self.out.links.append(Link(url, clean_text(node.text(deep=True)), self.zone))
+            text = clean_text(node.text(deep=True))
+            self.out.links.append(Link(url, text, self.zone))
+            self.link_chars += len(text)
 
     def record_image(self, node: LexborNode) -> None:
         attrs = node.attributes
@@ -420,6 +458,13 @@ def _follows_blank(node: LexborNode) -> bool:
     """The node comes right after a non-empty text node of ASCII whitespace only."""
     previous = node.prev
     return previous is not None and previous.is_empty_text_node and bool(previous.text_content)
+
+
+def _wraps_page(form: LexborNode) -> bool:
+    """Some sites wrap the whole page in a form (ASP.NET): a form holding an article is kept."""
+    if form.css_first("article, main, h1") is not None:
+        return True
+    return len(form.css("p")) >= WRAPPED_PARAGRAPHS
 
 
 def _dropped(attrs: dict[str, str | None]) -> bool:

@@ -23,7 +23,6 @@ SKIP = frozenset(
         "option",
         "input",
         "textarea",
-        "form",
         "head",
         "meta",
         "link",

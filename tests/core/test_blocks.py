@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sitelore.core.blocks import Block
-from sitelore.core.document import Document
-from tests.core.helpers import doc
+from sitelore.core.document import Document, parse_document
+from tests.core.helpers import doc, page
 
 
 def texts(document: Document, zone: str | None = None) -> list[str]:
@@ -571,3 +571,36 @@ def test_a_list_of_rich_titled_items_is_laid_out_content(rich: tuple[bool, ...],
     else:
         assert lists == []
         assert [texts[0] for _, texts in units(document)] == ["Solo", "Team"]
+
+
+# --- page wrappers ---------------------------------------------------------------------
+
+WRAPPED = (
+    "<p>The first of three paragraphs that make this page worth reading at all.</p>"
+    "<p>The second paragraph, which says a little more about the same thing.</p>"
+    "<p>The third paragraph, which ends it.</p>"
+)
+
+
+@pytest.mark.parametrize(
+    "body_class",
+    ["gdpr-cookie-consent-on", "newsletter-popup-enabled", "has-cookie-banner sr-only-skip"],
+)
+def test_a_body_class_naming_a_widget_keeps_the_page(body_class: str) -> None:
+    html = page(WRAPPED).replace("<body>", f'<body class="{body_class}">')
+    assert "The third paragraph" in parse_document(html, "https://acme.test/").text()
+
+
+@pytest.mark.parametrize(
+    ("form", "kept"),
+    [
+        pytest.param('<form><label>Email</label><input name="e"></form>', False, id="sign-up"),
+        pytest.param("<form><p>Name</p><input><button>Send now</button></form>", False, id="one-p"),
+        pytest.param(f'<form id="aspnetForm">{WRAPPED}</form>', True, id="page-in-a-form"),
+        pytest.param("<form><article><p>A story.</p></article></form>", True, id="article-in-form"),
+    ],
+)
+def test_a_form_is_skipped_unless_it_wraps_the_page(form: str, kept: bool) -> None:
+    document = doc(f"{form}<main><p>Outside the form.</p></main>")
+    assert (len(texts(document)) > 1) is kept, texts(document)
+    assert texts(document)[-1] == "Outside the form."
