@@ -107,7 +107,10 @@ def _items_of(
     brand: str,
     industry: str,
 ) -> list[KnowledgeItem]:
-    blocks = [block for block in page.document.blocks if _is_content(block, template)]
+    document = page.document
+    # An article's comments, share bars and teasers are not what the site says.
+    candidates = document.main_blocks() if _is_article(page) else document.blocks
+    blocks = [block for block in candidates if _is_content(block, template)]
     context = PageContext(
         url=page.document.url,
         purpose="home" if page.is_start and url_path(page.document.url) == "/" else page.purpose,
@@ -116,6 +119,13 @@ def _items_of(
         industry=industry,
     )
     return page_items(split_chunks(blocks), context)
+
+
+def _is_article(page: Page) -> bool:
+    """A post, not a list of posts (an events page): below its section (/blog/x) or declared."""
+    if page.purpose != "news":
+        return False
+    return "/" in url_path(page.document.url).strip("/") or page.document.declares_article
 
 
 def _template_items(

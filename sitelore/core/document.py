@@ -12,8 +12,22 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
-from sitelore.core.blocks import Block, Link, walk_body
-from sitelore.core.metadata import Metadata, read_metadata
+from sitelore.core.blocks import Block, Container, Link, walk_body
+from sitelore.core.maintext import main_blocks
+from sitelore.core.metadata import Metadata, jsonld_types, read_metadata
+
+ARTICLE_TYPES = frozenset(
+    {
+        "Article",
+        "NewsArticle",
+        "BlogPosting",
+        "TechArticle",
+        "Report",
+        "ScholarlyArticle",
+        "OpinionNewsArticle",
+        "AnalysisNewsArticle",
+    }
+)
 
 
 @dataclass
@@ -28,6 +42,7 @@ class Document:
     emails: list[str] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
     logo_alts: list[str] = field(default_factory=list)
+    containers: dict[int, Container] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -36,6 +51,15 @@ class Document:
     @property
     def jsonld(self) -> list[dict[str, Any]]:
         return self.metadata.jsonld
+
+    @property
+    def declares_article(self) -> bool:
+        """Its JSON-LD says it is an article (not og:type: some CMSs set that on every page)."""
+        return any(ARTICLE_TYPES.intersection(jsonld_types(node)) for node in self.jsonld)
+
+    def main_blocks(self) -> list[Block]:
+        """The blocks of the page's main text (:mod:`sitelore.core.maintext`)."""
+        return main_blocks(self.blocks, self.containers)
 
     def text(self) -> str:
         """The visible text of the content blocks, one block a line."""
@@ -60,4 +84,5 @@ def parse_document(html: str, url: str) -> Document:
         emails=walked.emails,
         phones=walked.phones,
         logo_alts=walked.logo_alts,
+        containers=walked.containers,
     )

@@ -276,3 +276,47 @@ def test_deduplicate_agrees_with_comparing_every_pair() -> None:
     expected = [i.source for i in _brute_force_deduplicate(items)]
     assert 20 < len(expected) < 250, "the sample has both copies and originals"
     assert [i.source for i in deduplicate(items)] == expected
+
+
+POST_BODY = (
+    "<p>Our spring release brings shared outlines to every workspace, so that editors and "
+    "reporters can agree on the shape of a story before anyone writes a line of it.</p>"
+    "<p>Outlines sit beside the draft, keep their own history, and can be reviewed, "
+    "commented on and approved like any other part of the story.</p>"
+)
+POST_FURNITURE = (
+    '<div class="share-buttons"><p>Share this post with your team on LinkedIn or by email</p>'
+    '</div><section class="comments"><h3>3 comments</h3><p>Finally! We have been waiting for '
+    "outlines for ages, thanks to the whole team for this one.</p></section>"
+    '<div class="related-posts"><h3>More from the blog</h3><p>How newsrooms plan the week: '
+    "a look at the planning boards of three local papers and what they share.</p></div>"
+)
+
+
+def test_a_blog_post_yields_items_from_its_article_body_only() -> None:
+    post = site_page(
+        "/blog/spring-release",
+        "Spring release",
+        f"<h1>Spring release</h1><article>{POST_BODY}</article>{POST_FURNITURE}",
+    )
+    content = all_content(assemble([*quillby(), post]))
+    assert "shared outlines to every workspace" in content
+    assert "Outlines sit beside the draft" in content
+    for furniture in ("Share this post", "waiting for outlines", "planning boards"):
+        assert furniture not in content
+
+
+def test_a_news_listing_keeps_its_entries() -> None:
+    listing = site_page(
+        "/events",
+        "Events",
+        "<h1>Events</h1><h2>Press</h2><ul>"
+        + "".join(
+            f'<li><a href="/press/{n}">Quillby in the Gazette, part {n}: editors on a shared '
+            f"workspace</a> ({n} May 2024)</li>"
+            for n in range(1, 5)
+        )
+        + "</ul>",
+    )
+    content = all_content(assemble([*quillby(), listing]))
+    assert "Quillby in the Gazette, part 3" in content
