@@ -96,6 +96,9 @@ def _phone_key(number: str) -> str:
 
 def harvest_contacts(documents: Iterable[Document]) -> ContactFacts:
     facts = ContactFacts()
+    # A text read once can add nothing when read again (adding is idempotent), and the
+    # template repeats its blocks, the footer's address above all, on every page.
+    read: set[str] = set()
     for document in documents:
         for email in document.emails:
             facts.add(facts.emails, email, document.url)
@@ -104,7 +107,9 @@ def harvest_contacts(documents: Iterable[Document]) -> ContactFacts:
         for node in document.jsonld:
             _from_jsonld(node, facts, document.url)
         for block in document.blocks:
-            _from_text(block.text, facts, document.url)
+            if block.text not in read:
+                read.add(block.text)
+                _from_text(block.text, facts, document.url)
     return facts
 
 

@@ -11,7 +11,7 @@ _LINES = re.compile(r"\s*\n\s*")
 _ODD_SPACE = re.compile("[\x1c-\x1f\x85\u1680\u200b\u2028\u2029]")
 _ALL_SPACE = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+(?=[\"“'(\[]?[A-ZÄÖÜÀ-Ý0-9])")
-_FINGERPRINT_DROP = re.compile(r"[\W_]+")
+_WORD = re.compile(r"[^\W_]+")
 EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}\b")
 PHONE = re.compile(r"(?<![\w/.-])(?:\+|00)?\(?\d{1,4}\)?(?:[\s./-]?\(?\d{1,5}\)?){2,6}(?![\w/-])")
 PRICE = re.compile(
@@ -110,19 +110,19 @@ def fingerprint(text: str) -> str:
     Cached: assembly asks for the same block's key several times (template counting, then
     filtering), and a site's template repeats the same texts on every page.
     """
-    words = _FINGERPRINT_DROP.sub(" ", text.casefold()).strip()
-    return hashlib.blake2b(words.encode(), digest_size=12).hexdigest()
+    return hashlib.blake2b(" ".join(words(text)).encode(), digest_size=12).hexdigest()
 
 
 def words(text: str) -> list[str]:
-    return _FINGERPRINT_DROP.sub(" ", text.casefold()).split()
+    return _WORD.findall(text.casefold())
 
 
 def shingles(text: str, size: int = 5) -> set[tuple[str, ...]]:
     tokens = words(text)
     if len(tokens) < size:
         return {tuple(tokens)} if tokens else set()
-    return {tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
+    # zip over shifted views: the windows without one slice per position
+    return set(zip(*(tokens[offset:] for offset in range(size)), strict=False))
 
 
 def jaccard(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> float:

@@ -22,7 +22,7 @@ from sitelore.core.document import parse_document
 from sitelore.core.globs import PathGlob
 from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.core.request import validate_request
-from sitelore.core.text import clean_lines, visible_length
+from sitelore.core.text import clean_lines, shingles, visible_length, words
 from sitelore.core.urls import MAX_URL_LENGTH, _normalize, normalize_url, url_key
 from sitelore.errors import InvalidRequest
 from sitelore.models import ExtractRequest, ItemCategory, KnowledgeItem
@@ -211,6 +211,16 @@ def test_clean_lines_agrees_with_its_regex_definition(text: str) -> None:
     spaced = re.sub(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+", " ", text)
     expected = (re.sub(r"\s*\n\s*", "\n", spaced) if "\n" in spaced else spaced).strip()
     assert clean_lines(text) == expected
+
+
+@prop("shingles", text=st.one_of(SPACES, st.text(ANY_CHARS, max_size=80)))
+def test_words_and_shingles_agree_with_their_plain_definitions(text: str) -> None:
+    """Words are the runs left between runs of non-word characters and underscores; a
+    shingle is five consecutive words (a text of fewer words is one shingle)."""
+    tokens = re.sub(r"[\W_]+", " ", text.casefold()).split()
+    assert words(text) == tokens
+    expected = {tuple(tokens[i : i + 5]) for i in range(len(tokens) - 4)}
+    assert shingles(text) == (expected if len(tokens) >= 5 else {tuple(tokens)} - {()})
 
 
 # -- assemble ---------------------------------------------------------------------------------
