@@ -32,6 +32,7 @@ SIBLING_SHARE = 0.2  # a sibling scoring a fifth of the best joins it (readabili
 MIN_SIBLING_SCORE = 10.0
 PROSE_SHARE_FOR_FULL_SCORE = 0.25
 LINK_TEXT_LIMIT = 0.5
+LINKED_SENTENCE_CHARS = 100
 
 POSITIVE_NAMES = re.compile(
     r"article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story"
@@ -91,12 +92,14 @@ def main_blocks(blocks: Sequence[Block], containers: Mapping[int, Container]) ->
     if not scores:
         return [block for block in blocks if block.zone in ("main", "aside")]
     kept = _subtrees(_best_with_siblings(scores, containers), containers)
-    return [
-        block
-        for block in usable
-        if block.container in kept
-        and (block.kind == "heading" or block.link_chars <= LINK_TEXT_LIMIT * len(block.text))
-    ]
+    return [block for block in usable if block.container in kept and not _mostly_links(block)]
+
+
+def _mostly_links(block: Block) -> bool:
+    """A list of links or a "Read more: ..." line; a sentence around one long link is kept."""
+    if block.kind == "heading" or block.link_chars <= LINK_TEXT_LIMIT * len(block.text):
+        return False
+    return block.kind != "text" or len(block.text) < LINKED_SENTENCE_CHARS
 
 
 def _subtrees(roots: set[int], containers: Mapping[int, Container]) -> set[int]:

@@ -112,3 +112,13 @@ def test_a_page_declares_itself_an_article_in_json_ld(head: str, declared: bool)
 
 def test_og_type_article_alone_does_not_make_an_article() -> None:
     assert not doc(BODY, head='<meta property="og:type" content="article">').declares_article
+
+
+def test_a_sentence_around_a_long_link_is_part_of_the_article() -> None:
+    linked = (
+        '<p>Last spring <a href="/news/bins">the council promised new bins at every bridge '
+        "along the river and a second crew for the weekends</a>, as reported here.</p>"
+    )
+    text = main_text(f"{NAV}<article>{linked}{BODY}</article>{FOOTER}")
+    assert "the council promised new bins at every bridge" in text
+    assert BODY_START in text
