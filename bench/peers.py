@@ -282,7 +282,7 @@ def main() -> int:
             for cap in args.caps:
                 print_table(site, cap, results[site], args, unavailable)
         if not (args.quick or args.no_extra):
-            peers_extra.page_cpu(args.peer_python)
+            peers_extra.page_cpu(args.sitelore_python, args.peer_python, args.env)
             peers_extra.article_f1(args.peer_python, args.tmp)
             peers_extra.startup(args.sitelore_python, args.env)
             peers_extra.serve_rss(args.sitelore_python, args.tmp, port)

@@ -1,9 +1,10 @@
 """The side figures of ``bench/peers.py``: per-page CPU, article F1, start-up, serve RSS.
 
-- per-page CPU of sitelore's page pipeline (``quality.page_pipeline``: parse, clean, sections,
-  Markdown, items) on every non-empty HTML file of the dev sites, against
-  ``trafilatura.extract`` (Markdown) on the same files in the peers' venv, and a bare
-  selectolax parse for scale;
+- per-page CPU of sitelore's page pipeline (``peers/sitelore_pages.py``: parse, clean,
+  sections, Markdown, items) in sitelore's venv on every non-empty HTML file of the dev sites,
+  against ``trafilatura.extract`` (Markdown) on the same files in the peers' venv, and a bare
+  selectolax parse for scale (``peers/page_timing.py``: one pass as in a crawl, and the
+  fastest of 5);
 - F1 of sitelore's main-text step (``Document.main_blocks``, :mod:`sitelore.core.maintext`,
   which the pipeline uses for blog and news posts) on the article benchmark, against
   trafilatura, scored with the kit's ``score.py articles``, over all pages and over the two
@@ -21,26 +22,22 @@ from __future__ import annotations
 
 import gzip
 import json
-import math
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 import httpx
 from peers_env import EVAL, ROOT, SiteServer, free_port, run_measured
-from quality import page_pipeline
-from selectolax.lexbor import LexborHTMLParser
 
 from sitelore.core.document import parse_document
 
 PEERS = ROOT / "bench" / "peers"
+PAGE_PASSES = 5
 
 
 def spread(values: list[float]) -> tuple[float, float]:
@@ -61,42 +58,37 @@ def dev_pages() -> list[tuple[Path, str]]:
     return pages
 
 
-def best_ms(run: Callable[[], object], repeat: int) -> float:
-    """CPU milliseconds of the fastest of ``repeat`` runs: noise only ever adds time."""
-    best = math.inf
-    for _ in range(repeat):
-        begin = time.process_time()
-        run()
-        best = min(best, time.process_time() - begin)
-    return best * 1000
-
-
-def page_cpu(peer_python: Path | None, repeat: int = 5) -> None:
+def page_cpu(sitelore_python: Path, peer_python: Path | None, env: dict[str, str]) -> None:
+    """Per-page CPU of sitelore's page pipeline and of trafilatura, each in its own venv."""
     pages = dev_pages()
-    mine: list[float] = []
-    parse: list[float] = []
-    for path, url in pages:
-        html = path.read_bytes().decode("utf-8", "replace")
-        mine.append(best_ms(partial(page_pipeline, html, url), repeat))
-        parse.append(best_ms(partial(LexborHTMLParser, html), repeat))
-    rows = [("sitelore page pipeline", mine), ("selectolax parse only", parse)]
+    runs = {"sitelore": [str(sitelore_python), str(PEERS / "sitelore_pages.py")]}
     if peer_python is not None:
-        with tempfile.NamedTemporaryFile("w", suffix=".json") as listing:
-            json.dump([[str(path), url] for path, url in pages], listing)
-            listing.flush()
-            command = [str(peer_python), str(PEERS / "trafilatura_pages.py"), "times",
-                       listing.name, "--repeat", str(repeat)]  # fmt: skip
-            done = subprocess.run(command, capture_output=True, text=True)
-        if done.returncode == 0:
-            rows.append(('trafilatura.extract(output_format="markdown")', json.loads(done.stdout)))
-        else:
-            print(f"trafilatura per-page timing failed: {done.stderr.strip()[-300:]}")
-    print(f"\nPer-page CPU, {len(pages)} non-empty HTML files of the 7 dev sites "
-          f"(process time, fastest of {repeat} runs per page)")  # fmt: skip
-    print(f"{'step':48} {'median ms':>10} {'p90 ms':>8} {'total s':>8}")
-    for name, times in rows:
-        median, p90 = spread(times)
-        print(f"{name:48} {median:10.2f} {p90:8.2f} {sum(times) / 1000:8.2f}")
+        runs["trafilatura"] = [str(peer_python), str(PEERS / "trafilatura_pages.py"), "times"]
+    answers: dict[str, Any] = {}
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as listing:
+        json.dump([[str(path), url] for path, url in pages], listing)
+        listing.flush()
+        for tool, command in runs.items():
+            done = subprocess.run([*command, listing.name, "--passes", str(PAGE_PASSES)],
+                                  capture_output=True, text=True, env=env)  # fmt: skip
+            if done.returncode == 0:
+                answers[tool] = json.loads(done.stdout)
+            else:
+                print(f"{tool} per-page timing failed: {done.stderr.strip()[-300:]}")
+    rows = []
+    if "sitelore" in answers:
+        rows += [("sitelore page pipeline", answers["sitelore"]["pipeline"]),
+                 ("selectolax parse only", answers["sitelore"]["parse"])]  # fmt: skip
+    if "trafilatura" in answers:
+        rows.append(('trafilatura.extract(output_format="markdown")', answers["trafilatura"]))
+    print(f"\nPer-page CPU, {len(pages)} non-empty HTML files of the 7 dev sites, process time "
+          f"in each tool's venv; {PAGE_PASSES} passes over the pages in site order; one pass: "
+          "a page's time in the first (caches filled by the pages before it, as in a crawl); "
+          "fastest: its fastest pass (caches warm from its own runs)")  # fmt: skip
+    print(f"{'step':46} {'one pass: median':>16} {'p90':>6} {'fastest: median':>15} {'p90':>6}")
+    for name, passes in rows:
+        first, best = spread(passes["first"]), spread(passes["best"])
+        print(f"{name:46} {first[0]:16.2f} {first[1]:6.2f} {best[0]:15.2f} {best[1]:6.2f}")
 
 
 def main_text(html: str, url: str) -> str:

@@ -1,12 +1,12 @@
 """Peer side of the per-page figures: ``trafilatura.extract`` on given HTML, in the peers' venv.
 
-``times LIST``: LIST is a JSON file of ``[path, url]`` pairs; prints a JSON list of the CPU
-milliseconds (``time.process_time``, fastest of ``--repeat`` runs) of
-``trafilatura.extract(html, url=url, output_format="markdown")`` per page, after one warm-up
-page. ``articles DIR OUT``: the article benchmark's ``DIR/html/<id>.html.gz`` through
-``trafilatura.extract(html)`` with its defaults (plain text), written to OUT as ``{id: text}``.
+``times LIST``: LIST is a JSON file of ``[path, url]`` pairs; prints ``{"first": [...],
+"best": [...]}``, the CPU milliseconds per page of ``trafilatura.extract(html, url=url,
+output_format="markdown")`` (see ``page_timing``). ``articles DIR OUT``: the article
+benchmark's ``DIR/html/<id>.html.gz`` through ``trafilatura.extract(html)`` with its defaults
+(plain text), written to OUT as ``{id: text}``.
 
-    python bench/peers/trafilatura_pages.py times pages.json --repeat 3
+    python bench/peers/trafilatura_pages.py times pages.json --passes 5
     python bench/peers/trafilatura_pages.py articles ../shared/eval/articles out.json
 """
 
@@ -16,26 +16,15 @@ import argparse
 import gzip
 import importlib
 import json
-import time
 from pathlib import Path
 from typing import Any
 
+from page_timing import load_pages, page_passes
 
-def page_times(listing: Path, repeat: int) -> list[float]:
+
+def extract_markdown(html: str, url: str) -> object:
     trafilatura: Any = importlib.import_module("trafilatura")
-    pages = [(Path(path).read_bytes().decode("utf-8", "replace"), url)
-             for path, url in json.loads(listing.read_text())]  # fmt: skip
-    if pages:
-        trafilatura.extract(pages[0][0], url=pages[0][1], output_format="markdown")
-    times = []
-    for html, url in pages:
-        best = float("inf")
-        for _ in range(repeat):
-            begin = time.process_time()
-            trafilatura.extract(html, url=url, output_format="markdown")
-            best = min(best, time.process_time() - begin)
-        times.append(best * 1000)
-    return times
+    return trafilatura.extract(html, url=url, output_format="markdown")
 
 
 def articles(folder: Path, out: Path) -> None:
@@ -52,10 +41,10 @@ def main() -> int:
     parser.add_argument("mode", choices=["times", "articles"])
     parser.add_argument("source", type=Path)
     parser.add_argument("out", type=Path, nargs="?")
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--passes", type=int, default=5)
     args = parser.parse_args()
     if args.mode == "times":
-        print(json.dumps(page_times(args.source, args.repeat)))
+        print(json.dumps(page_passes(extract_markdown, load_pages(args.source), args.passes)))
     else:
         articles(args.source, args.out)
     return 0
