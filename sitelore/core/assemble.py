@@ -11,6 +11,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from sitelore.core.blocks import Block
 from sitelore.core.chunks import split_chunks
@@ -20,7 +21,13 @@ from sitelore.core.knowledge import PageContext, page_items
 from sitelore.core.pagetypes import classify_page
 from sitelore.core.profile import LOCAL_INDUSTRIES, build_profile, strip_brand
 from sitelore.core.structured import structured_items
-from sitelore.core.text import fingerprint, shingles, visible_length
+from sitelore.core.text import (
+    fingerprint,
+    visible_length,
+    word_shingles,
+    words,
+    words_fingerprint,
+)
 from sitelore.core.urls import url_path
 from sitelore.models import BusinessProfile, ItemCategory, KnowledgeItem
 
@@ -165,38 +172,45 @@ def deduplicate(items: Sequence[KnowledgeItem]) -> list[KnowledgeItem]:
     seen: set[str] = set()
     index = ShingleIndex()
     for item in items:
-        body = item.content
-        key = fingerprint(body)
-        if key in seen or visible_length(body) == 0:
+        tokens = words(item.content)  # once, for the exact key and the shingles
+        key = words_fingerprint(tokens)
+        if key in seen or visible_length(item.content) == 0:
             continue
-        shingle_set = shingles(body)
-        if index.most_similar(shingle_set) >= DUPLICATE_JACCARD:
+        if index.add_unless_similar(word_shingles(tokens), DUPLICATE_JACCARD):
             continue
         seen.add(key)
-        index.add(shingle_set)
         kept.append(item)
     return kept
 
 
 class ShingleIndex:
     """Shingle sets by shingle: the most similar earlier set without comparing every pair
-    (a set that shares no shingle has Jaccard similarity 0)."""
+    (a set that shares no shingle has Jaccard similarity 0).
+
+    The work per shingle is done by set and dict operations in C: most of an item's shingles
+    are new to the index, and only the shared ones need a Python step.
+    """
 
     def __init__(self) -> None:
         self.sizes: list[int] = []
-        self.postings: dict[tuple[str, ...], list[int]] = {}
+        self.postings: dict[tuple[str, ...], tuple[int, ...]] = {}
 
-    def add(self, shingle_set: set[tuple[str, ...]]) -> None:
+    def add_unless_similar(self, shingle_set: set[tuple[str, ...]], threshold: float) -> bool:
+        """True when an indexed set is at least ``threshold`` similar; else index this one."""
+        known = shingle_set & self.postings.keys()
+        if self._most_similar(shingle_set, known) >= threshold:
+            return True
         number = len(self.sizes)
         self.sizes.append(len(shingle_set))
-        for shingle in shingle_set:
-            self.postings.setdefault(shingle, []).append(number)
+        for shingle in known:
+            self.postings[shingle] += (number,)
+        self.postings.update(dict.fromkeys(shingle_set - known, (number,)))
+        return False
 
-    def most_similar(self, shingle_set: set[tuple[str, ...]]) -> float:
-        shared: dict[int, int] = {}
-        for shingle in shingle_set:
-            for number in self.postings.get(shingle, ()):
-                shared[number] = shared.get(number, 0) + 1
+    def _most_similar(
+        self, shingle_set: set[tuple[str, ...]], known: set[tuple[str, ...]]
+    ) -> float:
+        shared = Counter(chain.from_iterable(map(self.postings.__getitem__, known)))
         size = len(shingle_set)
         return max(
             (both / (size + self.sizes[number] - both) for number, both in shared.items()),

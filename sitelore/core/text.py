@@ -110,7 +110,12 @@ def fingerprint(text: str) -> str:
     Cached: assembly asks for the same block's key several times (template counting, then
     filtering), and a site's template repeats the same texts on every page.
     """
-    return hashlib.blake2b(" ".join(words(text)).encode(), digest_size=12).hexdigest()
+    return words_fingerprint(words(text))
+
+
+def words_fingerprint(tokens: list[str]) -> str:
+    """:func:`fingerprint` of a text from its :func:`words`."""
+    return hashlib.blake2b(" ".join(tokens).encode(), digest_size=12).hexdigest()
 
 
 def words(text: str) -> list[str]:
@@ -118,7 +123,11 @@ def words(text: str) -> list[str]:
 
 
 def shingles(text: str, size: int = 5) -> set[tuple[str, ...]]:
-    tokens = words(text)
+    return word_shingles(words(text), size)
+
+
+def word_shingles(tokens: list[str], size: int = 5) -> set[tuple[str, ...]]:
+    """Every run of ``size`` consecutive words; fewer words are one shingle."""
     if len(tokens) < size:
         return {tuple(tokens)} if tokens else set()
     # zip over shifted views: the windows without one slice per position
