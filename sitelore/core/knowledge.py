@@ -8,6 +8,7 @@ long ones are split at block boundaries.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from sitelore.core.blocks import Block
 from sitelore.core.categories import categorize
@@ -34,7 +35,9 @@ class Draft:
     from_table: bool = False
     standalone: bool = False  # an item even when small (a plan card)
 
+    @cached_property
     def size(self) -> int:
+        """Visible characters of title and text (both are set once, at construction)."""
         return visible_length(self.title) + visible_length(self.text)
 
 
@@ -56,7 +59,7 @@ def page_items(chunks: list[Chunk], page: PageContext) -> list[KnowledgeItem]:
     drafts = _absorb_labels(drafts)
     items: list[KnowledgeItem] = []
     for draft in _split_large(_merge_small(drafts)):
-        if draft.size() >= MIN_ITEM_CHARS or draft.standalone:
+        if draft.size >= MIN_ITEM_CHARS or draft.standalone:
             items.append(_to_item(draft, page))
     return items
 
@@ -103,7 +106,7 @@ def _chunk_drafts(chunk: Chunk, page: PageContext) -> list[Draft]:
     context = (*chunk.parents, chunk.title) if chunk.title else chunk.parents
     for table in tables:
         plans = _plan_drafts(table.rows or [], context)
-        if all(plan.size() >= MIN_CARD_CHARS for plan in plans):
+        if all(plan.size >= MIN_CARD_CHARS for plan in plans):
             drafts.extend(plans)
         else:  # columns too thin to stand alone: the table is the unit
             drafts.append(_draft(chunk.title, chunk.parents, [table], "table"))
@@ -157,7 +160,7 @@ def _merge_small(drafts: list[Draft]) -> list[Draft]:
         run.clear()
 
     for draft in _group_cards(drafts):
-        if draft.size() >= MIN_ITEM_CHARS or draft.from_table or draft.standalone:
+        if draft.size >= MIN_ITEM_CHARS or draft.from_table or draft.standalone:
             close_run()
             merged.append(draft)
         elif run and _joins(run[0], draft):
@@ -209,9 +212,9 @@ def _group_cards(drafts: list[Draft]) -> list[Draft]:
         if len(group) < 2:
             grouped.extend(group)
             continue
-        big = sum(d.size() >= MIN_ITEM_CHARS for d in group)
+        big = sum(d.size >= MIN_ITEM_CHARS for d in group)
         priced = all(PRICE.search(f"{d.title} {d.text}") for d in group)
-        if all(d.size() >= MIN_CARD_CHARS for d in group) and (priced or big * 2 >= len(group)):
+        if all(d.size >= MIN_CARD_CHARS for d in group) and (priced or big * 2 >= len(group)):
             for draft in group:
                 draft.standalone = True
             grouped.extend(group)
