@@ -19,7 +19,7 @@ from sitelore.api.schemas import ExtractBody
 from sitelore.api.settings import Settings
 from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.jobs.hub import QUEUE, EventHub, wait_for
-from sitelore.jobs.models import CANCELLED, ApiKey, Job, JobStatus, webhook_body
+from sitelore.jobs.models import ApiKey, Job, JobStatus
 from sitelore.jobs.store import JobStore
 from sitelore.jobs.worker import cancel_topic
 
@@ -188,15 +188,9 @@ async def cancel_job(job_id: str, context: ServicesDep, key: KeyDep) -> Response
     job = await _owned_job(context, key, job_id)
     if job.status.finished:
         raise ApiError(409, f"job {job_id} is already {job.status.value}")
-    was_pending = job.status is JobStatus.PENDING
+    # A pending job ends here, its last event and webhook written with it by the store; a
+    # processing one is stopped by its worker.
     job = await context.store.request_cancel(job_id, key.id) or job
-    if was_pending and job.status is JobStatus.FAILED and job.error == CANCELLED:
-        # No worker will ever see this job: the route reports its end itself.
-        await context.store.add_event(job_id, "error", {"message": job.error})
-        if job.request.callback_url:
-            body = webhook_body("EXTRACTION_FAILED", job.to_dict())
-            url = job.request.callback_url
-            await context.store.add_delivery(job_id, key.id, url, "EXTRACTION_FAILED", body)
     context.hub.notify(cancel_topic(job_id))
     context.hub.notify(job_id)
     return json_response(job.to_dict(), 202)

@@ -116,6 +116,10 @@ class Ending:
     data: dict[str, Any]
     hook: str  # "EXTRACTION_COMPLETED" | "EXTRACTION_FAILED"
 
+    @classmethod
+    def failed(cls, message: str) -> Ending:
+        return cls("error", {"message": message}, "EXTRACTION_FAILED")
+
     def webhook(self, job: Job) -> tuple[str, str] | None:
         """(url, body) of the delivery the finished ``job`` owes, if it asked for any."""
         url = job.request.callback_url

@@ -276,24 +276,26 @@ class PostgresStore:
                 return None
             job = job_from_row(row)
             if ending is not None:
-                await append_event(connection, job_id, ending.event, ending.data)
-                webhook = ending.webhook(job)
-                if webhook is not None:
-                    await insert_delivery(connection, job.id, job.key_id, *webhook, ending.hook)
+                await _write_ending(connection, job, ending)
         return job
 
     async def request_cancel(self, job_id: str, key_id: str) -> Job | None:
         args = {"id": job_id, "key": key_id, "error": CANCELLED}
         async with self._connection() as connection:
-            # A pending job fails at once (and leaves the queue); a processing one is
-            # flagged for its worker, which the NOTIFY wakes wherever it runs.
-            await connection.execute(
+            # A pending job fails at once (and leaves the queue), with its last event and
+            # webhook: no worker will ever see it. A processing one is flagged for its
+            # worker, which the NOTIFY wakes wherever it runs.
+            cursor = await connection.execute(
                 f"UPDATE sitelore_jobs SET status = 'failed', error = %(error)s, "
                 f"finished_at = {NOW}, started_at = COALESCE(started_at, {NOW}) "
                 f"WHERE id = %(id)s AND key_id = %(key)s AND status = 'pending' "
-                f"RETURNING procrastinate_cancel_job_v1(queue_job_id, false, true)",
+                f"RETURNING {JOB_COLUMNS}, "
+                f"procrastinate_cancel_job_v1(queue_job_id, false, true) AS dequeued",
                 args,
             )
+            cancelled = await cursor.fetchone()
+            if cancelled is not None:
+                await _write_ending(connection, job_from_row(cancelled), Ending.failed(CANCELLED))
             await connection.execute(
                 "UPDATE sitelore_jobs SET cancel_requested = true WHERE id = %(id)s "
                 "AND key_id = %(key)s AND status = 'processing'",
@@ -321,7 +323,7 @@ class PostgresStore:
     async def recover_stalled(self, stale_after: float, max_attempts: int) -> list[Job]:
         await self._requeue_orphans(stale_after)
         give_up = "attempts >= %(max)s"
-        rows = await self._all(
+        sql = (
             f"WITH stale AS (SELECT id, queue_job_id FROM sitelore_jobs "
             f"  WHERE status = 'processing' AND heartbeat_at < {NOW} - %(stale)s "
             f"  FOR UPDATE SKIP LOCKED), "
@@ -336,10 +338,17 @@ class PostgresStore:
             f"progress = CASE WHEN {give_up} THEN progress END, "
             f"queue_job_id = CASE WHEN {give_up} THEN NULL ELSE "
             + DEFER.format(lock="job.queue_lock", job_id="job.id")
-            + f" END FROM stale WHERE job.id = stale.id RETURNING {qualified('job')}",
-            {**self._queue, "stale": stale_after, "max": max_attempts},
+            + f" END FROM stale WHERE job.id = stale.id RETURNING {qualified('job')}"
         )
-        return [job_from_row(row) for row in rows]
+        async with self._connection() as connection:
+            cursor = await connection.execute(
+                sql, {**self._queue, "stale": stale_after, "max": max_attempts}
+            )
+            jobs = [job_from_row(row) for row in await cursor.fetchall()]
+            for job in jobs:
+                if job.status is JobStatus.FAILED:
+                    await _write_ending(connection, job, Ending.failed(job.error or ""))
+        return jobs
 
     async def _requeue_orphans(self, stale_after: float) -> None:
         """Mend the queue where a process died between its steps (no job is run twice:
@@ -476,3 +485,12 @@ class PostgresStore:
             "last_error = %(error)s, next_at = COALESCE(%(next)s, next_at) WHERE id = %(id)s",
             {"status": status, "error": error, "next": next_at, "id": delivery_id},
         )
+
+
+async def _write_ending(connection: Connection, job: Job, ending: Ending) -> None:
+    """The last event of a job that has just ended, and the webhook it owes: written in the
+    transaction that ended it, so that no crash can leave one without the other."""
+    await append_event(connection, job.id, ending.event, ending.data)
+    webhook = ending.webhook(job)
+    if webhook is not None:
+        await insert_delivery(connection, job.id, job.key_id, *webhook, ending.hook)

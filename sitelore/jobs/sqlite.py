@@ -251,10 +251,7 @@ class SQLiteStore:
                 return None
             job = job_from_row(row)
             if ending is not None:
-                _append_event(db, job_id, ending.event, ending.data)
-                webhook = ending.webhook(job)
-                if webhook is not None:
-                    _insert_delivery(db, job, *webhook, ending.hook, now)
+                _write_ending(db, job, ending, now)
             return job
 
         return await self._run(finish)
@@ -263,13 +260,16 @@ class SQLiteStore:
         now = self._clock()
 
         def cancel(db: sqlite3.Connection) -> Job | None:
-            # A pending job fails at once; a processing one is flagged for its worker.
-            db.execute(
-                "UPDATE jobs SET status = 'failed', error = ?, finished_at = ?, "
-                "started_at = COALESCE(started_at, ?) "
-                "WHERE id = ? AND key_id = ? AND status = 'pending'",
+            # A pending job fails at once, with its last event and webhook (no worker will
+            # ever see it); a processing one is flagged for its worker.
+            cancelled = db.execute(
+                f"UPDATE jobs SET status = 'failed', error = ?, finished_at = ?, "
+                f"started_at = COALESCE(started_at, ?) "
+                f"WHERE id = ? AND key_id = ? AND status = 'pending' RETURNING {JOB_COLUMNS}",
                 (CANCELLED, now, now, job_id, key_id),
-            )
+            ).fetchone()
+            if cancelled is not None:
+                _write_ending(db, job_from_row(cancelled), Ending.failed(CANCELLED), now)
             db.execute(
                 "UPDATE jobs SET cancel_requested = 1 WHERE id = ? AND key_id = ? "
                 "AND status = 'processing'",
@@ -299,7 +299,10 @@ class SQLiteStore:
                 f"WHERE status = 'processing' AND heartbeat_at < ? RETURNING {JOB_COLUMNS}",
                 (cutoff,),
             ).fetchall()
-            return [job_from_row(row) for row in [*failed, *retried]]
+            jobs = [job_from_row(row) for row in [*failed, *retried]]
+            for job in jobs[: len(failed)]:
+                _write_ending(db, job, Ending.failed(job.error or ""), now)
+            return jobs
 
         return await self._run(recover)
 
@@ -481,6 +484,15 @@ def _append_event(
         (job_id, job_id, name, text, job_id),
     ).fetchone()
     return JobEvent(job_id, 0 if row is None else int(row["seq"]), name, data)
+
+
+def _write_ending(db: sqlite3.Connection, job: Job, ending: Ending, now: float) -> None:
+    """The last event of a job that has just ended, and the webhook it owes: written in the
+    transaction that ended it, so that no crash can leave one without the other."""
+    _append_event(db, job.id, ending.event, ending.data)
+    webhook = ending.webhook(job)
+    if webhook is not None:
+        _insert_delivery(db, job, *webhook, ending.hook, now)
 
 
 def _insert_delivery(

@@ -55,7 +55,10 @@ class JobStore(Protocol):
         ``ending`` (last event, webhook) is written in the same transaction."""
         ...
 
-    async def request_cancel(self, job_id: str, key_id: str) -> Job | None: ...
+    async def request_cancel(self, job_id: str, key_id: str) -> Job | None:
+        """Fail a pending job at once, writing its ``error`` event and the webhook it owes in
+        the same transaction (no worker will); flag a processing one for its worker."""
+        ...
 
     async def release(self, job_id: str, worker_id: str) -> Job | None:
         """Hand a held job back to the queue (its worker is shutting down); the attempt
@@ -63,7 +66,8 @@ class JobStore(Protocol):
         ...
 
     async def recover_stalled(self, stale_after: float, max_attempts: int) -> list[Job]:
-        """Processing jobs whose heartbeat stopped: back to pending, or failed when out of tries."""
+        """Processing jobs whose heartbeat stopped: back to pending, or failed when out of
+        tries (with their ``error`` event and webhook, in the same transaction)."""
         ...
 
     async def housekeeping_due(self, task: str, every: float) -> bool:

@@ -73,10 +73,11 @@ class Worker:
         after = self.settings.stale_after if stale_after is None else stale_after
         jobs = await self.store.recover_stalled(after, self.settings.max_attempts)
         for job in jobs:
-            if job.status.finished:
-                await self._publish(job.id, "error", {"message": job.error})
-                await self._webhook(job, "EXTRACTION_FAILED")
+            # The store wrote a failed job's last event and webhook with its new status.
+            self.hub.notify(job.id)
             self.hub.notify(QUEUE)
+        if any(job.status.finished and job.request.callback_url for job in jobs):
+            self._wake_deliveries()
         return len(jobs)
 
     async def run_job(self, job: Job) -> None:
@@ -181,6 +182,9 @@ class Worker:
             return
         body = webhook_body(event, payload if payload is not None else job.to_dict())
         await self.store.add_delivery(job.id, job.key_id, url, event, body)
+        self._wake_deliveries()
+
+    def _wake_deliveries(self) -> None:
         if self.wake_deliveries is not None:
             self.wake_deliveries.set()
 
@@ -255,7 +259,7 @@ class _Recorder:
 
     async def failed(self, message: str) -> None:
         progress = {**self.progress, "currentStep": "Failed"}
-        ending = Ending("error", {"message": message}, "EXTRACTION_FAILED")
+        ending = Ending.failed(message)
         finished = await self.worker.store.finish_job(
             self.job.id, self.worker.worker_id, error=message, progress=progress, ending=ending
         )

@@ -76,7 +76,8 @@ def test_a_job_cancelled_while_queued_never_runs(pg_conninfo: str, web: WebServe
         cancelled = await store.get_job(dropped.id)
         assert cancelled is not None and cancelled.error == CANCELLED
         assert cancelled.attempts == 0, "no worker ever claimed it"
-        assert await store.events_after(dropped.id, 0) == []
+        events = await store.events_after(dropped.id, 0)
+        assert [(e.name, e.data) for e in events] == [("error", {"message": CANCELLED})]
         finished = await store.get_job(kept.id)
         assert finished is not None and finished.status is JobStatus.COMPLETED
         assert len(web.paths("acme.test")) >= 1

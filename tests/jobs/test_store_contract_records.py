@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import pytest
 
-from sitelore.jobs.models import ApiKey, Ending
+from sitelore.jobs.models import CANCELLED, ApiKey, Ending
 from sitelore.jobs.store import JobStore
 from sitelore.models import ExtractRequest
 from tests.jobs.conftest import KEY, OTHER_WORKER, REQUEST, WORKER, Backend, running
@@ -289,5 +289,46 @@ def test_an_ending_that_is_not_ours_writes_nothing(backend: Backend) -> None:
         assert await store.finish_job(job.id, OTHER_WORKER, result={}, ending=ENDING) is None
         assert await store.events_after(job.id, 0) == []
         assert await store.due_deliveries(time.time() + 1, 10) == []
+
+    backend.run(body)
+
+
+async def _stall_past_its_last_attempt(store: JobStore, request: ExtractRequest) -> str:
+    await running(store, request=request)
+    (recovered,) = await store.recover_stalled(stale_after=0.0, max_attempts=1)
+    assert recovered.error is not None and "gave up after 1 attempts" in recovered.error
+    return recovered.error
+
+
+async def _cancel_while_pending(store: JobStore, request: ExtractRequest) -> str:
+    job = await store.create_job(KEY, request)
+    cancelled = await store.request_cancel(job.id, KEY)
+    assert cancelled is not None and cancelled.error == CANCELLED
+    return CANCELLED
+
+
+Failing = Callable[[JobStore, ExtractRequest], Awaitable[str]]
+
+
+@pytest.mark.parametrize("end", [_stall_past_its_last_attempt, _cancel_while_pending])
+@pytest.mark.parametrize("request_", [HOOKED, REQUEST], ids=["callback", "no-callback"])
+def test_a_job_failed_by_the_store_has_its_last_event_and_webhook(
+    backend: Backend, end: Failing, request_: ExtractRequest
+) -> None:
+    # The store ends these jobs itself (no worker will): the last event and the webhook
+    # are written in the same transaction as the status, not by the caller afterwards.
+    async def body(store: JobStore) -> None:
+        message = await end(store, request_)
+        (job,) = (await store.list_jobs(KEY, None, 10, None))[0]
+        events = await store.events_after(job.id, 0)
+        assert [(e.name, e.data) for e in events][-1:] == [("error", {"message": message})]
+        assert sum(e.name == "error" for e in events) == 1
+        due = await store.due_deliveries(time.time() + 1, 10)
+        if request_.callback_url is None:
+            assert due == []
+            return
+        (delivery,) = due
+        assert (delivery.job_id, delivery.event) == (job.id, "EXTRACTION_FAILED")
+        assert json.loads(delivery.body)["payload"]["error"] == message
 
     backend.run(body)
