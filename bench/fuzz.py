@@ -34,7 +34,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -46,13 +45,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from benchkit import ROOT, free_port, stop
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as seed_hypothesis
 
-ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.core.test_properties import PROPERTIES  # noqa: E402
+from tests.core.test_properties import PROPERTIES
 
 BATCH = 300  # examples a hypothesis run; runs repeat until the property's time is spent
 CLOSED_PORT = 9  # discard: nothing listens on 127.0.0.1:9, so a connection is refused at once
@@ -273,7 +272,7 @@ def _create_key(data: Path) -> str:
 @contextlib.contextmanager
 def _serve(data: Path, log: Path) -> Iterator[str]:
     """``sitelore serve`` on a free loopback port, API only; its base URL."""
-    port = _free_port()
+    port = free_port()
     command = [
         sys.executable, "-m", "sitelore", "serve", "--host", "127.0.0.1", "--port", str(port),
         "--workers", "0", "--data-dir", str(data),
@@ -290,12 +289,7 @@ def _serve(data: Path, log: Path) -> Iterator[str]:
         _wait_ready(url, process, log)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process, timeout=15)
 
 
 def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -317,13 +311,6 @@ def _child_env(**extra: str) -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env.update(extra)
     return env
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
 
 
 def _tail(text: str, lines: int = 15) -> str:

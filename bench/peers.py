@@ -41,16 +41,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import peers_extra
+from benchkit import EVAL, ROOT, free_port
 from peers_env import (
-    EVAL,
     PYCACHE,
     REQUIREMENTS,
-    ROOT,
     Measured,
     SiteServer,
     ensure_peers_venv,
     ensure_sitelore_venv,
-    free_port,
     port_80_free,
     python_version,
     run_measured,

@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from peers_env import EVAL, ROOT, SiteServer, free_port, run_measured
+from benchkit import EVAL, ROOT, free_port, stop
+from peers_env import SiteServer, run_measured
 
 from sitelore.core.document import parse_document
 
@@ -233,12 +234,7 @@ def serve_rss(
               f"{done} completed in {seconds:.1f} s")  # fmt: skip
         print(f"RSS idle {idle / 1024:.0f} MB, peak (VmHWM) {peak / 1024:.0f} MB")
     finally:
-        serve.terminate()
-        try:
-            serve.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            serve.kill()
-            serve.wait()
+        stop(serve, timeout=15)
         site.stop()
 
 

@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,23 +22,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchkit import EVAL, OUT, free_port, stop, wait_port
+
 from sitelore.core.assemble import CONTENT_ZONES
 from sitelore.core.chunks import split_chunks
 from sitelore.core.document import parse_document
 from sitelore.core.knowledge import PageContext, page_items
 from sitelore.models import CrawlOptions, ExtractRequest
 from sitelore.pipeline import extract_site
-
-ROOT = Path(__file__).resolve().parent.parent
-EVAL = ROOT.parent / "shared" / "eval"
-OUT = ROOT / "bench" / "out"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def start_proxy(port: int) -> subprocess.Popen[bytes]:
@@ -52,14 +42,9 @@ def start_proxy(port: int) -> subprocess.Popen[bytes]:
         "--quiet",
     ]
     process = subprocess.Popen(command)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
+    if wait_port(port):
+        return process
+    stop(process)
     raise SystemExit("serve_sites.py did not start")
 
 
@@ -143,8 +128,7 @@ def main() -> int:
                 f"median {statistics.median(times):.2f} ms, p90 {p90:.2f} ms"
             )
     finally:
-        server.terminate()
-        server.wait()
+        stop(server)
     return 0
 
 
