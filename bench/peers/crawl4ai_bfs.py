@@ -14,11 +14,12 @@ per page to ``--out`` and prints ``{"pages": distinct URLs, "fetches": successfu
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import importlib
 import json
 from typing import Any, TextIO
+
+from crawl_cli import crawl_arguments, report
 
 
 async def crawl(start: str, max_pages: int, concurrency: int, out: TextIO) -> tuple[int, int]:
@@ -50,16 +51,9 @@ async def crawl(start: str, max_pages: int, concurrency: int, out: TextIO) -> tu
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("url")
-    parser.add_argument("--max-pages", type=int, default=20)
-    parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--out", required=True)
-    args = parser.parse_args()
+    args = crawl_arguments(__doc__ or "")
     with open(args.out, "w", encoding="utf-8") as out:
-        pages, fetches = asyncio.run(crawl(args.url, args.max_pages, args.concurrency, out))
-    print(json.dumps({"pages": pages, "fetches": fetches}))
-    return 0
+        return report(*asyncio.run(crawl(args.url, args.max_pages, args.concurrency, out)))
 
 
 if __name__ == "__main__":

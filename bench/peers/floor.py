@@ -13,14 +13,13 @@ for fetching and parsing only.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
 import sys
 import types
 from collections import deque
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+from crawl_cli import crawl_arguments, report
 from selectolax.lexbor import LexborHTMLParser
 
 sys.modules.setdefault("httpx._main", types.ModuleType("httpx._main"))  # as sitelore.cli does
@@ -64,14 +63,8 @@ async def crawl(start: str, max_pages: int, concurrency: int) -> tuple[int, int]
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("url")
-    parser.add_argument("--max-pages", type=int, default=20)
-    parser.add_argument("--concurrency", type=int, default=4)
-    args = parser.parse_args()
-    pages, fetches = asyncio.run(crawl(args.url, args.max_pages, args.concurrency))
-    print(json.dumps({"pages": pages, "fetches": fetches}))
-    return 0
+    args = crawl_arguments(__doc__ or "", writes_pages=False)
+    return report(*asyncio.run(crawl(args.url, args.max_pages, args.concurrency)))
 
 
 if __name__ == "__main__":

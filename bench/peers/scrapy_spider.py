@@ -13,11 +13,12 @@ it, is stored once). Writes one JSON line per page to ``--out`` and prints
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import json
 from typing import Any, TextIO
 from urllib.parse import urlsplit
+
+from crawl_cli import crawl_arguments, report
 
 
 def crawl(start: str, max_pages: int, concurrency: int, out: TextIO) -> tuple[int, int]:
@@ -76,16 +77,9 @@ def crawl(start: str, max_pages: int, concurrency: int, out: TextIO) -> tuple[in
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("url")
-    parser.add_argument("--max-pages", type=int, default=20)
-    parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--out", required=True)
-    args = parser.parse_args()
+    args = crawl_arguments(__doc__ or "")
     with open(args.out, "w", encoding="utf-8") as out:
-        pages, fetches = crawl(args.url, args.max_pages, args.concurrency, out)
-    print(json.dumps({"pages": pages, "fetches": fetches}))
-    return 0
+        return report(*crawl(args.url, args.max_pages, args.concurrency, out))
 
 
 if __name__ == "__main__":

@@ -14,11 +14,12 @@ fetched page to ``--out`` and prints ``{"pages": distinct final URLs, "fetches":
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import json
 from typing import Any, TextIO
 from urllib.robotparser import RobotFileParser
+
+from crawl_cli import crawl_arguments, report
 
 
 def crawl(start: str, max_pages: int, out: TextIO) -> tuple[int, int]:
@@ -51,16 +52,9 @@ def crawl(start: str, max_pages: int, out: TextIO) -> tuple[int, int]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("url")
-    parser.add_argument("--max-pages", type=int, default=20)
-    parser.add_argument("--concurrency", type=int, default=1, help="ignored: sequential")
-    parser.add_argument("--out", required=True)
-    args = parser.parse_args()
+    args = crawl_arguments(__doc__ or "", concurrency_help="ignored: sequential")
     with open(args.out, "w", encoding="utf-8") as out:
-        pages, fetches = crawl(args.url, args.max_pages, out)
-    print(json.dumps({"pages": pages, "fetches": fetches}))
-    return 0
+        return report(*crawl(args.url, args.max_pages, out))
 
 
 if __name__ == "__main__":
