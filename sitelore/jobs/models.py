@@ -77,6 +77,11 @@ class ApiKey:
     revoked_at: float | None = None
 
 
+def compact_json(value: Any) -> str:
+    """The JSON of an event's data as stored and sent: no spaces, UTF-8 as is."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
 @dataclass(frozen=True)
 class JobEvent:
     """One entry of a job's ordered event log (the SSE frames)."""
@@ -87,8 +92,7 @@ class JobEvent:
     data: dict[str, Any]
 
     def sse(self) -> str:
-        payload = json.dumps(self.data, separators=(",", ":"), ensure_ascii=False)
-        return f"id: {self.seq}\nevent: {self.name}\ndata: {payload}\n\n"
+        return f"id: {self.seq}\nevent: {self.name}\ndata: {compact_json(self.data)}\n\n"
 
 
 @dataclass(frozen=True)
@@ -127,15 +131,13 @@ class Ending:
 
 
 def webhook_body(event: str, payload: dict[str, Any]) -> str:
-    return json.dumps(
+    return compact_json(
         {
             "event": event,
             "payload": payload,
             "timestamp": iso_millis(datetime.now(UTC)),
             "version": 1,
-        },
-        separators=(",", ":"),
-        ensure_ascii=False,
+        }
     )
 
 

@@ -3,14 +3,13 @@ the queue entry of a job, and the writes that go into several transactions."""
 
 from __future__ import annotations
 
-import json
 import secrets
 from typing import Any
 
 import psycopg
 from psycopg.rows import DictRow
 
-from sitelore.jobs.models import Delivery, JobEvent
+from sitelore.jobs.models import Delivery, JobEvent, compact_json
 from sitelore.jobs.rows import JOB_COLUMNS, delivery_from_row
 
 EVENTS_CHANNEL = "sitelore_events"
@@ -36,7 +35,7 @@ async def append_event(
 ) -> JobEvent:
     """The next event of a job's log (seq 0 and nothing stored when the job is gone); with
     ``progress``, ``data`` is also the progress of the job if it is processing."""
-    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    text = compact_json(data)
     cursor = await connection.execute(
         "WITH numbered AS (UPDATE sitelore_jobs SET last_seq = last_seq + 1, "
         "  progress = CASE WHEN %(progress)s AND status = 'processing' THEN %(data)s "

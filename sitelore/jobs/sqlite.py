@@ -25,6 +25,7 @@ from sitelore.jobs.models import (
     Job,
     JobEvent,
     JobStatus,
+    compact_json,
     request_to_json,
 )
 from sitelore.jobs.rows import (
@@ -472,7 +473,7 @@ def _append_event(
 ) -> JobEvent:
     """The next event of a job's log (seq 0 and nothing stored when the job is gone); with
     ``progress``, ``data`` is also the progress of the job if it is processing."""
-    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    text = compact_json(data)
     if progress:
         db.execute(
             "UPDATE jobs SET progress = ? WHERE id = ? AND status = 'processing'", (text, job_id)
