@@ -12,6 +12,7 @@ a new migration here, copied from procrastinate's own migration files.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,11 @@ UPGRADE_LOCK = 0x5173_6C6F_7265  # any constant: serialises concurrent upgrades
 class Migration:
     version: int
     name: str
-    sql: str = field(repr=False)
+    source: Callable[[], str] = field(repr=False)  # read when applied, not at import
+
+    @property
+    def sql(self) -> str:
+        return self.source()
 
 
 SITELORE_TABLES = """
@@ -68,8 +73,8 @@ CREATE TABLE sitelore_housekeeping (task text PRIMARY KEY, last_run double preci
 
 
 MIGRATIONS = (
-    Migration(1, "procrastinate queue schema", SchemaManager.get_schema()),
-    Migration(2, "sitelore jobs, events, keys, deliveries", SITELORE_TABLES),
+    Migration(1, "procrastinate queue schema", SchemaManager.get_schema),
+    Migration(2, "sitelore jobs, events, keys, deliveries", lambda: SITELORE_TABLES),
 )
 
 
