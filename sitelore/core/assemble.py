@@ -115,24 +115,25 @@ def _items_of(
     industry: str,
 ) -> list[KnowledgeItem]:
     document = page.document
+    purpose, path = page.purpose, url_path(document.url)  # classify_page runs once
     # An article's comments, share bars and teasers are not what the site says.
-    candidates = document.main_blocks() if _is_article(page) else document.blocks
+    article = purpose == "news" and _is_article(path, document)
+    candidates = document.main_blocks() if article else document.blocks
     blocks = [block for block in candidates if _is_content(block, template)]
     context = PageContext(
-        url=page.document.url,
-        purpose="home" if page.is_start and url_path(page.document.url) == "/" else page.purpose,
-        title=strip_brand(page.document.title, brand),
+        url=document.url,
+        purpose="home" if page.is_start and path == "/" else purpose,
+        title=strip_brand(document.title, brand),
         default=default,
         industry=industry,
     )
     return page_items(split_chunks(blocks), context)
 
 
-def _is_article(page: Page) -> bool:
-    """A post, not a list of posts (an events page): below its section (/blog/x) or declared."""
-    if page.purpose != "news":
-        return False
-    return "/" in url_path(page.document.url).strip("/") or page.document.declares_article
+def _is_article(path: str, document: Document) -> bool:
+    """A news page that is a post, not a list of posts (an events page): below its section
+    (/blog/x) or declared an article."""
+    return "/" in path.strip("/") or document.declares_article
 
 
 def _template_items(
