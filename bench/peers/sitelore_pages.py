@@ -2,7 +2,7 @@
 
 ``LIST`` is a JSON file of ``[path, url]`` pairs; prints ``{"pipeline": ..., "parse": ...}``,
 each ``{"first": [...], "best": [...]}`` in CPU milliseconds per page: the page pipeline
-(parse, clean, sections, Markdown, items: what ``bench/quality.py``'s ``page_pipeline`` runs)
+(``bench/quality.py``'s ``page_pipeline``: parse, clean, sections, Markdown, items)
 and a bare selectolax parse.
 
     python bench/peers/sitelore_pages.py pages.json --passes 5
@@ -12,21 +12,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from page_timing import load_pages, page_passes
 from selectolax.lexbor import LexborHTMLParser
 
-from sitelore.core.assemble import CONTENT_ZONES
-from sitelore.core.chunks import split_chunks
-from sitelore.core.document import parse_document
-from sitelore.core.knowledge import PageContext, page_items
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench/, for quality.py
 
-
-def page_pipeline(html: str, url: str) -> int:
-    document = parse_document(html, url)
-    blocks = [block for block in document.blocks if block.zone in CONTENT_ZONES]
-    return len(page_items(split_chunks(blocks), PageContext(url=url, purpose="other")))
+from quality import page_pipeline
 
 
 def main() -> int:
