@@ -13,8 +13,8 @@ name says what the caller should do about it::
     │   ├── TooManyRedirects    the redirect chain is longer than allowed, or loops
     │   ├── OffSiteRedirect     a redirect leaves the site being crawled
     │   ├── ResponseTooLarge    the body is over the per-page byte cap
-    │   └── NotHTML             the URL is not an HTML page (PDF, image, archive ...)
-    ├── PageSkipped             a page arrived but yields nothing: that page fails, the job goes on
+    │   └── NotHTML             the URL is not an HTML page (PDF, image ...): skipped, not failed
+    ├── PageSkipped             a page arrived but yields nothing: it is skipped, the job goes on
     │   ├── EmptyPage           the page has no text at all
     │   └── UnreadablePage      the page's HTML could not be turned into a document
     ├── RobotsDisallowed        robots.txt forbids the URL: do not fetch it
@@ -94,7 +94,7 @@ class NotHTML(FetchError):
 
 
 class PageSkipped(SiteloreError):
-    """A page was fetched but gives nothing to extract; it fails alone."""
+    """A page was fetched but gives nothing to extract; it is skipped alone (not a failure)."""
 
     def __init__(self, message: str, url: str) -> None:
         super().__init__(message)

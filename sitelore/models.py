@@ -220,13 +220,23 @@ class PagesPlanned:
         return {"pages": pages, "urlsDiscovered": self.urls_discovered}
 
 
+class PageStatus(StrEnum):
+    """What became of a fetched URL (``page_scraped``'s ``status``, API.md)."""
+
+    DONE = "done"  # extracted: it fills a slot of the page budget
+    FAILED = "failed"  # could not be fetched (network, HTTP status, robots.txt)
+    SKIPPED = "skipped"  # fetched, but nothing new: a duplicate, empty, not HTML ...
+
+
 @dataclass(frozen=True)
 class PageScraped:
+    """One fetched URL's outcome; ``error`` is the cause (failed) or the reason (skipped)."""
+
     event: ClassVar[str] = "page_scraped"
     url: str
     index: int
     total: int
-    status: str  # "done" | "failed"
+    status: str  # a PageStatus value (a plain str when read back from JSON)
     error: str | None = None
 
     def data(self) -> dict[str, Any]:
@@ -234,7 +244,7 @@ class PageScraped:
             "url": self.url,
             "index": self.index,
             "total": self.total,
-            "status": self.status,
+            "status": str(self.status),
             "error": self.error,
         }
 
