@@ -90,11 +90,14 @@ def serve_other(web: WebServer) -> None:
     web.add_route(OTHER, "*", html(page_html("Other", "<h1>Another company</h1>")))
 
 
-def page_html(title: str, main: str, links: Sequence[str] = ()) -> str:
-    """A page of a route-built site: the template around ``main``, plus plain links."""
+def page_html(title: str, main: str, links: Sequence[str] = (), *, head: str = "") -> str:
+    """A page of a route-built site: the template around ``main``, plus plain links.
+
+    ``head`` is markup added to the ``<head>`` (a canonical link, a meta refresh ...).
+    """
     anchors = "\n".join(f'<li><a href="{href}">{href}</a></li>' for href in links)
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{title} | Acme</title></head>
+<html lang="en"><head><meta charset="utf-8"><title>{title} | Acme</title>{head}</head>
 <body>
 <div class="cookie-banner"><p>We use cookies to remember your settings.</p></div>
 <header><nav><a href="/">Home</a></nav></header>

@@ -316,12 +316,14 @@ def test_pages_planned_is_the_first_event(web: WebServer, resolver: StaticResolv
 
 
 def _failing_links_site(web: WebServer) -> None:
+    # Three broken links, taken first, and three good pages: with maxPages=3 the six fetches
+    # the crawl allows (2 × maxPages, the home page included) still reach three pages.
     pages: dict[str, str] = {
-        "/": links_page(*(f"/broken-{i}/" for i in range(4)), *(f"/page-{i}/" for i in range(3))),
+        "/": links_page(*(f"/broken-{i}/" for i in range(3)), *(f"/page-{i}/" for i in range(3))),
     }
     pages.update({f"/page-{i}/": page_html(f"Page {i}", prose(f"Topic {i}")) for i in range(3)})
     route_site(web, ACME, pages)
-    for i in range(4):
+    for i in range(3):
         web.add_route(ACME, f"/broken-{i}/", html(page_html("Error", "<h1>Error</h1>"), 500))
 
 

@@ -2,7 +2,8 @@
 
 The start page is fetched first (it always is, to discover links); sitemaps are
 read meanwhile. Then up to ``concurrency`` workers take the best page left in the
-frontier while the budget lasts. A page that fails is reported and replaced
+frontier while the budget lasts. A page that fails, or that is skipped because it
+brings nothing new (a duplicate, an empty page, not HTML), is reported and replaced
 (bounded), never fatal; the crawl fails only when not a single page was extracted.
 """
 
@@ -29,6 +30,7 @@ from sitelore.errors import (
     EmptyPage,
     ExtractionFailed,
     FetchError,
+    NotHTML,
     PageSkipped,
     RobotsDisallowed,
     UnreadablePage,
@@ -39,21 +41,27 @@ from sitelore.models import (
     ExtractRequest,
     PageScraped,
     PagesPlanned,
+    PageStatus,
     PlannedPage,
     Progress,
 )
 
 EventSink = Callable[[Event], Awaitable[None] | None]
 NAV_ZONES = frozenset({"nav", "header"})
-# Broken links are common; a few failures per page budgeted may be replaced, no more.
-MAX_ATTEMPTS_FACTOR = 3
+# Broken links and duplicate pages are common, so a page that fails or is skipped is
+# replaced; but fetches stay bounded whatever the site does: at most this many per page of
+# the budget, in all, the start page included.
+MAX_FETCHES_PER_PAGE = 2
 
 
 @dataclass
 class CrawlOutcome:
+    """The pages extracted, and the (url, cause) of every fetched URL that gave none."""
+
     pages: list[Page]
     urls_discovered: int
     failures: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -70,6 +78,14 @@ class Fetched:
     final_url: str
     redirects: tuple[str, ...]
     document: Document
+
+
+@dataclass(frozen=True)
+class _Miss:
+    """Why a target gave no page: ``skipped`` (fetched, but nothing new in it) or failed."""
+
+    reason: str
+    skipped: bool
 
 
 class Crawler:
@@ -94,9 +110,10 @@ class Crawler:
         self.pages: list[Page] = []
         self.page_keys: set[str] = set()  # url_key of every page in self.pages
         self.failures: list[tuple[str, str]] = []
-        self.attempts = 0
+        self.skipped: list[tuple[str, str]] = []
+        self.fetches = 0
         self.in_flight: list[str] = []
-        self.contents: set[str] = set()
+        self.contents: dict[str, str] = {}  # text fingerprint → URL of the page kept with it
         self.last_plan: tuple[PlannedPage, ...] = ()
         # Events held back until the first plan is out: the plan comes first (API.md).
         self.held: list[Event] | None = None
@@ -115,9 +132,10 @@ class Crawler:
         else:
             await self._run_discovery(start, robots)
         if not self.pages:
-            cause = self.failures[0][1] if self.failures else "no HTML page found"
+            misses = self.failures + self.skipped
+            cause = misses[0][1] if misses else "no HTML page found"
             raise ExtractionFailed(f"Failed to scrape URL: {cause}")
-        return CrawlOutcome(self.pages, self.frontier.discovered, self.failures)
+        return CrawlOutcome(self.pages, self.frontier.discovered, self.failures, self.skipped)
 
     async def _run_list(self, targets: list[_Target]) -> None:
         plan = tuple(PlannedPage(t.url, classify_page(urlsplit(t.url).path)) for t in targets)
@@ -154,10 +172,10 @@ class Crawler:
 
     def _next_wave(self) -> list[_Target]:
         """The best pages left, as many as may be fetched at once within the budget."""
-        attempts_left = MAX_ATTEMPTS_FACTOR * self.request.max_pages + 5 - self.attempts
+        fetches_left = MAX_FETCHES_PER_PAGE * self.request.max_pages - self.fetches
         room = min(self.options.concurrency, self.request.max_pages - len(self.pages))
         wave: list[_Target] = []
-        while len(wave) < min(room, attempts_left):
+        while len(wave) < min(room, fetches_left):
             candidate = self.frontier.pop()
             if candidate is None:
                 break
@@ -179,40 +197,55 @@ class Crawler:
         """
         semaphore = asyncio.Semaphore(self.options.concurrency)
 
-        async def fetch(target: _Target) -> tuple[Fetched | None, str | None]:
+        async def fetch(target: _Target) -> Fetched | _Miss:
             async with semaphore:
                 return await self._fetch(target)
 
-        self.attempts += len(targets)
+        self.fetches += len(targets)
         self.in_flight.extend(target.url for target in targets)
         outcomes = await asyncio.gather(*(fetch(target) for target in targets))
         self.in_flight.clear()
-        for target, (fetched, error) in zip(targets, outcomes, strict=True):
-            accepted = fetched is not None and await self._accept(target, fetched, discover)
-            if error is not None:
-                self.failures.append((target.url, error))
-                await self._report(target.url, error=error)
-            if not accepted and target.purpose:
-                self.frontier.forget_purpose(target.purpose)
+        for target, outcome in zip(targets, outcomes, strict=True):
+            if isinstance(outcome, Fetched):
+                miss = await self._take(target, outcome, discover)
+            else:
+                miss = outcome
+            if miss is not None:
+                await self._missed(target, miss)
         if discover:
             await self._replan()
 
-    async def _accept(self, target: _Target, fetched: Fetched, discover: bool) -> bool:
-        document = self._deduplicated(fetched)
-        if document is None:
-            return False
+    async def _take(self, target: _Target, fetched: Fetched, discover: bool) -> _Miss | None:
+        """Keep the fetched page, or say why it is skipped."""
+        for hop in fetched.redirects:
+            self.frontier.mark_taken(hop)
+        document = fetched.document
+        duplicate = self._duplicate_of(fetched)
+        if duplicate is not None:
+            return _Miss(duplicate, skipped=True)
         if discover:
             self._discover(document, target)
         if not document.blocks and not target.is_start:
-            return False  # a bare meta-refresh page: its target is in the frontier now
+            # Only empty pages with a refresh get here (_fetch skips the others); the
+            # refresh target went to the frontier with the links.
+            return _Miss(f"only a meta refresh to {document.metadata.refresh}", skipped=True)
         admitted = not (target.is_start and discover) or self.filter.admits(document.url)
         self.pages.append(Page(document, target.labels, target.is_start, admitted))
         self.page_keys.add(url_key(document.url))
-        await self._report(target.url, error=None)
-        return True
+        self.contents.setdefault(fingerprint(document.text()), document.url)
+        await self._report(target.url, PageStatus.DONE)
+        return None
 
-    async def _fetch(self, target: _Target) -> tuple[Fetched | None, str | None]:
-        """The page and its document, or the error that failed it."""
+    async def _missed(self, target: _Target, miss: _Miss) -> None:
+        (self.skipped if miss.skipped else self.failures).append((target.url, miss.reason))
+        if target.purpose:
+            # The page taught nothing about its kind, so the kind keeps its rank.
+            self.frontier.forget_purpose(target.purpose)
+        status = PageStatus.SKIPPED if miss.skipped else PageStatus.FAILED
+        await self._report(target.url, status, miss.reason)
+
+    async def _fetch(self, target: _Target) -> Fetched | _Miss:
+        """The page and its document, or why there is none."""
         try:
             robots = await self._robots_for(target.url)
             if self.options.obey_robots and not robots.can_fetch(target.url):
@@ -224,27 +257,32 @@ class Crawler:
             if not document.blocks and not target.is_start and not document.metadata.refresh:
                 # An empty page carries nothing; it must not use up the budget of pages.
                 raise EmptyPage(target.url)
-        except (FetchError, RobotsDisallowed, PageSkipped) as error:
-            return None, str(error)
-        return Fetched(page.final_url, page.redirects, document), None
+        except (NotHTML, PageSkipped) as error:
+            # The server answered well, there is just nothing to extract: not a failure.
+            return _Miss(str(error), skipped=True)
+        except (FetchError, RobotsDisallowed) as error:
+            return _Miss(str(error), skipped=False)
+        return Fetched(page.final_url, page.redirects, document)
 
-    def _deduplicated(self, fetched: Fetched) -> Document | None:
-        """The document, unless a redirect, its canonical link or its text shows a page we have."""
-        for hop in fetched.redirects:
-            self.frontier.mark_taken(hop)
-        document = fetched.document
+    def _duplicate_of(self, fetched: Fetched) -> str | None:
+        """Why the page repeats one we have (its URL after redirects, or its text), or None.
+
+        A canonical link is only a hint, never an order: CMSs often point every page's
+        canonical at the home page. So a page is merged only when its text is the same as a
+        page kept, and its canonical target is neither dropped nor kept from being fetched.
+        """
         if self._already_have(fetched.final_url):
+            if fetched.redirects:
+                return f"redirects to a page already scraped: {fetched.final_url}"
+            return f"a page already scraped: {fetched.final_url}"
+        document = fetched.document
+        twin = self.contents.get(fingerprint(document.text())) if document.blocks else None
+        if twin is None:
             return None
         canonical = document.metadata.canonical
-        if canonical and self.scope.contains(canonical):
-            if url_key(canonical) != url_key(fetched.final_url) and self._already_have(canonical):
-                return None
-            self.frontier.mark_taken(canonical)
-        content = fingerprint(document.text())
-        if document.blocks and content in self.contents:
-            return None
-        self.contents.add(content)
-        return document
+        if canonical and url_key(canonical) != url_key(document.url):
+            return f"same content as {twin} (canonical {canonical})"
+        return f"same content as {twin}"
 
     def _already_have(self, url: str) -> bool:
         return url_key(url) in self.page_keys
@@ -306,13 +344,14 @@ class Crawler:
             self.last_plan = plan
             await self._emit(PagesPlanned(plan, self.frontier.discovered))
 
-    async def _report(self, url: str, error: str | None) -> None:
-        # ``index`` is the slot of the page budget the page fills (or failed to fill: a
-        # failed page's slot goes to the next candidate), so index < total <= maxPages.
-        index = len(self.pages) - 1 if error is None else len(self.pages)
+    async def _report(self, url: str, status: PageStatus, error: str | None = None) -> None:
+        # ``index`` is the slot of the page budget the page fills (or failed to fill: the
+        # slot of a failed or skipped page goes to the next candidate), so
+        # index < total <= maxPages.
+        done = status is PageStatus.DONE
+        index = len(self.pages) - 1 if done else len(self.pages)
         planned = min(len(self.last_plan), self.request.max_pages)
         total = min(max(planned, index + 1), self.request.max_pages)
-        status = "failed" if error else "done"
         await self._emit(PageScraped(url, index, total, status, error))
         await self._emit(Progress(len(self.pages), total, f"Scraping {url}"))
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sitelore.crawl.crawler import MAX_ATTEMPTS_FACTOR
+from sitelore.crawl.crawler import MAX_FETCHES_PER_PAGE
 from sitelore.crawl.fetcher import Fetcher, Page
 from sitelore.errors import FetchError, ResponseTooLarge
 from sitelore.models import CrawlOptions, ExtractRequest
@@ -101,9 +101,10 @@ def test_link_farm_is_bounded(web: WebServer, resolver: StaticResolver) -> None:
     )
     assert result.pages_scraped <= 3
     assert result.urls_discovered <= 2_001  # links per page are capped at 2,000 (+ the page)
-    # Farm pages are duplicates of each other: they are replaced, up to the attempt cap.
+    # Farm pages are duplicates of each other: they are replaced, up to the fetch cap (of
+    # which the home page takes one).
     fetched = [p for p in web.paths(HOST) if p.startswith("/farm/")]
-    assert len(fetched) <= MAX_ATTEMPTS_FACTOR * 3 + 5
+    assert len(fetched) <= MAX_FETCHES_PER_PAGE * 3 - 1
 
 
 def test_giant_sitemap_is_bounded(web: WebServer, resolver: StaticResolver) -> None:
