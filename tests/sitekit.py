@@ -11,6 +11,10 @@ The folder sites live in ``tests/sites`` (all invented companies):
   index whose first child is gzipped (served from a route) and is the only place that
   lists ``/pricing/``.
 
+Six more folder sites in five languages and six verticals (``mirabelle``, ``brandtvogel``,
+``calaverda``, ``glicine``, ``tallybird``, ``zwaluw``) are :class:`FolderSite` values at the end
+of this module; ``tests/quality`` pins issue 11's failure classes on them.
+
 Small single-purpose sites are built from routes with :func:`route_site` and
 :func:`page_html`, which wrap content in the same kind of template (cookie banner,
 header, nav, footer) as the folder sites.
@@ -179,3 +183,60 @@ def page_paths(web: WebServer, host: str | None = None) -> list[str]:
 
 def non_space(text: str) -> int:
     return sum(1 for char in text if not char.isspace())
+
+
+# --- the multilingual sites of issue 11 -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FolderSite:
+    """A fixture site in ``tests/sites/<folder>``, served on ``host``.
+
+    All invented businesses, in several languages and verticals (issue 11):
+
+    * ``mirabelle`` — Salon Mirabelle, hair salon in Lyon (fr): a price list in four markups
+      (div rows, a table, a ``<dl>``, spans), ``<details>`` FAQ, legal notice with question
+      headings, hours only in the footer, ``®`` in the logo alt and home title, no JSON-LD.
+    * ``brandtvogel`` — Kanzlei Brandt & Vogel, law office in Freiburg (de): one page of six
+      h3 practice areas under one h2, team cards, office hours on ``/kontakt/``, Impressum
+      with a ``<dl>``, privacy policy with question headings, no JSON-LD.
+    * ``calaverda`` — Cala Verda Outdoor, kayak and e-bike rental in Llafranc, Costa Brava
+      (es): ``SportsActivityLocation`` JSON-LD, a price table with plans as columns, FAQ as
+      h3 questions, hours on ``/donde-estamos/``.
+    * ``glicine`` — Trattoria Il Glicine in Bologna (it): six sibling menu pages listed in the
+      navigation before ``/chi-siamo/`` and ``/contatti/``, dishes named after people, hours
+      in a table, a "Chiamaci / Scrivici / Trovaci" link list, an owner's quote on the home page.
+    * ``tallybird`` — Tallybird, invoicing SaaS (en): every page's canonical is the home page,
+      12 blog posts linked from every page (mega menu, footer), a sidebar widget on blog pages,
+      "Read more" links, monthly and annual price cards, a ``/welcome/`` copy of the home
+      page, a German copy under ``/de/`` and a sitemap that lists blog posts first.
+    * ``zwaluw`` — B&B De Zwaluw, guesthouse near Ootmarsum (nl): ``BedAndBreakfast`` JSON-LD,
+      seasonal rate table, cleaning fee, house rules, check-in times in the footer.
+    """
+
+    folder: str
+    host: str
+    language: str
+    vertical: str
+
+    @property
+    def home(self) -> str:
+        return f"http://{self.host}/"
+
+    def url(self, path: str) -> str:
+        """The absolute URL of ``path`` (``/tarifs/``) on this site."""
+        return f"http://{self.host}{path}"
+
+    def serve(self, web: WebServer) -> None:
+        web.add_site(self.host, SITES / self.folder)
+
+
+MIRABELLE = FolderSite("mirabelle", "salon-mirabelle.test", "fr", "hair salon")
+BRANDT_VOGEL = FolderSite("brandtvogel", "kanzlei-brandt-vogel.test", "de", "law office")
+CALA_VERDA = FolderSite("calaverda", "calaverda.test", "es", "outdoor activity rental")
+GLICINE = FolderSite("glicine", "trattoriailglicine.test", "it", "restaurant")
+TALLYBIRD = FolderSite("tallybird", "tallybird.test", "en", "invoicing software")
+ZWALUW = FolderSite("zwaluw", "bb-dezwaluw.test", "nl", "guesthouse")
+WORLD_SITES: dict[str, FolderSite] = {
+    site.folder: site for site in (MIRABELLE, BRANDT_VOGEL, CALA_VERDA, GLICINE, TALLYBIRD, ZWALUW)
+}
