@@ -9,7 +9,9 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
+from sitelore.core.lexicon import alternation, cue_phrases, fold, words_of
 from sitelore.core.pagetypes import CATEGORY, text_purpose
 from sitelore.core.text import EMAIL, PRICE
 from sitelore.models import ItemCategory
@@ -38,28 +40,28 @@ LOCKED_PAGES: dict[str, frozenset[str]] = {
     "news": frozenset({"faq"}),
     "careers": frozenset({"faq"}),
 }
-_DAY = (
-    r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs"
-    r"|fri|sat|sun|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|mo|di|mi|do|fr|sa"
-    r"|so|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|weekdays|weekends"
-    r"|daily|täglich|every day)"
-)
-_RANGE = (
-    r"\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h)?\s*(?:[-–—]|bis|to|until)\s*"
-    r"\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h)?"
-)
-HOURS = re.compile(rf"\b{_DAY}\b\.?.{{0,40}}?({_RANGE})", re.IGNORECASE)
-_CLOCK = re.compile(r"[:.]\d{2}|am|pm|a\.m|p\.m|uhr|h\b", re.IGNORECASE)
-
-
-_TIME_RANGE = re.compile(_RANGE, re.IGNORECASE)
+@cache
+def _hours_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """A time range, a day followed by one, and a clock mark; built from every language's
+    day names, clock words ("uhr", "pm") and range words ("bis", "to", "à"), on folded text."""
+    clock = alternation(words_of("clock_words"))
+    joins = alternation(words_of("range_words"))
+    days = alternation(words_of("days"))
+    time = rf"\d{{1,2}}(?:[:.h]\d{{2}})?\s*(?:(?:{clock})(?!\w)\.?)?"
+    time_range = rf"{time}\s*(?:[-–—]|(?:{joins})(?!\w))\s*{time}"
+    hours = re.compile(rf"(?<!\w)(?:{days})(?!\w)\.?.{{0,40}}?({time_range})")
+    # A clock word may follow a digit ("11am") but not a letter ("cham").
+    clock_mark = re.compile(rf"[:.h]\d{{2}}|(?<![^\W\d_])(?:{clock})(?!\w)")
+    return re.compile(time_range), hours, clock_mark
 
 
 def mentions_hours(text: str) -> bool:
     """Opening hours: a day (or "daily") and a time range that is clearly a time of day."""
-    if _TIME_RANGE.search(text) is None:
+    time_range, hours, clock_mark = _hours_patterns()
+    folded = fold(text)
+    if time_range.search(folded) is None:
         return False  # the cheap half first: most texts have no time range at all
-    return any(_CLOCK.search(match.group(2)) for match in HOURS.finditer(text))
+    return any(clock_mark.search(match.group(1)) for match in hours.finditer(folded))
 
 
 PHONE_LINE = re.compile(
@@ -72,6 +74,18 @@ PRICE_WORDS = re.compile(r"\b(price[sd]?|pricing|billed|per (month|year|user)|/m
 CASE_STUDY = re.compile(r"^\W*(case study|customer story|success story)\b", re.IGNORECASE)
 TESTIMONIAL = re.compile(r"^\s*[\"“„«]")
 MENU_PURPOSES = frozenset({"menu"})
+UNTYPED_PAGES = frozenset({"home", "other"})
+# Pages whose items may take their category from the phrases they use: the general ones,
+# where a house rule or a price sits among descriptions of the offer.
+CUED_PAGES = frozenset({"home", "other", "about", "product", "services", "pricing", "location"})
+CUED_CATEGORIES = (
+    ItemCategory.POLICY,
+    ItemCategory.PRICING,
+    ItemCategory.LOCATION,
+    ItemCategory.TEAM,
+    ItemCategory.CUSTOMER,
+)
+SHORT_CUED_TEXT = 400
 
 
 def categorize(
@@ -82,6 +96,7 @@ def categorize(
     page_purpose: str,
     default: ItemCategory | None,
     from_table: bool = False,
+    language: str | None = None,
 ) -> ItemCategory:
     if kind == "faq" or (title.rstrip().endswith("?") and page_purpose == "faq"):
         return ItemCategory.FAQ
@@ -99,11 +114,42 @@ def categorize(
     headed = _heading_category(tuple(reversed(parents)), page_purpose)
     if headed is not None:
         return headed
+    if page_purpose in CUED_PAGES:
+        cued = cue_category(f"{title}\n{text}", language)
+        if cued is not None:
+            return cued
     if page_purpose in ("pricing", "product"):
         return _offer_category(page_purpose, title, text)
-    if page_purpose == "home" and default is not None:
-        return default
+    if page_purpose in UNTYPED_PAGES:
+        # A page of no known kind is about what the business offers, as its home page is:
+        # OTHER tells a reader nothing.
+        return default if default is not None else ItemCategory.FEATURE
     return CATEGORY.get(page_purpose, ItemCategory.OTHER)
+
+
+@cache
+def _cue_patterns(language: str | None) -> tuple[tuple[ItemCategory, re.Pattern[str]], ...]:
+    """One pattern per category of the phrases that hint at it in ``language`` (in every
+    language when it is unknown: a word of one language can be a different one's)."""
+    patterns = []
+    for category in CUED_CATEGORIES:
+        phrases = cue_phrases(category.value, language)
+        if phrases:
+            patterns.append((category, re.compile(rf"(?<!\w)(?:{alternation(phrases)})(?!\w)")))
+    return tuple(patterns)
+
+
+def cue_category(text: str, language: str | None = None) -> ItemCategory | None:
+    """The category whose phrases the text uses most ("pets are not allowed": POLICY), when
+    it uses them clearly: a long text needs two distinct phrases, a short one one."""
+    folded = fold(text)
+    needed = 1 if len(folded) <= SHORT_CUED_TEXT else 2
+    best, hits = None, 0
+    for category, pattern in _cue_patterns(language):
+        found = len(set(pattern.findall(folded)))
+        if found > hits:
+            best, hits = category, found
+    return best if hits >= needed else None
 
 
 def _offer_category(page_purpose: str, title: str, text: str) -> ItemCategory:

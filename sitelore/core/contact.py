@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 from dataclasses import dataclass, field
 from typing import Any
 
 from sitelore.core.categories import mentions_hours
+from sitelore.core.lexicon import alternation, fold, text_of, words_of
 from sitelore.core.document import Document
 from sitelore.core.metadata import jsonld_types
 from sitelore.core.text import EMAIL, PHONE, clean_text, looks_like_phone
@@ -33,12 +35,6 @@ LOCALITIES = (
     re.compile(r"([A-Z][A-Za-z .'-]{1,40}),\s*([A-Z]{2})\s+\d{5}"),
     re.compile(r"\b(?!19\d\d\b|20\d\d\b)\d{4,5}\s+([A-ZÄÖÜ][\wäöüß.-]+(?:\s[A-ZÄÖÜ][\wäöüß.-]+)?)"),
     re.compile(r"\b([A-Z][a-z]+),?\s+[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b"),
-)
-DAY_ONLY = re.compile(
-    r"^(mon|tue|wed|thu|fri|sat|sun|montag|dienstag|mittwoch|donnerstag|freitag|samstag"
-    r"|sonntag|mo|di|mi|do|fr|sa|so|daily|weekdays|weekends)[a-z]*\.?"
-    r"(\s*(-|–|to|bis|&|,)\s*(mon|tue|wed|thu|fri|sat|sun|mo|di|mi|do|fr|sa|so)[a-z]*\.?)?:?$",
-    re.IGNORECASE,
 )
 PHONE_HINT = re.compile(r"(tel|phone|fon|call|fax|mobil|☎|📞|\+)", re.IGNORECASE)
 DATE_LIKE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b")
@@ -154,7 +150,7 @@ def _from_text(text: str, facts: ContactFacts, source: str) -> None:
         if not line or len(line) > MAX_LINE or "©" in line:
             continue
         following = lines[index + 1] if index + 1 < len(lines) else ""
-        if DAY_ONLY.match(line) and mentions_hours(f"{line} {following}"):
+        if _day_only().match(fold(line)) and mentions_hours(f"{line} {following}"):
             facts.add(facts.hours, f"{line.rstrip(':')}: {following}", source)
         elif mentions_hours(line):
             facts.add(facts.hours, line, source)
@@ -165,6 +161,15 @@ def _from_text(text: str, facts: ContactFacts, source: str) -> None:
                 number = match.group().strip()
                 if looks_like_phone(number) and not DATE_LIKE.search(number):
                     facts.add(facts.phones, number, source)
+
+
+@cache
+def _day_only() -> re.Pattern[str]:
+    """A line that is only a day or a range of days ("Mo–Fr:", "Lundi au vendredi"), folded."""
+    days = alternation(words_of("days"))
+    joins = alternation(words_of("range_words"))
+    day = rf"(?:{days})\w*\.?"
+    return re.compile(rf"^{day}(?:\s*(?:-|–|&|,|{joins})\s*{day})?:?$")
 
 
 def _is_address(line: str) -> bool:
@@ -179,9 +184,10 @@ def _is_address(line: str) -> bool:
 
 
 def contact_items(
-    facts: ContactFacts, preferred_source: str | None, business: str = ""
+    facts: ContactFacts, preferred_source: str | None, business: str = "", language: str | None = None
 ) -> list[KnowledgeItem]:
-    """One CONTACT item (e-mail, phone, address) and one LOCATION item (address, hours).
+    """One CONTACT item (e-mail, phone, address) and one LOCATION item (address, hours),
+    written in the site's ``language`` (English when it has no vocabulary file).
 
     Each names the business, so that the item stands alone in a search index ("How to
     reach Crumb Bakery: ...").
@@ -189,19 +195,23 @@ def contact_items(
     source = preferred_source or (facts.sources[0] if facts.sources else None)
     if source is None:
         return []
+
+    def say(key: str) -> str:
+        return text_of(key, language, name=business)
+
     items: list[KnowledgeItem] = []
-    contact_lines = [f"How to reach {business}:"] if business else []
-    contact_lines += [f"- Email: {e}" for e in facts.emails]
-    contact_lines += [f"- Phone: {p}" for p in facts.phones]
-    contact_lines += [f"- Address: {a}" for a in facts.addresses[:3]]
+    contact_lines = [say("how_to_reach")] if business else []
+    contact_lines += [f"- {say('email')}: {e}" for e in facts.emails]
+    contact_lines += [f"- {say('phone')}: {p}" for p in facts.phones]
+    contact_lines += [f"- {say('address')}: {a}" for a in facts.addresses[:3]]
     if facts.emails or facts.phones or facts.addresses:
-        items.append(_item("Contact details", contact_lines, ItemCategory.CONTACT, source))
-    location_lines = [f"Where to find {business}:"] if business else []
+        items.append(_item(say("contact_details"), contact_lines, ItemCategory.CONTACT, source))
+    location_lines = [say("where_to_find")] if business else []
     location_lines += [f"- {a}" for a in facts.addresses]
     if facts.hours:
-        location_lines += ["", "**Opening hours**", *(f"- {h}" for h in facts.hours)]
+        location_lines += ["", f"**{say('opening_hours')}**", *(f"- {h}" for h in facts.hours)]
     if facts.addresses or facts.hours:
-        title = "Location and opening hours" if facts.hours else "Location"
+        title = say("location_and_hours") if facts.hours else say("location")
         items.append(_item(title, location_lines, ItemCategory.LOCATION, source))
     return items
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
 from sitelore.core.blocks import Block, Container, Link, walk_body
+from sitelore.core.lexicon import detect_language
 from sitelore.core.maintext import main_blocks
 from sitelore.core.metadata import Metadata, jsonld_types, read_metadata
+from sitelore.core.pagetypes import path_language
 
 ARTICLE_TYPES = frozenset(
     {
@@ -64,6 +67,13 @@ class Document:
     def text(self) -> str:
         """The visible text of the content blocks, one block a line."""
         return "\n".join(block.text for block in self.blocks)
+
+    def language(self) -> str | None:
+        """The page's language: its URL's language prefix (/de/), its ``lang`` attribute,
+        else its text's most frequent words; ``None`` when none of them says."""
+        return path_language(urlsplit(self.url).path) or detect_language(
+            self.metadata.lang, self.text()
+        )
 
 
 def parse_document(html: str, url: str) -> Document:

@@ -1,86 +1,19 @@
 """Page types: what a page is about, from its URL path, the text of links to it and its title.
 
 The type is the crawl budget's prior (pricing before blog posts) and the default
-category of the page's knowledge items. The lexicon covers English, German,
-French, Spanish, Italian and Dutch words for the same kinds of page.
+category of the page's knowledge items. The words that name each kind of page are
+per-language data (``sitelore/lexicon``), matched with accents and case folded.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 from urllib.parse import unquote
 
+from sitelore.core.lexicon import compound_heads, fold, page_words, primary_subtag, words_of
 from sitelore.models import ItemCategory
-
-# purpose -> words; a trailing "*" matches any word that starts with the stem.
-# fmt: off
-LEXICON: dict[str, tuple[str, ...]] = {
-    "pricing": (
-        "pricing", "price", "prices", "plans", "plan", "tarif*", "preis*", "precio*", "prix",
-        "prezzi", "prijzen", "kosten", "fees", "fee", "rates", "cost", "costs", "honorar*", "buy",
-        "subscription*", "packages", "abonnement*",
-    ),
-    "menu": (
-        "menu", "menus", "speisekarte", "karte", "carte", "food", "drinks", "beer*", "wine*",
-        "cocktail*", "brunch", "lunch", "dinner", "carta", "bier*", "getränke",
-    ),
-    "features": (
-        "feature*", "funktion*", "fonctionnalit*", "caracter*", "how-it-works", "tour",
-        "capabilit*", "why", "benefits", "vorteile",
-    ),
-    "product": ("product*", "produkt*", "produit*", "producto*", "platform", "software", "app"),
-    "services": (
-        "service*", "leistung*", "dienstleistung*", "servicio*", "servizi", "diensten",
-        "treatment*", "therap*", "behandlung*", "offer*", "angebot*", "what-we-do", "solutions",
-    ),
-    "about": (
-        "about*", "company", "unternehmen", "über", "ueber", "uber", "story", "mission",
-        "who-we-are", "quienes", "chi-siamo", "qui-sommes", "over-ons", "praxis", "philosophy",
-    ),
-    "team": (
-        "team", "our-team", "the-team", "unser-team", "people", "staff", "leadership", "founders",
-        "equipe", "équipe", "ärzte",
-    ),
-    "faq": ("faq*", "questions", "fragen", "preguntas", "domande", "vragen"),
-    "contact": (
-        "contact*", "kontakt*", "contacto", "contatti", "get-in-touch", "emergency*", "notfall*",
-        "notdienst*", "urgent*",
-    ),
-    "location": (
-        "location*", "find-us", "anfahrt", "directions", "hours", "opening-hours",
-        "öffnungszeiten", "sprechzeit*", "visit-us", "standort*", "horaires", "horario*",
-        "address", "adresse", "map",
-    ),
-    "integrations": (
-        "integration*", "connector*", "apps", "marketplace", "plugins", "extensions", "partners",
-        "schnittstelle*",
-    ),
-    "security": ("security", "trust", "compliance", "sicherheit", "gdpr", "dsgvo", "soc2"),
-    "legal": (
-        "legal", "terms*", "tos", "privacy", "policy", "policies", "cookie*", "impressum",
-        "datenschutz*", "agb", "imprint", "disclaimer", "refund*", "shipping", "returns", "sla",
-        "mentions-legales", "aviso-legal", "privacidad", "condizioni", "voorwaarden",
-    ),
-    "use_cases": ("use-case*", "usecase*", "industries", "industry", "for-*"),
-    "customers": (
-        "customers", "customer-stories", "customer-story", "case-stud*", "casestud*",
-        "testimonial*", "stories", "success", "clients", "kunden", "referenzen", "showcase",
-        "review*",
-    ),
-    "support": (
-        "support", "help*", "docs", "documentation", "guide*", "tutorial*", "learn", "hilfe",
-        "ayuda", "aide", "kb", "knowledge-base", "resources",
-    ),
-    "careers": ("career*", "jobs", "join-us", "hiring", "karriere", "stellen*", "empleo"),
-    "news": (
-        "blog*", "news*", "press", "presse", "article*", "posts", "post", "events", "event",
-        "aktuelles", "noticias", "actualit*", "updates", "changelog", "webinar*", "podcast*",
-    ),
-    "archive": ("tag", "tags", "category", "categories", "author", "authors", "archive*", "page"),
-}
-# fmt: on
 
 PRIORITY: dict[str, float] = {
     "home": 100,
@@ -101,7 +34,7 @@ PRIORITY: dict[str, float] = {
     "customers": 58,
     "support": 50,
     "other": 40,
-    "careers": 35,
+    "careers": 55,
     "news": 20,
     "archive": 5,
 }
@@ -130,66 +63,100 @@ CATEGORY: dict[str, ItemCategory] = {
     "other": ItemCategory.OTHER,
 }
 
-# Words that name a kind of page in a URL path but are mere calls to action in link text.
-LABEL_NOISE = frozenset({"learn", "more", "read", "see", "view", "get", "start", "try"})
-
 # Purposes that, as the first path segment, own everything below them (/blog/pricing-tips).
-CONTAINERS = ("news", "archive", "support", "careers", "customers", "legal")
+CONTAINERS = ("news", "archive", "support", "careers", "customers", "legal", "integrations")
 
+MIN_COMPOUND_HEAD = 5  # "preise", "praxis": shorter words end too many unrelated ones
+MIN_COMPOUND_PART = 3
+MIN_COMPOUND = MIN_COMPOUND_HEAD + MIN_COMPOUND_PART
+_LANGUAGE_SEGMENT = re.compile(r"[a-z]{2}(?:[-_][a-z]{2})?", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 _DATE_PATH = re.compile(r"/(19|20)\d\d/(0?[1-9]|1[0-2])(/|$)|/(19|20)\d\d-\d\d-\d\d")
 _PAGINATION = re.compile(r"/page/\d+|[?&](page|p|paged|offset|start)=\d+", re.IGNORECASE)
 
 
-def _build_index() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
+@cache
+def _index() -> tuple[
+    dict[str, str], tuple[tuple[str, str], ...], frozenset[str], tuple[tuple[str, str], ...]
+]:
+    """Folded word → purpose, (stem, purpose) longest first, the call-to-action words, and
+    the (word, purpose) pairs long enough to end a compound, longest first."""
     exact: dict[str, str] = {}
     stems: list[tuple[str, str]] = []
-    for purpose, words in LEXICON.items():
+    for purpose, words in page_words().items():
         for word in words:
             if word.endswith("*"):
                 stems.append((word[:-1], purpose))
             else:
                 exact.setdefault(word, purpose)
-    return exact, tuple(stems)
+    stems.sort(key=lambda pair: -len(pair[0]))  # the most specific stem decides
+    heads = sorted(
+        {(word, purpose) for word, purpose in compound_heads()
+         if len(word) >= MIN_COMPOUND_HEAD and purpose not in ("archive", "news")},
+        key=lambda pair: (-len(pair[0]), pair[0]),
+    )  # fmt: skip
+    return exact, tuple(stems), frozenset(words_of("label_noise")), tuple(heads)
 
 
-_EXACT, _STEMS = _build_index()
+def _stem_purpose(word: str) -> str | None:
+    for stem, purpose in _index()[1]:
+        if word.startswith(stem):
+            return purpose
+    return None
+
+
+def _compound_purpose(word: str) -> str | None:
+    """German, Dutch and Nordic words join nouns: "Zimmerpreise", "gastenverblijf" and
+    "åbningstider" end with a word that names the kind of page."""
+    if len(word) < MIN_COMPOUND:
+        return None
+    for head, purpose in _index()[3]:
+        if word.endswith(head) and len(word) - len(head) >= MIN_COMPOUND_PART:
+            return purpose
+    return None
+
+
+def _one_word_purpose(word: str) -> str | None:
+    return _index()[0].get(word) or _stem_purpose(word) or _compound_purpose(word)
 
 
 @lru_cache(maxsize=8192)
 def word_purpose(word: str) -> str | None:
-    """The purpose one word or hyphenated slug names, if any."""
-    word = word.lower()
-    found = _EXACT.get(word)
+    """The purpose one word or hyphenated slug names, if any (accents and case folded)."""
+    word = fold(word)
+    found = _one_word_purpose(word)
     if found is not None:
         return found
-    for stem, purpose in _STEMS:
-        if word.startswith(stem):
-            return purpose
     for part in word.split("-"):
-        found = _EXACT.get(part)
-        if found is not None and found not in ("archive",):
+        found = _one_word_purpose(part)
+        if found is not None and found != "archive":
             return found
-        for stem, purpose in _STEMS:
-            if part.startswith(stem):
-                return purpose
     return None
 
 
 @lru_cache(maxsize=8192)
 def text_purpose(text: str) -> str | None:
-    """The purpose of a short text such as a link label or a title, first match wins."""
-    for match in _WORD.finditer(text.lower()):
-        if match.group() in LABEL_NOISE:
-            continue
-        found = word_purpose(match.group())
+    """The purpose of a short text such as a link label or a title, first match wins.
+
+    Two or three words in a row are tried as one slug first ("Chi siamo" = ``chi-siamo``).
+    """
+    exact, _stems, noise, _heads = _index()
+    tokens = [t for t in _WORD.findall(fold(text)) if t not in noise]
+    for index, token in enumerate(tokens):
+        for size in (3, 2):
+            phrase = "-".join(tokens[index : index + size])
+            if phrase.count("-") == size - 1 and exact.get(phrase) not in (None, "archive"):
+                return exact[phrase]
+        found = word_purpose(token)
         if found is not None and found != "archive":
             return found
     return None
 
 
 def path_purpose(path: str) -> str | None:
-    segments = [s for s in unquote(path).lower().split("/") if s]
+    segments = [s.replace("_", "-") for s in unquote(path).lower().split("/") if s]
+    if segments and language_prefix(segments[0]) is not None:
+        segments = segments[1:]  # /de/leistungen/ is a services page, /fr/ a home page
     if not segments:
         return "home"
     segments[-1] = re.sub(r"\.(html?|php|aspx?)$", "", segments[-1])
@@ -201,6 +168,19 @@ def path_purpose(path: str) -> str | None:
         if found is not None:
             return found
     return None
+
+
+def language_prefix(segment: str) -> str | None:
+    """The language a first path segment names (``de``, ``fr-be``, ``pt_BR``), if any."""
+    if _LANGUAGE_SEGMENT.fullmatch(segment) is None:
+        return None
+    return primary_subtag(segment)
+
+
+def path_language(path: str) -> str | None:
+    """The language of a page's URL path prefix (/de/kontakt → de), if it has one."""
+    first = unquote(path).lower().strip("/").split("/", 1)[0]
+    return language_prefix(first) if first else None
 
 
 def classify_page(path: str, labels: Iterable[str] = ()) -> str:

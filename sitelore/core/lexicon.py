@@ -1,0 +1,162 @@
+"""The per-language vocabularies (``sitelore/lexicon/<lang>.json``), loaded once, and folding.
+
+Words are data: every language has one file with the words that name kinds of page,
+the days and clock words of opening hours, the phrases that hint at a category and
+the texts of the items sitelore writes itself. Code holds no word lists; a language
+without a file still gets every structure-based result.
+
+Matching is done on *folded* text: case and accents removed (``Équipe`` = ``equipe``,
+``Öffnungszeiten`` = ``offnungszeiten``), so a page that drops its accents matches too.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Any
+
+# The files shipped; English first, as the fallback for generated texts.
+LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt", "pl", "da", "no", "sv")
+# Languages that write compounds as one word ("Zimmerpreise", "gastenverblijf").
+COMPOUNDING = ("de", "nl", "da", "no", "sv")
+# Letters that Unicode does not decompose into a base letter and a mark.
+_UNDECOMPOSED = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d",
+                               "þ": "th", "ß": "ss", "ı": "i"})  # fmt: skip
+_WORDS = re.compile(r"[^\W_]+")
+MIN_STOPWORD_HITS = 3
+STOPWORD_SAMPLE = 4000
+
+
+@dataclass(frozen=True)
+class Language:
+    """One language's vocabulary, every word folded."""
+
+    code: str
+    name: str
+    stopwords: frozenset[str]
+    pages: dict[str, tuple[str, ...]]
+    label_noise: frozenset[str]
+    days: tuple[str, ...]
+    clock_words: tuple[str, ...]
+    range_words: tuple[str, ...]
+    cues: dict[str, tuple[str, ...]]
+    texts: dict[str, str]
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: the form every vocabulary match is made on."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return plain.translate(_UNDECOMPOSED)
+
+
+def _folded(words: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(fold(word) for word in words))
+
+
+def _language(data: dict[str, Any]) -> Language:
+    return Language(
+        code=data["language"],
+        name=data["name"],
+        stopwords=frozenset(_folded(data["stopwords"])),
+        pages={purpose: _folded(words) for purpose, words in data["pages"].items()},
+        label_noise=frozenset(_folded(data["label_noise"])),
+        days=_folded(data["days"]),
+        clock_words=_folded(data["clock_words"]),
+        range_words=_folded(data["range_words"]),
+        cues={category: _folded(phrases) for category, phrases in data["cues"].items()},
+        texts=dict(data["texts"]),
+    )
+
+
+@cache
+def language(code: str) -> Language:
+    """The vocabulary of one shipped language (``KeyError`` for another code)."""
+    if code not in LANGUAGES:
+        raise KeyError(code)
+    text = resources.files("sitelore.lexicon").joinpath(f"{code}.json").read_text("utf-8")
+    return _language(json.loads(text))
+
+
+def languages() -> tuple[Language, ...]:
+    return tuple(language(code) for code in LANGUAGES)
+
+
+def words_of(attribute: str) -> tuple[str, ...]:
+    """One list (``days``, ``clock_words`` …) of every language, merged, without repeats."""
+    merged: dict[str, None] = {}
+    for lang in languages():
+        merged.update(dict.fromkeys(getattr(lang, attribute)))
+    return tuple(merged)
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A regular-expression alternation of ``words``, longest first ("tues" before "tue")."""
+    return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+
+
+def page_words() -> dict[str, tuple[str, ...]]:
+    """Purpose → the words of every language that name it, in the English file's order."""
+    merged: dict[str, dict[str, None]] = {}
+    for lang in languages():
+        for purpose, words in lang.pages.items():
+            merged.setdefault(purpose, {}).update(dict.fromkeys(words))
+    return {purpose: tuple(words) for purpose, words in merged.items()}
+
+
+def compound_heads() -> list[tuple[str, str]]:
+    """(word, purpose) of the compounding languages' whole page words (no stems, no slugs)."""
+    return [
+        (word, purpose)
+        for code in COMPOUNDING
+        if code in LANGUAGES
+        for purpose, words in language(code).pages.items()
+        for word in words
+        if not word.endswith("*") and "-" not in word
+    ]
+
+
+def cue_phrases(category: str, code: str | None = None) -> tuple[str, ...]:
+    """The phrases that hint at ``category`` in one language, or in all when ``code`` is
+    ``None`` or has no vocabulary."""
+    chosen = (language(code),) if code in LANGUAGES else languages()
+    merged: dict[str, None] = {}
+    for lang in chosen:
+        merged.update(dict.fromkeys(lang.cues.get(category, ())))
+    return tuple(merged)
+
+
+def text_of(key: str, code: str | None, **values: str) -> str:
+    """A generated text (an item title, a label) in the site's language, else English."""
+    lang = language(code) if code in LANGUAGES else language("en")
+    return lang.texts.get(key, language("en").texts[key]).format(**values)
+
+
+@lru_cache(maxsize=1024)
+def primary_subtag(lang_attribute: str) -> str | None:
+    """``fr-BE`` → ``fr`` when it is a shipped language; ``nb``/``nn`` are Norwegian."""
+    code = lang_attribute.strip().lower().replace("_", "-").split("-", 1)[0]
+    code = "no" if code in ("nb", "nn") else code
+    return code if code in LANGUAGES else None
+
+
+def detect_language(lang_attribute: str, text: str) -> str | None:
+    """The page's language: its ``lang`` attribute, else the language whose most frequent
+    words its text uses most (``None`` when the text shows none clearly)."""
+    declared = primary_subtag(lang_attribute) if lang_attribute else None
+    if declared is not None:
+        return declared
+    tokens = _WORDS.findall(fold(text[:STOPWORD_SAMPLE]))
+    best, hits = None, 0
+    for lang in languages():
+        count = sum(token in lang.stopwords for token in tokens)
+        if count > hits:
+            best, hits = lang.code, count
+    return best if hits >= MIN_STOPWORD_HITS else None
