@@ -6,7 +6,7 @@ it, writes the results to ``bench/out/pred/<site>.json``, runs the kit's
 ``score.py sites`` and prints its table, then the per-page CPU time of the pure
 page pipeline (parse, clean, sections, Markdown, items) over every page fetched.
 
-    python bench/quality.py [--max-pages 10] [--site mover-io ...] [-v]
+    python bench/quality.py [--max-pages 10] [--site mover-io ...] [--gold DIR] [--pred DIR] [-v]
 """
 
 from __future__ import annotations
@@ -48,9 +48,9 @@ def start_proxy(port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("serve_sites.py did not start")
 
 
-def gold_sites(selected: list[str]) -> dict[str, str]:
+def gold_sites(gold_dir: Path, selected: list[str]) -> dict[str, str]:
     sites = {}
-    for path in sorted((EVAL / "gold").glob("*.json")):
+    for path in sorted(gold_dir.glob("*.json")):
         gold = json.loads(path.read_text())
         if not selected or gold["site"] in selected:
             sites[gold["site"]] = gold["start_url"]
@@ -92,16 +92,23 @@ def main() -> int:
     parser.add_argument("--max-pages", type=int, default=10)
     parser.add_argument("--site", action="append", default=[])
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument(
+        "--gold",
+        type=Path,
+        default=EVAL / "gold",
+        help="a folder of gold files to run and score (e.g. a subset set aside)",
+    )
+    parser.add_argument("--pred", type=Path, default=OUT / "pred", help="where results go")
     args = parser.parse_args()
     if not EVAL.is_dir():
         raise SystemExit(f"no evaluation kit at {EVAL}")
-    pred_dir = OUT / "pred"
+    pred_dir = args.pred
     pred_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     proxy = f"http://127.0.0.1:{port}"
     server = start_proxy(port)
     try:
-        for site, start_url in gold_sites(args.site).items():
+        for site, start_url in gold_sites(args.gold, args.site).items():
             begin = time.monotonic()
             result = asyncio.run(run_site(start_url, args.max_pages, proxy))
             (pred_dir / f"{site}.json").write_text(json.dumps(result, indent=1))
@@ -115,7 +122,7 @@ def main() -> int:
             str(EVAL / "score.py"),
             "sites",
             "--gold",
-            str(EVAL / "gold"),
+            str(args.gold),
             "--pred",
             str(pred_dir),
         ] + (["-v"] if args.verbose else [])
