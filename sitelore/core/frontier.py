@@ -11,7 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from sitelore.core.pagetypes import PRIORITY, classify_page, is_low_value_path
+from sitelore.core.pagetypes import (
+    PRIORITY,
+    classify_page,
+    is_low_value_path,
+    path_language,
+    path_purpose,
+)
 from sitelore.core.urls import SiteScope, site_host, url_key
 
 NON_PAGE_EXTENSIONS = frozenset(
@@ -80,22 +86,14 @@ NON_PAGE_EXTENSIONS = frozenset(
 )
 MAX_CANDIDATES = 20_000
 MAX_SAME_PATH_VARIANTS = 3
-DIVERSITY_PENALTY = 14.0
-# Secondary kinds of page lose more with each one taken: one privacy policy tells a lot,
-# its third sub-page very little.
-SECONDARY_PURPOSES = frozenset(
-    {
-        "legal",
-        "careers",
-        "news",
-        "archive",
-        "support",
-        "integrations",
-        "customers",
-        "use_cases",
-    }
-)
-SECONDARY_PENALTY = 30.0
+# Every kind of page first: the second page of a kind ranks below the first of most kinds
+# that matter, so ten menu pages or blog posts never take the budget of the contact,
+# services or policy page.
+KIND_PENALTY = 35.0
+NAMED_BONUS = 10.0  # the URL itself names the kind (/pricing): surer than a link's label
+NAV_BONUS = 16.0  # linked from the start page's header or navigation
+FOOTER_BONUS = 8.0  # ... or its footer, where contact, legal and careers pages sit
+OTHER_LANGUAGE_PENALTY = 60.0  # /de/ copies of an English site come last
 
 
 @dataclass
@@ -108,10 +106,12 @@ class Candidate:
     labels: list[str] = field(default_factory=list)
     from_start: bool = False
     in_nav: bool = False
+    in_footer: bool = False
     from_sitemap: bool = False
     hops: int = 1
     other_host: bool = False
     purpose: str = "other"
+    named: bool = False  # the purpose comes from the URL, not from link labels
     base_score: float = 0.0
 
     def __post_init__(self) -> None:
@@ -119,15 +119,18 @@ class Candidate:
 
     def refresh(self) -> None:
         """Recompute purpose and score after new evidence about this URL arrived."""
-        self.purpose = classify_page(urlsplit(self.url).path, self.labels)
+        path = _ranked_path(self.url, self.other_host)
+        self.named = path_purpose(path) is not None
+        self.purpose = classify_page(path, self.labels)
         self.base_score = self._score()
 
     def _score(self) -> float:
         parts = urlsplit(self.url)
         depth = len([s for s in parts.path.split("/") if s])
         score = PRIORITY[self.purpose]
-        score += 16 if self.in_nav else 0
+        score += NAV_BONUS if self.in_nav else FOOTER_BONUS if self.in_footer else 0
         score += 8 if self.from_start else 0
+        score += NAMED_BONUS if self.named else 0
         score -= 5 * max(0, depth - 1) + 3 * max(0, self.hops - 1)
         score -= 12 if parts.query else 0
         score -= 25 if self.other_host else 0  # docs., community.: apps beside the site
@@ -147,6 +150,12 @@ class Frontier:
         self._taken_purposes: Counter[str] = Counter()
         self._path_variants: Counter[str] = Counter()
         self._discovered: set[str] = set()
+        self._language: str | None = None
+
+    def set_language(self, code: str | None) -> None:
+        """The start page's language: pages under another language's path prefix
+        (/de/, /fr-be/) are translations, taken only when nothing else is left."""
+        self._language = code
 
     @property
     def discovered(self) -> int:
@@ -160,6 +169,7 @@ class Frontier:
         label: str = "",
         from_start: bool = False,
         in_nav: bool = False,
+        in_footer: bool = False,
         from_sitemap: bool = False,
         hops: int = 1,
     ) -> None:
@@ -170,7 +180,7 @@ class Frontier:
         self._discovered.add(key)
         existing = self._candidates.get(key)
         if existing is not None:
-            _merge(existing, label, from_start, in_nav, from_sitemap, hops)
+            _merge(existing, label, from_start, in_nav, in_footer, from_sitemap, hops)
             return
         if key in self._taken or not self._fetchable(url, key):
             return
@@ -182,6 +192,7 @@ class Frontier:
             labels=[label] if label else [],
             from_start=from_start,
             in_nav=in_nav,
+            in_footer=in_footer,
             from_sitemap=from_sitemap,
             hops=hops,
             other_host=site_host(urlsplit(url).hostname or "") != self._home_host,
@@ -221,8 +232,15 @@ class Frontier:
         # so a small budget covers pricing, about, contact... rather than ten legal pages.
         return (
             candidate.base_score
-            - _penalty(candidate.purpose) * self._taken_purposes[candidate.purpose]
+            - KIND_PENALTY * self._taken_purposes[candidate.purpose]
+            - self._language_penalty(candidate)
         )
+
+    def _language_penalty(self, candidate: Candidate) -> float:
+        if self._language is None:
+            return 0.0
+        prefix = path_language(urlsplit(candidate.url).path)
+        return OTHER_LANGUAGE_PENALTY if prefix not in (None, self._language) else 0.0
 
     def pop(self) -> Candidate | None:
         """The best candidate, now taken; None when there is nothing left."""
@@ -238,24 +256,41 @@ class Frontier:
         pool = list(self._candidates.values())
         chosen: list[Candidate] = []
         while pool and len(chosen) < limit:
-            best = max(pool, key=lambda c: c.base_score - _penalty(c.purpose) * purposes[c.purpose])
+            best = max(
+                pool,
+                key=lambda c: c.base_score
+                - KIND_PENALTY * purposes[c.purpose]
+                - self._language_penalty(c),
+            )
             pool.remove(best)
             chosen.append(best)
             purposes[best.purpose] += 1
         return chosen
 
 
-def _penalty(purpose: str) -> float:
-    return SECONDARY_PENALTY if purpose in SECONDARY_PURPOSES else DIVERSITY_PENALTY
+def _ranked_path(url: str, other_host: bool) -> str:
+    """The path that tells a page's kind; the home of another host of the site
+    (docs.acme.com, shop.acme.com) is told by its first label."""
+    parts = urlsplit(url)
+    if other_host and parts.path.strip("/") == "":
+        return "/" + (parts.hostname or "").split(".", 1)[0] + "/"
+    return parts.path
 
 
 def _merge(
-    candidate: Candidate, label: str, from_start: bool, in_nav: bool, from_sitemap: bool, hops: int
+    candidate: Candidate,
+    label: str,
+    from_start: bool,
+    in_nav: bool,
+    in_footer: bool,
+    from_sitemap: bool,
+    hops: int,
 ) -> None:
     if label and label not in candidate.labels and len(candidate.labels) < 8:
         candidate.labels.append(label)
     candidate.from_start |= from_start
     candidate.in_nav |= in_nav
+    candidate.in_footer |= in_footer
     candidate.from_sitemap |= from_sitemap
     candidate.hops = min(candidate.hops, hops)
     candidate.refresh()

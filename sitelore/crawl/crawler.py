@@ -289,6 +289,8 @@ class Crawler:
 
     def _discover(self, document: Document, target: _Target) -> None:
         from_start = target.is_start
+        if from_start:
+            self.frontier.set_language(document.language())
         limit = self.options.max_url_length
         for link in document.links[: self.options.max_links_per_page]:
             if len(link.url) > limit:
@@ -298,6 +300,7 @@ class Crawler:
                 label=link.text,
                 from_start=from_start,
                 in_nav=from_start and link.zone in NAV_ZONES,
+                in_footer=from_start and link.zone == "footer",
                 hops=target.hops + 1,
             )
         refresh = document.metadata.refresh
