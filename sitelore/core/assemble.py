@@ -19,7 +19,7 @@ from sitelore.core.contact import contact_items, harvest_contacts
 from sitelore.core.document import Document
 from sitelore.core.knowledge import PageContext, page_items
 from sitelore.core.pagetypes import classify_page
-from sitelore.core.profile import LOCAL_INDUSTRIES, build_profile, strip_brand
+from sitelore.core.profile import LOCAL_INDUSTRIES, build_profile, offer_category, strip_brand
 from sitelore.core.structured import structured_items
 from sitelore.core.text import (
     fingerprint,
@@ -38,6 +38,8 @@ SHORT_UNIT_TEXT = 40
 MIN_PROSE = 80
 MIN_CONTENT = 40  # no item under a sentence of text, whatever made it
 TEMPLATE_JUNK = ("©", "all rights reserved", "cookie", "newsletter", "subscribe", "javascript")
+# Tag, category and author listings repeat the teasers of pages that say it themselves.
+LISTING_PURPOSES = frozenset({"archive"})
 SERVICE_INDUSTRIES = LOCAL_INDUSTRIES - {"Retail & Online Stores", "Food & Beverage"}
 
 
@@ -72,11 +74,12 @@ def assemble(pages: Sequence[Page]) -> Assembled:
     contacts = harvest_contacts(documents)
     business = build_profile(ordered, home, contacts.locality)
     default = ItemCategory.ABOUT if business.category in SERVICE_INDUSTRIES else None
+    language = (home or documents[0]).language()
     template = boilerplate(documents)
     items: list[KnowledgeItem] = []
     for page in pages:
-        if page.yields_items:
-            items.extend(_items_of(page, template, default, business.name, business.category))
+        if page.yields_items and page.purpose not in LISTING_PURPOSES:
+            items.extend(_items_of(page, template, default, business, language))
     for page in pages:
         if page.yields_items:
             items.extend(structured_items(page.document.jsonld, page.document.url))
@@ -85,7 +88,7 @@ def assemble(pages: Sequence[Page]) -> Assembled:
         # Site-wide items name a page whose items the request admits.
         items.extend(_template_items(yielding, template, business.name))
         contact_page = next((p for p in yielding if p.purpose == "contact"), yielding[0])
-        items.extend(contact_items(contacts, contact_page.document.url, business.name))
+        items.extend(contact_items(contacts, contact_page.document.url, business.name, language))
     substantial = [item for item in items if visible_length(item.content) >= MIN_CONTENT]
     return Assembled(business=business, items=tuple(deduplicate(substantial)))
 
@@ -111,8 +114,8 @@ def _items_of(
     page: Page,
     template: frozenset[str],
     default: ItemCategory | None,
-    brand: str,
-    industry: str,
+    business: BusinessProfile,
+    language: str | None,
 ) -> list[KnowledgeItem]:
     document = page.document
     purpose, path = page.purpose, url_path(document.url)  # classify_page runs once
@@ -123,9 +126,11 @@ def _items_of(
     context = PageContext(
         url=document.url,
         purpose="home" if page.is_start and path == "/" else purpose,
-        title=strip_brand(document.title, brand),
+        title=strip_brand(document.title, business.name),
         default=default,
-        industry=industry,
+        industry=business.category,
+        offer=offer_category(business.category),
+        language=language,
     )
     return page_items(split_chunks(blocks), context)
 

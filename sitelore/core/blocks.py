@@ -266,10 +266,12 @@ class _Walker:
             if text:
                 self.emit("heading", text, "#" * level + " " + text, level)
         elif tag in ("ul", "ol") and not is_complex(node):
-            self.collect_links(node)
             text, markdown = render_list(node)
             if text:
+                self.collect_links(node)
                 self.emit("list", text, markdown)
+            else:  # no <li> of its own (<ul><div>…</div></ul>): read it as a container
+                self.visit_container(node, depth)
         elif tag == "table" and not table_is_layout(node):
             self.collect_links(node)
             text, markdown, rows = render_table(node)

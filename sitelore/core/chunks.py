@@ -8,7 +8,7 @@ which say what the chunk is part of ("Pricing" above a plan called "Pro").
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sitelore.core.blocks import Block
 from sitelore.core.text import visible_length
@@ -43,7 +43,28 @@ class Chunk:
 
 def split_chunks(blocks: Iterable[Block]) -> list[Chunk]:
     """Cut a page's content blocks into chunks, in document order."""
-    return _Splitter().run(list(blocks))
+    return _Splitter().run(_unwrap_heading_units(list(blocks)))
+
+
+def _unwrap_heading_units(blocks: list[Block]) -> list[Block]:
+    """A "unit" that holds nothing but a heading is no card: page builders wrap every
+    heading and every paragraph in a widget of the same shape. Such a heading heads the
+    section that follows, and the unit right after it, if it has no heading of its own,
+    is that section's text ("Question?" widget, then its answer widget)."""
+    shapes: dict[int, list[str]] = {}
+    for block in blocks:
+        if block.unit:
+            shapes.setdefault(block.unit, []).append(block.kind)
+    bare = {unit for unit, kinds in shapes.items() if set(kinds) == {"heading"}}
+    if not bare:
+        return blocks
+    freed = set(bare)
+    for before, after in zip(blocks, blocks[1:], strict=False):
+        if before.unit in bare and after.unit and after.unit not in bare:
+            if "heading" not in shapes[after.unit]:
+                freed.add(after.unit)
+    return [replace(block, unit=0, unit_kind="") if block.unit in freed else block
+            for block in blocks]  # fmt: skip
 
 
 class _Splitter:

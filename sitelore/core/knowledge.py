@@ -48,6 +48,8 @@ class PageContext:
     title: str = ""
     default: ItemCategory | None = None
     industry: str = ""
+    offer: ItemCategory = ItemCategory.FEATURE  # what the business sells: see offer_category
+    language: str | None = None  # the site's, for the phrases that hint at a category
 
 
 def page_items(chunks: list[Chunk], page: PageContext) -> list[KnowledgeItem]:
@@ -285,16 +287,20 @@ def _to_item(draft: Draft, page: PageContext) -> KnowledgeItem:
             page.purpose,
             _default_category(draft, page),
             draft.from_table,
+            page.language,
         ),
         source=page.url,
     )
 
 
 def _default_category(draft: Draft, page: PageContext) -> ItemCategory | None:
-    """A local business's home page describes the place (ABOUT) or what it offers (SERVICE):
-    text in its industry's own words is the offer."""
+    """A local business's home page describes the place (ABOUT) or what it offers: text in
+    its industry's own words is the offer. A page of no known kind elsewhere on the site is
+    about the offer (the rooms of a guesthouse, the treatments of a clinic)."""
+    if page.purpose == "other":
+        return page.offer
     if page.default is ItemCategory.ABOUT and industry_evidence(draft.text, page.industry) >= 2:
-        return ItemCategory.SERVICE
+        return page.offer
     return page.default
 
 

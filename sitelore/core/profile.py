@@ -16,7 +16,7 @@ from sitelore.core.industry import classify_industry, industry_evidence, industr
 from sitelore.core.metadata import jsonld_types
 from sitelore.core.text import clean_text, first_sentence
 from sitelore.core.urls import registrable_domain
-from sitelore.models import BusinessProfile
+from sitelore.models import BusinessProfile, ItemCategory
 
 TITLE_SEPARATORS = re.compile(r"\s+[|\-–—•·:»/]\s+|\s*[|–—•·»]\s*")
 ORG_TYPES = frozenset({"Organization", "Corporation", "LocalBusiness", "Brand", "WebSite"})
@@ -62,6 +62,29 @@ LOCAL_INDUSTRIES = frozenset(
         "Logistics & Transportation",
     }
 )
+
+
+# Businesses whose offer is a thing (a room, a dish, a car), not work done for the customer.
+PRODUCT_INDUSTRIES = frozenset(
+    {
+        "Travel & Hospitality",
+        "Restaurants & Food Service",
+        "Food & Beverage",
+        "Retail & Online Stores",
+        "Real Estate",
+        "Automotive",
+    }
+)
+
+
+def offer_category(industry: str) -> ItemCategory:
+    """What a page about the offer of a business of this industry describes: a product,
+    a service, or (software and everything else) a feature."""
+    if industry in PRODUCT_INDUSTRIES:
+        return ItemCategory.PRODUCT
+    if industry in LOCAL_INDUSTRIES:
+        return ItemCategory.SERVICE
+    return ItemCategory.FEATURE
 
 
 def build_profile(

@@ -79,7 +79,7 @@ from sitelore.models import ItemCategory as C
         pytest.param(
             "Sync", (), "Keeps files in sync.", "", "careers", C.CAREERS, id="careers-page"
         ),
-        pytest.param("Sync", (), "Keeps files in sync.", "", "other", C.OTHER, id="other-page"),
+        pytest.param("Sync", (), "Keeps files in sync.", "", "other", C.FEATURE, id="other-page"),
         pytest.param(
             "Sync", (), "Keeps files in sync.", "", "pricing", C.FEATURE, id="unpriced-on-pricing"
         ),
