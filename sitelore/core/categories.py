@@ -75,6 +75,9 @@ CASE_STUDY = re.compile(r"^\W*(case study|customer story|success story)\b", re.I
 TESTIMONIAL = re.compile(r"^\s*[\"“„«]")
 MENU_PURPOSES = frozenset({"menu"})
 UNTYPED_PAGES = frozenset({"home", "other"})
+# Pages whose question-shaped headings are no FAQ: a privacy policy ("What data do we
+# keep?"), a blog interview.
+UNASKED_PAGES = frozenset({"legal", "news"})
 # Pages whose items may take their category from the phrases they use: the general ones,
 # where a house rule or a price sits among descriptions of the offer.
 CUED_PAGES = frozenset({"home", "other", "about", "product", "services", "pricing", "location"})
@@ -98,7 +101,9 @@ def categorize(
     from_table: bool = False,
     language: str | None = None,
 ) -> ItemCategory:
-    if kind == "faq" or (title.rstrip().endswith("?") and page_purpose == "faq"):
+    if page_purpose not in UNASKED_PAGES and (
+        kind == "faq" or (title.rstrip().endswith("?") and page_purpose == "faq")
+    ):
         return ItemCategory.FAQ
     if kind == "quote" and page_purpose not in QUOTING_PAGES and title:
         return ItemCategory.CUSTOMER  # a quotation with its author: a testimonial

@@ -219,7 +219,7 @@ def contact_items(
 def _item(title: str, lines: list[str], category: ItemCategory, source: str) -> KnowledgeItem:
     body = "\n".join(lines).strip()
     facts = [line for line in lines if line.strip() and not line.endswith(":")]
-    description = "; ".join(line.lstrip("- *").rstrip("*") for line in facts)
+    description = ", ".join(line.lstrip("- *").rstrip("*") for line in facts) + "."
     return KnowledgeItem(
         title=title,
         description=description[:300],

@@ -7,6 +7,7 @@ long ones are split at block boundaries.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -22,6 +23,9 @@ MIN_CARD_CHARS = 38  # content of at least 40 non-space characters: a sentence
 MAX_ITEM_CHARS = 6000
 MAX_TITLE = 120
 MIN_QUESTIONS = 3
+MAX_STEP_LABEL = 16
+_LETTERS = re.compile(r"[^\W\d_]{2,}")
+_NUMBER = re.compile(r"\d")
 EMPTY_CELLS = frozenset({"", "-", "–", "—", "✗", "x", "no", "n/a"})
 
 
@@ -305,7 +309,9 @@ def _default_category(draft: Draft, page: PageContext) -> ItemCategory | None:
 
 
 def _title(draft: Draft, page: PageContext) -> str:
-    title = clean_text(draft.title)
+    title = clean_text(draft.title).lstrip("#").strip()
+    if title and not is_title(title):
+        title = ""  # "12,000+", "Step #2", "/": a label, not what the item is about
     if not title:
         title = draft.parents[-1] if draft.parents else page.title or _purpose_title(page)
     if not title:
@@ -313,6 +319,15 @@ def _title(draft: Draft, page: PageContext) -> str:
     if len(title) > MAX_TITLE:
         title = first_sentence(title, MAX_TITLE)
     return title
+
+
+def is_title(text: str) -> bool:
+    """Words that name something: not a bare figure, price or symbol, nor a numbered step
+    ("Step #3", "Schritt 2", "2."), whose number is all it says."""
+    words = _LETTERS.findall(text)
+    if not words:
+        return False
+    return not (len(words) == 1 and _NUMBER.search(text) and len(text) <= MAX_STEP_LABEL)
 
 
 def _purpose_title(page: PageContext) -> str:
@@ -331,5 +346,6 @@ def _description(draft: Draft, title: str) -> str:
         sentence = f"{sentence} {first_sentence(rest, 300 - len(sentence) - 1)}"
     if len(sentence) >= 40 or len(lines) < 2:
         return sentence
-    joined = "; ".join(clean_text(line) for line in lines[:6])
-    return first_sentence(f"{title}: {joined}" if title else joined)
+    # Short lines (a menu card, a list of features): the first of them, as one sentence.
+    parts = [clean_text(line).rstrip(".;:,") for line in lines[:6]]
+    return first_sentence(", ".join(part for part in parts if part) + ".", 300)

@@ -87,6 +87,9 @@ def offer_category(industry: str) -> ItemCategory:
     return ItemCategory.FEATURE
 
 
+_MARKS = str.maketrans("", "", "®™℠©")  # signs beside a name, never part of it
+
+
 def build_profile(
     documents: Sequence[Document], home: Document | None, locality: str | None = None
 ) -> BusinessProfile:
@@ -104,7 +107,9 @@ def build_profile(
         domain=domain,
         category=category,
         description=_placed(
-            business_description(documents, home, name, category, locality), locality, category
+            business_description(documents, home, name, category, locality).translate(_MARKS),
+            locality,
+            category,
         ),
         logo=next((logo for doc in _home_first(documents, home) for logo in doc.logos), None),
     )
@@ -182,7 +187,7 @@ def _title_affixes(documents: Sequence[Document], home: Document | None) -> list
 
 
 def _clean_name(name: str) -> str:
-    name = clean_text(name)
+    name = clean_text(name).translate(_MARKS)
     name = re.sub(r"\b(logo|homepage|home page)\b", "", name, flags=re.IGNORECASE)
     return name.strip(" -|:,.")
 
