@@ -40,6 +40,8 @@ LOCKED_PAGES: dict[str, frozenset[str]] = {
     "news": frozenset({"faq"}),
     "careers": frozenset({"faq"}),
 }
+
+
 @cache
 def _hours_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """A time range, a day followed by one, and a clock mark; built from every language's

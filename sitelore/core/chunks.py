@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 from sitelore.core.blocks import Block
 from sitelore.core.text import visible_length
@@ -59,10 +60,10 @@ def _unwrap_heading_units(blocks: list[Block]) -> list[Block]:
     if not bare:
         return blocks
     freed = set(bare)
-    for before, after in zip(blocks, blocks[1:], strict=False):
-        if before.unit in bare and after.unit and after.unit not in bare:
-            if "heading" not in shapes[after.unit]:
-                freed.add(after.unit)
+    for before, after in pairwise(blocks):
+        follows_bare = before.unit in bare and after.unit and after.unit not in bare
+        if follows_bare and "heading" not in shapes[after.unit]:
+            freed.add(after.unit)
     return [replace(block, unit=0, unit_kind="") if block.unit in freed else block
             for block in blocks]  # fmt: skip
 

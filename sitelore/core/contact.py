@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import cache
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from sitelore.core.categories import mentions_hours
-from sitelore.core.lexicon import alternation, fold, text_of, words_of
 from sitelore.core.document import Document
+from sitelore.core.lexicon import alternation, fold, text_of, words_of
 from sitelore.core.metadata import jsonld_types
 from sitelore.core.text import EMAIL, PHONE, clean_text, looks_like_phone
 from sitelore.models import ItemCategory, KnowledgeItem
@@ -184,7 +184,10 @@ def _is_address(line: str) -> bool:
 
 
 def contact_items(
-    facts: ContactFacts, preferred_source: str | None, business: str = "", language: str | None = None
+    facts: ContactFacts,
+    preferred_source: str | None,
+    business: str = "",
+    language: str | None = None,
 ) -> list[KnowledgeItem]:
     """One CONTACT item (e-mail, phone, address) and one LOCATION item (address, hours),
     written in the site's ``language`` (English when it has no vocabulary file).

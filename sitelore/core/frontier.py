@@ -93,7 +93,7 @@ KIND_PENALTY = 35.0
 NAMED_BONUS = 10.0  # the URL itself names the kind (/pricing): surer than a link's label
 NAV_BONUS = 16.0  # linked from the start page's header or navigation
 FOOTER_BONUS = 8.0  # ... or its footer, where contact, legal and careers pages sit
-OTHER_LANGUAGE_PENALTY = 60.0  # /de/ copies of an English site come last
+OTHER_LANGUAGE_PENALTY = 200.0  # /de/ copies of an English site: only when nothing else is left
 
 
 @dataclass
@@ -258,9 +258,9 @@ class Frontier:
         while pool and len(chosen) < limit:
             best = max(
                 pool,
-                key=lambda c: c.base_score
-                - KIND_PENALTY * purposes[c.purpose]
-                - self._language_penalty(c),
+                key=lambda c: (
+                    c.base_score - KIND_PENALTY * purposes[c.purpose] - self._language_penalty(c)
+                ),
             )
             pool.remove(best)
             chosen.append(best)

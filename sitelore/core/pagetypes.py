@@ -22,10 +22,10 @@ PRIORITY: dict[str, float] = {
     "features": 90,
     "product": 88,
     "services": 88,
+    "contact": 86,  # where a local business gives its address, phone and hours
     "about": 85,
+    "location": 84,
     "faq": 80,
-    "contact": 80,
-    "location": 78,
     "integrations": 72,
     "team": 70,
     "security": 68,
