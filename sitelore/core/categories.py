@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 
 from sitelore.core.lexicon import alternation, cue_phrases, fold, words_of
@@ -72,8 +73,6 @@ PHONE_LINE = re.compile(
 )
 QUOTING_PAGES = frozenset({"news", "legal", "support"})
 MAX_HEADING_WORDS = 5
-PRICE_WORDS = re.compile(r"\b(price[sd]?|pricing|billed|per (month|year|user)|/mo\b|vat)\b", re.I)
-CASE_STUDY = re.compile(r"^\W*(case study|customer story|success story)\b", re.IGNORECASE)
 TESTIMONIAL = re.compile(r"^\s*[\"“„«]")
 MENU_PURPOSES = frozenset({"menu"})
 UNTYPED_PAGES = frozenset({"home", "other"})
@@ -91,6 +90,19 @@ CUED_CATEGORIES = (
     ItemCategory.CUSTOMER,
 )
 SHORT_CUED_TEXT = 400
+_OFFER_REASONS = {
+    ItemCategory.PRICING: "it has a price",
+    ItemCategory.PRODUCT: "it has a price",
+    ItemCategory.FEATURE: "without a price: a feature",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """An item's category and, in a few words, why (for ``--explain``)."""
+
+    category: ItemCategory
+    reason: str
 
 
 def categorize(
@@ -103,35 +115,58 @@ def categorize(
     from_table: bool = False,
     language: str | None = None,
 ) -> ItemCategory:
+    """The category of one item (see :func:`judge` for the evidence, strongest first)."""
+    verdict = judge(title, parents, text, kind, page_purpose, default, from_table, language)
+    return verdict.category
+
+
+def judge(
+    title: str,
+    parents: tuple[str, ...],
+    text: str,
+    kind: str,
+    page_purpose: str,
+    default: ItemCategory | None,
+    from_table: bool = False,
+    language: str | None = None,
+) -> Verdict:
+    """The category of one item and the evidence that decided it."""
     if page_purpose not in UNASKED_PAGES and (
         kind == "faq" or (title.rstrip().endswith("?") and page_purpose == "faq")
     ):
-        return ItemCategory.FAQ
+        return Verdict(ItemCategory.FAQ, "a question with its answer")
     if kind == "quote" and page_purpose not in QUOTING_PAGES and title:
-        return ItemCategory.CUSTOMER  # a quotation with its author: a testimonial
+        return Verdict(ItemCategory.CUSTOMER, "a quotation with its author")
     offered = (from_table or kind == "card") and page_purpose not in MENU_PURPOSES
     if offered and PRICE.search(f"{title}\n{text}"):
-        return ItemCategory.PRICING  # a plan, whatever it is called ("Team", "Business")
-    headed = _heading_category((title,), page_purpose)
-    if headed is not None:
-        return headed
-    cued = _text_category(text)
-    if cued is not None:
-        return cued
-    headed = _heading_category(tuple(reversed(parents)), page_purpose)
-    if headed is not None:
-        return headed
-    if page_purpose in CUED_PAGES:
+        # A plan, whatever it is called ("Team", "Business").
+        return Verdict(ItemCategory.PRICING, "a card or table column with a price")
+    found = _heading_verdict((title,), page_purpose, "its heading")
+    found = found or _text_verdict(text, language)
+    found = found or _heading_verdict(tuple(reversed(parents)), page_purpose, "the heading above")
+    if found is None and page_purpose in CUED_PAGES:
         cued = cue_category(f"{title}\n{text}", language)
-        if cued is not None:
-            return cued
+        found = Verdict(cued, f"its words are {cued.value} words") if cued else None
+    return found or _page_verdict(title, text, page_purpose, default, language)
+
+
+def _page_verdict(
+    title: str,
+    text: str,
+    page_purpose: str,
+    default: ItemCategory | None,
+    language: str | None,
+) -> Verdict:
     if page_purpose in ("pricing", "product"):
-        return _offer_category(page_purpose, title, text)
+        category = _offer_category(page_purpose, title, text, language)
+        return Verdict(category, f"on a {page_purpose} page, {_OFFER_REASONS[category]}")
     if page_purpose in UNTYPED_PAGES:
         # A page of no known kind is about what the business offers, as its home page is:
         # OTHER tells a reader nothing.
-        return default if default is not None else ItemCategory.FEATURE
-    return CATEGORY.get(page_purpose, ItemCategory.OTHER)
+        category = default if default is not None else ItemCategory.FEATURE
+        return Verdict(category, f"on a page of kind {page_purpose}: the business's offer")
+    category = CATEGORY.get(page_purpose, ItemCategory.OTHER)
+    return Verdict(category, f"on a page of kind {page_purpose}")
 
 
 @cache
@@ -159,15 +194,16 @@ def cue_category(text: str, language: str | None = None) -> ItemCategory | None:
     return best if hits >= needed else None
 
 
-def _offer_category(page_purpose: str, title: str, text: str) -> ItemCategory:
+def _offer_category(page_purpose: str, title: str, text: str, language: str | None) -> ItemCategory:
     """On pricing and product pages, what has no price is a feature of the offer."""
     both = f"{title}\n{text}"
-    if PRICE.search(both) or text_purpose(title) == "pricing" or PRICE_WORDS.search(both):
+    priced = PRICE.search(both) or text_purpose(title) == "pricing"
+    if priced or _cued(both, ItemCategory.PRICING, language):
         return ItemCategory.PRICING if page_purpose == "pricing" else ItemCategory.PRODUCT
     return ItemCategory.FEATURE
 
 
-def _heading_category(headings: tuple[str, ...], page_purpose: str) -> ItemCategory | None:
+def _heading_verdict(headings: tuple[str, ...], page_purpose: str, which: str) -> Verdict | None:
     """The category the nearest heading that names a kind of content says."""
     allowed = LOCKED_PAGES.get(page_purpose, STRONG_HEADINGS)
     if page_purpose in GENERAL_PAGES:
@@ -177,17 +213,26 @@ def _heading_category(headings: tuple[str, ...], page_purpose: str) -> ItemCateg
             continue  # a tagline, not a section name: "... but your team doesn't"
         purpose = text_purpose(heading)
         if purpose in allowed:
-            return CATEGORY[purpose]
+            return Verdict(CATEGORY[purpose], f"{which} {heading!r} names {purpose}")
     return None
 
 
-def _text_category(text: str) -> ItemCategory | None:
+def _text_verdict(text: str, language: str | None) -> Verdict | None:
     if len(text) > 700:
         return None
     if mentions_hours(text):
-        return ItemCategory.LOCATION
+        return Verdict(ItemCategory.LOCATION, "its text gives opening hours")
     if len(text) < 400 and (EMAIL.search(text) or PHONE_LINE.search(text)):
-        return ItemCategory.CONTACT
-    if TESTIMONIAL.match(text) or CASE_STUDY.match(text):
-        return ItemCategory.CUSTOMER
+        return Verdict(ItemCategory.CONTACT, "its text gives an e-mail address or phone number")
+    first_line = text.lstrip().split("\n", 1)[0]
+    if TESTIMONIAL.match(text) or _cued(first_line, ItemCategory.CUSTOMER, language):
+        return Verdict(ItemCategory.CUSTOMER, "a quotation or a customer story")
     return None
+
+
+def _cued(text: str, category: ItemCategory, language: str | None) -> bool:
+    """The text uses one of the phrases that hint at ``category``."""
+    folded = fold(text)
+    return any(
+        cat is category and pattern.search(folded) for cat, pattern in _cue_patterns(language)
+    )
