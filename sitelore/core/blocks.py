@@ -16,7 +16,7 @@ from selectolax.lexbor import LexborNode
 
 from sitelore.core.tables import render_list, render_table, table_is_layout
 from sitelore.core.tags import HEADINGS, INLINE, SKIP
-from sitelore.core.text import EMAIL, clean_lines, clean_text, looks_like_phone
+from sitelore.core.text import EMAIL, PRICE, clean_lines, clean_text, looks_like_phone
 from sitelore.core.units import is_complex, repeated_units
 from sitelore.core.urls import normalize_url
 
@@ -72,6 +72,9 @@ RENDERED = frozenset({*HEADINGS, "ul", "ol", "table", "pre", "blockquote", "deta
 # themselves: dropping one would drop the page.
 NEVER_DROPPED = frozenset({"body", "main", "article"})
 WRAPPED_PARAGRAPHS = 3
+MAX_ROW_CELLS = 4
+MAX_ROW_CELL = 80
+ROW_CELLS = frozenset({"div", "span"})  # boxes; a <strong> or <p> lead is a card title
 MAX_DEPTH = 120
 MAX_LINKS = 2_000
 
@@ -172,6 +175,9 @@ class _Walker:
             self.read_text(node.text_content or "")
             return
         if tag.startswith("-") or tag in SKIP:
+            if tag == "button" and _is_toggle(node):
+                self.flush()  # an accordion's question: the title of the panel it opens
+                self.emit_label(node)
             return
         if tag == "form" and not _wraps_page(node):
             return  # a search box or a sign-up form
@@ -302,6 +308,10 @@ class _Walker:
         # The blank text nodes, the indentation between blocks, are left out in C: the buffer
         # is flushed before and after a block, so only a blank between two inline runs counts.
         children = _tagged_children(node, skip_blank=True)
+        row = _price_row(children) if 1 < len(children) <= MAX_ROW_CELLS else None
+        if row is not None:
+            self.buffer.append(row)  # "Coupe femme 38 €": a name stays next to its price
+            return
         units = repeated_units(children) if len(children) > 1 else None
         if not units:
             self.visit_all(children, depth + 1, blanks_skipped=True)
@@ -460,6 +470,26 @@ def _follows_blank(node: LexborNode) -> bool:
     """The node comes right after a non-empty text node of ASCII whitespace only."""
     previous = node.prev
     return previous is not None and previous.is_empty_text_node and bool(previous.text_content)
+
+
+def _price_row(children: list[tuple[LexborNode, str]]) -> str | None:
+    """The one line of a price-list row laid out as boxes (``<div>Coupe femme</div>
+    <div>38 €</div>``): a few short text-only cells, the last of them a price."""
+    texts = []
+    for child, tag in children:
+        text = _lone_text(child) if tag in ROW_CELLS else None
+        if text is None or len(text) > MAX_ROW_CELL:
+            return None
+        texts.append(text.strip())
+    if not PRICE.search(texts[-1]) or any(PRICE.search(text) for text in texts[:-1]):
+        return None
+    return " ".join(texts)
+
+
+def _is_toggle(node: LexborNode) -> bool:
+    """A button that shows or hides a panel (an accordion's question), not an action."""
+    attrs = node.attributes
+    return "aria-expanded" in attrs or "aria-controls" in attrs
 
 
 def _wraps_page(form: LexborNode) -> bool:

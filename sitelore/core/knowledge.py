@@ -86,7 +86,9 @@ def _absorb_labels(drafts: list[Draft]) -> list[Draft]:
         counts[draft.title.casefold()] = counts.get(draft.title.casefold(), 0) + 1
     kept: list[Draft] = []
     for draft in drafts:
-        label = draft.title.rstrip().endswith(":") or counts[draft.title.casefold()] > 1
+        # A card is a unit whatever its title: "Solo" twice is a monthly and a yearly plan.
+        repeated = counts[draft.title.casefold()] > 1 and draft.kind != "card"
+        label = draft.title.rstrip().endswith(":") or repeated
         owner = kept[-1] if kept else None
         if (
             label
