@@ -6,7 +6,7 @@ layer can build them with plain values. JSON uses the camelCase names of API.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -112,6 +112,7 @@ class ExtractRequest:
     exclude_patterns: tuple[str, ...] = ()
     urls: tuple[str, ...] | None = None
     callback_url: str | None = None
+    explain: bool = False  # add the result's ``explain`` object (why each page and item)
 
 
 @dataclass(frozen=True)
@@ -156,12 +157,23 @@ class BusinessProfile:
 
 
 @dataclass(frozen=True)
+class ItemWhy:
+    """Why an item got its category and its title, in a few words (``--explain``)."""
+
+    category_reason: str
+    title_reason: str
+
+
+@dataclass(frozen=True)
 class KnowledgeItem:
     title: str
     description: str
     content: str
     category: ItemCategory
     source: str
+    # Set where the item is made, so that every step that keeps or drops items keeps its
+    # explanation with it; never part of equality nor of the item's JSON.
+    why: ItemWhy | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -173,6 +185,25 @@ class KnowledgeItem:
         }
 
 
+UNVISITED = "unvisited"  # a page ranked but not fetched: the budget went to better ones
+
+
+@dataclass(frozen=True)
+class PageWhy:
+    """What became of one page the crawl took (or left), its kind and why (``--explain``)."""
+
+    url: str
+    kind: str  # the page's purpose: pricing, about, contact ... other
+    status: str  # a PageStatus value, or UNVISITED
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"url": self.url, "kind": self.kind, "status": self.status, "reason": self.reason}
+
+
+UNRECORDED = "not recorded"
+
+
 @dataclass(frozen=True)
 class ExtractResult:
     business: BusinessProfile
@@ -181,13 +212,15 @@ class ExtractResult:
     urls_discovered: int
     started_at: datetime
     finished_at: datetime
+    # Only for a request with ``explain``: without it the result's JSON has no ``explain``.
+    explained_pages: tuple[PageWhy, ...] | None = None
 
     @property
     def duration_ms(self) -> int:
         return millis_between(self.started_at, self.finished_at)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "business": self.business.to_dict(),
             "knowledgeItems": [item.to_dict() for item in self.knowledge_items],
             "pagesScraped": self.pages_scraped,
@@ -196,6 +229,28 @@ class ExtractResult:
             "startedAt": iso_millis(self.started_at),
             "finishedAt": iso_millis(self.finished_at),
         }
+        if self.explained_pages is not None:
+            data["explain"] = self.explain_dict()
+        return data
+
+    def explain_dict(self) -> dict[str, Any]:
+        """``{"pages": [...], "items": [...]}``: each page's kind, status and reason, and
+        why each item has its category and title, in the order of ``knowledgeItems``."""
+        return {
+            "pages": [page.to_dict() for page in self.explained_pages or ()],
+            "items": [_item_explanation(item) for item in self.knowledge_items],
+        }
+
+
+def _item_explanation(item: KnowledgeItem) -> dict[str, Any]:
+    why = item.why
+    return {
+        "title": item.title,
+        "source": item.source,
+        "category": item.category.value,
+        "categoryReason": why.category_reason if why else UNRECORDED,
+        "titleReason": why.title_reason if why else UNRECORDED,
+    }
 
 
 # --- events -----------------------------------------------------------------------------

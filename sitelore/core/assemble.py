@@ -165,7 +165,7 @@ def _is_prose(text: str) -> bool:
 
 
 def _is_content(block: Block, template: frozenset[str]) -> bool:
-    if block.zone not in CONTENT_ZONES:
+    if block.zone not in CONTENT_ZONES or block.is_call_to_action():
         return False
     if block.unit and len(block.text) < SHORT_UNIT_TEXT:
         return True  # "20 GB" in a plan card is content even if other pages repeat it

@@ -72,6 +72,8 @@ RENDERED = frozenset({*HEADINGS, "ul", "ol", "table", "pre", "blockquote", "deta
 # themselves: dropping one would drop the page.
 NEVER_DROPPED = frozenset({"body", "main", "article"})
 WRAPPED_PARAGRAPHS = 3
+CTA_LINK_SHARE = 0.8
+CTA_WORDS = 3
 MAX_ROW_CELLS = 4
 MAX_ROW_CELL = 80
 ROW_CELLS = frozenset({"div", "span"})  # boxes; a <strong> or <p> lead is a card title
@@ -91,6 +93,17 @@ class Block:
     rows: list[list[str]] | None = None  # the cells, for tables
     container: int = 0  # the key of the element it sits in (see Container)
     link_chars: int = 0  # how much of its text is link text
+    calls: bool = False  # it holds a phone or e-mail link (tel:, mailto:)
+
+    def is_call_to_action(self) -> bool:
+        """Link text and nothing else, a few words a line: "Read more →", or a list of
+        "Call us / Email us / Find us" with a phone or e-mail link among them."""
+        if self.kind not in ("text", "list") or self.link_chars < CTA_LINK_SHARE * len(self.text):
+            return False
+        lines = self.text.split("\n")
+        if any(len(line.split()) > CTA_WORDS for line in lines):
+            return False
+        return len(lines) == 1 or self.calls
 
 
 @dataclass(slots=True)
@@ -138,6 +151,7 @@ class _Walker:
         self.units_made = 0
         self.container = 0
         self.link_chars = 0
+        self.calls = False
 
     # -- emitting ------------------------------------------------------------------------
 
@@ -154,9 +168,11 @@ class _Walker:
                 None,
                 self.container,
                 self.link_chars,
+                self.calls,
             )
         )
         self.link_chars = 0
+        self.calls = False
 
     def flush(self) -> None:
         if not self.buffer:
@@ -166,6 +182,7 @@ class _Walker:
         if text:
             self.emit("text", text, text)
         self.link_chars = 0
+        self.calls = False
 
     # -- the walk ------------------------------------------------------------------------
 
@@ -414,6 +431,9 @@ class _Walker:
         if not href or len(self.out.links) >= MAX_LINKS:
             return
         lowered = href.lower()
+        if lowered.startswith(("mailto:", "tel:")):
+            self.calls = True
+            self.link_chars += len(clean_text(node.text(deep=True)))
         if lowered.startswith("mailto:"):
             address = href[7:].split("?", 1)[0].strip()
             if EMAIL.fullmatch(address) and address not in self.out.emails:

@@ -13,10 +13,9 @@ from urllib.parse import urlsplit
 
 from sitelore.core.pagetypes import (
     PRIORITY,
-    classify_page,
     is_low_value_path,
+    page_kind,
     path_language,
-    path_purpose,
 )
 from sitelore.core.urls import SiteScope, site_host, url_key
 
@@ -112,6 +111,7 @@ class Candidate:
     other_host: bool = False
     purpose: str = "other"
     named: bool = False  # the purpose comes from the URL, not from link labels
+    kind_source: str | None = None  # what told the purpose: see pagetypes.page_kind
     base_score: float = 0.0
 
     def __post_init__(self) -> None:
@@ -120,22 +120,37 @@ class Candidate:
     def refresh(self) -> None:
         """Recompute purpose and score after new evidence about this URL arrived."""
         path = _ranked_path(self.url, self.other_host)
-        self.named = path_purpose(path) is not None
-        self.purpose = classify_page(path, self.labels)
+        self.purpose, self.kind_source = page_kind(path, self.labels)
+        self.named = self.kind_source == ""
         self.base_score = self._score()
 
     def _score(self) -> float:
+        return sum(value for _, value in self.score_terms()) - self.order * 1e-6
+
+    def score_terms(self) -> list[tuple[str, float]]:
+        """The parts of ``base_score`` that apply, each named (``--explain`` shows them)."""
         parts = urlsplit(self.url)
         depth = len([s for s in parts.path.split("/") if s])
-        score = PRIORITY[self.purpose]
-        score += NAV_BONUS if self.in_nav else FOOTER_BONUS if self.in_footer else 0
-        score += 8 if self.from_start else 0
-        score += NAMED_BONUS if self.named else 0
-        score -= 5 * max(0, depth - 1) + 3 * max(0, self.hops - 1)
-        score -= 12 if parts.query else 0
-        score -= 25 if self.other_host else 0  # docs., community.: apps beside the site
-        score -= 45 if is_low_value_path(self.url) else 0
-        return score - self.order * 1e-6
+        terms = [(f"kind {self.purpose}", PRIORITY[self.purpose])]
+        if self.in_nav:
+            terms.append(("a navigation link", NAV_BONUS))
+        elif self.in_footer:
+            terms.append(("a footer link", FOOTER_BONUS))
+        if self.from_start:
+            terms.append(("linked from the start page", 8))
+        if self.named:
+            terms.append(("its URL names its kind", NAMED_BONUS))
+        if depth > 1:
+            terms.append((f"{depth} path segments deep", -5 * (depth - 1)))
+        if self.hops > 1:
+            terms.append((f"{self.hops} links from the start page", -3 * (self.hops - 1)))
+        if parts.query:
+            terms.append(("a query string", -12))
+        if self.other_host:
+            terms.append(("another host of the site", -25))  # docs., community.: apps beside it
+        if is_low_value_path(self.url):
+            terms.append(("a dated, paginated or listing path", -45))
+        return terms
 
 
 class Frontier:
@@ -242,13 +257,31 @@ class Frontier:
         prefix = path_language(urlsplit(candidate.url).path)
         return OTHER_LANGUAGE_PENALTY if prefix not in (None, self._language) else 0.0
 
+    def score_terms(self, candidate: Candidate) -> list[tuple[str, float]]:
+        """The named parts of :meth:`score` now: the candidate's own and the penalties."""
+        terms = candidate.score_terms()
+        taken = self._taken_purposes[candidate.purpose]
+        if taken:
+            terms.append(
+                (f"{taken} {candidate.purpose} page(s) taken before", -KIND_PENALTY * taken)
+            )
+        if self._language_penalty(candidate):
+            terms.append(("another language's copy", -OTHER_LANGUAGE_PENALTY))
+        return terms
+
     def pop(self) -> Candidate | None:
         """The best candidate, now taken; None when there is nothing left."""
+        taken = self.take()
+        return None if taken is None else taken[0]
+
+    def take(self) -> tuple[Candidate, list[tuple[str, float]]] | None:
+        """:meth:`pop`, with the terms of the candidate's score when it was taken."""
         if not self._candidates:
             return None
         best = max(self._candidates.values(), key=self.score)
+        terms = self.score_terms(best)  # before taking it adds to its kind's penalty
         self.mark_taken(best.url, best.purpose)
-        return best
+        return best, terms
 
     def ranked(self, limit: int) -> list[Candidate]:
         """The best ``limit`` candidates in the order they would be taken now."""

@@ -185,14 +185,20 @@ def path_language(path: str) -> str | None:
 
 def classify_page(path: str, labels: Iterable[str] = ()) -> str:
     """The page's purpose from its path, else from the labels of links to it (or its title)."""
+    return page_kind(path, labels)[0]
+
+
+def page_kind(path: str, labels: Iterable[str] = ()) -> tuple[str, str | None]:
+    """:func:`classify_page` and what told it (for ``--explain``): ``""`` the path, else the
+    label that named the kind, else None (nothing did: the kind is ``other``)."""
     found = path_purpose(path)
     if found is not None:
-        return found
+        return found, ""
     for label in labels:
         found = text_purpose(label)
         if found is not None:
-            return found
-    return "other"
+            return found, label
+    return "other", None
 
 
 def is_low_value_path(url: str) -> bool:

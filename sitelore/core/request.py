@@ -33,6 +33,8 @@ def validate_request(
     ``policy`` (the network guard) refuses URLs it can judge without resolving names.
     """
     url = _check_url(request.url, "url", policy)
+    if not isinstance(request.explain, bool):
+        raise InvalidRequest("explain must be true or false", field="explain")
     if not 1 <= request.max_pages <= max_pages_cap:
         raise InvalidRequest(f"maxPages must be between 1 and {max_pages_cap}", field="maxPages")
     for name, patterns in (
