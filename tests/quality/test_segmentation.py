@@ -243,9 +243,11 @@ class TestSegmentation:
             # date ("18 June 2024") or title ("Getting paid by card …") is fine.
             lines = {line.strip("- *") for line in text.split("\n")}
             assert not lines & {"Getting paid", "June 2024"}, item
-            # a post's item does not carry the titles of the other posts (the widget's list)
+            # a post's item does not carry the titles of the other posts (the widget's list);
+            # the blog's index lists them as its teasers
             others = ("Invoice numbering rules", "Day rate or project price")
-            assert not [title for title in others if title in text], item
+            if path_of(item.source) != "/blog/":
+                assert not [title for title in others if title in text], item
 
     @pytest.mark.parametrize("folder", sorted(WORLD_SITES))
     def test_no_heading_titles_items_all_over_the_site(
