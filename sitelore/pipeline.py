@@ -57,6 +57,7 @@ async def extract_site(
         urls_discovered=max(outcome.urls_discovered, len(outcome.pages)),
         started_at=started,
         finished_at=datetime.now(UTC),
+        explained_pages=tuple(outcome.explained) if request.explain else None,
     )
 
 

@@ -88,9 +88,21 @@ def assemble(pages: Sequence[Page]) -> Assembled:
         # Site-wide items name a page whose items the request admits.
         items.extend(_template_items(yielding, template, business.name))
         contact_page = next((p for p in yielding if p.purpose == "contact"), yielding[0])
+        contacts.hours = _unsaid(contacts.hours, items)
         items.extend(contact_items(contacts, contact_page.document.url, business.name, language))
     substantial = [item for item in items if visible_length(item.content) >= MIN_CONTENT]
     return Assembled(business=business, items=tuple(deduplicate(substantial)))
+
+
+def _unsaid(hours: list[str], items: Sequence[KnowledgeItem]) -> list[str]:
+    """The opening hours that no contact or location item of a page gives already: said
+    once, where the site says them ("Sprechzeiten" on the contact page)."""
+    said = [
+        " ".join(words(item.content))
+        for item in items
+        if item.category in (ItemCategory.CONTACT, ItemCategory.LOCATION)
+    ]
+    return [line for line in hours if not any(" ".join(words(line)) in text for text in said)]
 
 
 def _profile_order(pages: Sequence[Page], home: Document | None) -> list[Document]:

@@ -39,6 +39,10 @@ LOCALITIES = (
 PHONE_HINT = re.compile(r"(tel|phone|fon|call|fax|mobil|☎|📞|\+)", re.IGNORECASE)
 DATE_LIKE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b")
 MAX_LINE = 160
+MAX_TIMED_LINE = 80
+TEMPLATE_ZONES = frozenset({"header", "footer"})
+CLOCK_TIME = re.compile(r"(?<![\d.:])(?:[01]?\d|2[0-3])[:.h][0-5]\d(?![\d.:])")
+LETTERS = re.compile(r"[^\W\d_]{3,}")
 MAX_ADDRESS_LINE = 100
 MAX_EACH = 8
 
@@ -105,7 +109,7 @@ def harvest_contacts(documents: Iterable[Document]) -> ContactFacts:
         for block in document.blocks:
             if block.text not in read:
                 read.add(block.text)
-                _from_text(block.text, facts, document.url)
+                _from_text(block.text, facts, document.url, block.zone in TEMPLATE_ZONES)
     return facts
 
 
@@ -140,7 +144,9 @@ def _postal_text(address: dict[str, Any]) -> str:
     return ", ".join(str(part) for part in parts if isinstance(part, str | int) and part)
 
 
-def _from_text(text: str, facts: ContactFacts, source: str) -> None:
+def _from_text(text: str, facts: ContactFacts, source: str, template: bool = False) -> None:
+    """``template``: the text is the site's header or footer, where a time of day is when to
+    come ("Check-in from 15:00"), whatever words go with it."""
     if len(text) > 4000:
         return
     for email in EMAIL.findall(text):
@@ -152,7 +158,7 @@ def _from_text(text: str, facts: ContactFacts, source: str) -> None:
         following = lines[index + 1] if index + 1 < len(lines) else ""
         if _day_only().match(fold(line)) and mentions_hours(f"{line} {following}"):
             facts.add(facts.hours, f"{line.rstrip(':')}: {following}", source)
-        elif mentions_hours(line):
+        elif mentions_hours(line) or (template and _is_timed(line)):
             facts.add(facts.hours, line, source)
         elif len(line) <= MAX_ADDRESS_LINE and _is_address(line):
             facts.add(facts.addresses, line, source)
@@ -161,6 +167,11 @@ def _from_text(text: str, facts: ContactFacts, source: str) -> None:
                 number = match.group().strip()
                 if looks_like_phone(number) and not DATE_LIKE.search(number):
                     facts.add(facts.phones, number, source)
+
+
+def _is_timed(line: str) -> bool:
+    """A short line with words and a time of day ("Inchecken vanaf 15:00")."""
+    return len(line) <= MAX_TIMED_LINE and bool(CLOCK_TIME.search(line) and LETTERS.search(line))
 
 
 @cache

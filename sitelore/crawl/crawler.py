@@ -17,6 +17,17 @@ from urllib.parse import urlsplit
 
 from sitelore.core.assemble import Page
 from sitelore.core.document import Document, parse_document
+from sitelore.core.explain import (
+    LISTED,
+    SINGLE,
+    START,
+    Plan,
+    page_done,
+    page_missed,
+    page_unvisited,
+    path_plan,
+    planned,
+)
 from sitelore.core.frontier import Frontier
 from sitelore.core.globs import PathFilter
 from sitelore.core.pagetypes import classify_page
@@ -42,6 +53,7 @@ from sitelore.models import (
     PageScraped,
     PagesPlanned,
     PageStatus,
+    PageWhy,
     PlannedPage,
     Progress,
 )
@@ -52,6 +64,8 @@ NAV_ZONES = frozenset({"nav", "header"})
 # replaced; but fetches stay bounded whatever the site does: at most this many per page of
 # the budget, in all, the start page included.
 MAX_FETCHES_PER_PAGE = 2
+# Pages ranked but not fetched that --explain lists: the likeliest homes of a missing fact.
+MAX_UNVISITED = 10
 
 
 @dataclass
@@ -62,6 +76,9 @@ class CrawlOutcome:
     urls_discovered: int
     failures: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    # Every page taken, in the order it was done with, then (for a request with
+    # ``explain``) the best ones left: kind, status and why.
+    explained: list[PageWhy] = field(default_factory=list)
 
 
 @dataclass
@@ -71,6 +88,7 @@ class _Target:
     hops: int = 0
     is_start: bool = False
     purpose: str = ""
+    plan: Plan = START
 
 
 @dataclass(frozen=True)
@@ -111,6 +129,7 @@ class Crawler:
         self.page_keys: set[str] = set()  # url_key of every page in self.pages
         self.failures: list[tuple[str, str]] = []
         self.skipped: list[tuple[str, str]] = []
+        self.explained: list[PageWhy] = []
         self.fetches = 0
         self.in_flight: list[str] = []
         self.contents: dict[str, str] = {}  # text fingerprint → URL of the page kept with it
@@ -126,16 +145,20 @@ class Crawler:
         if not robots.can_fetch(start) and not self.request.urls:
             raise RobotsDisallowed(start)
         if self.request.urls is not None:
-            await self._run_list([_Target(u, is_start=u == start) for u in self.request.urls])
+            await self._run_list([_listed(u, u == start, LISTED) for u in self.request.urls])
         elif self.request.single_page:
-            await self._run_list([_Target(start, is_start=True)])
+            await self._run_list([_listed(start, True, SINGLE)])
         else:
             await self._run_discovery(start, robots)
         if not self.pages:
             misses = self.failures + self.skipped
             cause = misses[0][1] if misses else "no HTML page found"
             raise ExtractionFailed(f"Failed to scrape URL: {cause}")
-        return CrawlOutcome(self.pages, self.frontier.discovered, self.failures, self.skipped)
+        if self.request.explain:
+            self.explained.extend(self._unvisited())
+        return CrawlOutcome(
+            self.pages, self.frontier.discovered, self.failures, self.skipped, self.explained
+        )
 
     async def _run_list(self, targets: list[_Target]) -> None:
         plan = tuple(PlannedPage(t.url, classify_page(urlsplit(t.url).path)) for t in targets)
@@ -153,7 +176,7 @@ class Crawler:
             collect_sitemap_urls(self.fetcher, roots, self.options, allow=self.scope.contains)
         )
         self.held = []
-        await self._visit_wave([_Target(start, is_start=True)], discover=True)
+        await self._visit_wave([_listed(start, True, START)], discover=True)
         for url in await sitemap_task:
             self.frontier.add(url, from_sitemap=True, hops=2)
         held, self.held = self.held, None
@@ -176,18 +199,32 @@ class Crawler:
         room = min(self.options.concurrency, self.request.max_pages - len(self.pages))
         wave: list[_Target] = []
         while len(wave) < min(room, fetches_left):
-            candidate = self.frontier.pop()
-            if candidate is None:
+            taken = self.frontier.take()
+            if taken is None:
                 break
+            candidate, terms = taken
             wave.append(
                 _Target(
                     candidate.url,
                     tuple(candidate.labels),
                     candidate.hops,
                     purpose=candidate.purpose,
+                    plan=planned(candidate, terms),
                 )
             )
         return wave
+
+    def _unvisited(self) -> list[PageWhy]:
+        """The best pages the crawl left, and why it left them."""
+        if len(self.pages) >= self.request.max_pages:
+            why = f"the budget of {self.request.max_pages} pages went to pages ranked higher"
+        else:
+            limit = MAX_FETCHES_PER_PAGE * self.request.max_pages
+            why = f"the limit of {limit} fetches (2 per page of the budget) was reached"
+        return [
+            page_unvisited(candidate, self.frontier.score_terms(candidate), why)
+            for candidate in self.frontier.ranked(MAX_UNVISITED)
+        ]
 
     async def _visit_wave(self, targets: list[_Target], *, discover: bool) -> None:
         """Fetch a wave concurrently, then take the pages in rank order.
@@ -230,7 +267,9 @@ class Crawler:
             # refresh target went to the frontier with the links.
             return _Miss(f"only a meta refresh to {document.metadata.refresh}", skipped=True)
         admitted = not (target.is_start and discover) or self.filter.admits(document.url)
-        self.pages.append(Page(document, target.labels, target.is_start, admitted))
+        page = Page(document, target.labels, target.is_start, admitted)
+        self.pages.append(page)
+        self.explained.append(page_done(page, target.plan, target.url))
         self.page_keys.add(url_key(document.url))
         self.contents.setdefault(fingerprint(document.text()), document.url)
         await self._report(target.url, PageStatus.DONE)
@@ -238,6 +277,7 @@ class Crawler:
 
     async def _missed(self, target: _Target, miss: _Miss) -> None:
         (self.skipped if miss.skipped else self.failures).append((target.url, miss.reason))
+        self.explained.append(page_missed(target.url, target.plan, miss.reason, miss.skipped))
         if target.purpose:
             # The page taught nothing about its kind, so the kind keeps its rank.
             self.frontier.forget_purpose(target.purpose)
@@ -372,6 +412,11 @@ async def send_event(sink: EventSink | None, event: Event) -> None:
     result = sink(event)
     if inspect.isawaitable(result):
         await result
+
+
+def _listed(url: str, is_start: bool, plan: Plan) -> _Target:
+    """A target the request names (the start page, a listed URL): its kind is its URL's."""
+    return _Target(url, is_start=is_start, plan=path_plan(plan, url))
 
 
 def _parse(html: str, url: str) -> Document:
