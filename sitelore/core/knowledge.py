@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from sitelore.core.blocks import Block
-from sitelore.core.categories import categorize
+from sitelore.core.categories import judge
 from sitelore.core.chunks import Chunk
 from sitelore.core.industry import industry_evidence
 from sitelore.core.text import PRICE, clean_text, first_sentence, visible_length
-from sitelore.models import ItemCategory, KnowledgeItem
+from sitelore.models import ItemCategory, ItemWhy, KnowledgeItem
 
 MIN_ITEM_CHARS = 45
 MIN_CARD_CHARS = 38  # content of at least 40 non-space characters: a sentence
@@ -279,23 +279,25 @@ def _cut(pieces: list[str], limit: int) -> list[str]:
 
 
 def _to_item(draft: Draft, page: PageContext) -> KnowledgeItem:
-    title = _title(draft, page)
+    title, title_reason = _title(draft, page)
     heading = f"## {title}\n\n" if title else ""
+    verdict = judge(
+        draft.title,
+        draft.parents,
+        draft.text,
+        draft.kind,
+        page.purpose,
+        _default_category(draft, page),
+        draft.from_table,
+        page.language,
+    )
     return KnowledgeItem(
         title=title,
         description=_description(draft, title),
         content=(heading + draft.markdown).strip(),
-        category=categorize(
-            draft.title,
-            draft.parents,
-            draft.text,
-            draft.kind,
-            page.purpose,
-            _default_category(draft, page),
-            draft.from_table,
-            page.language,
-        ),
+        category=verdict.category,
         source=page.url,
+        why=ItemWhy(verdict.reason, title_reason),
     )
 
 
@@ -310,17 +312,32 @@ def _default_category(draft: Draft, page: PageContext) -> ItemCategory | None:
     return page.default
 
 
-def _title(draft: Draft, page: PageContext) -> str:
-    title = clean_text(draft.title).lstrip("#").strip()
+def _title(draft: Draft, page: PageContext) -> tuple[str, str]:
+    """The item's title and, for ``--explain``, where it came from."""
+    title, told = clean_text(draft.title).lstrip("#").strip(), "its own heading"
     if title and not is_title(title):
-        title = ""  # "12,000+", "Step #2", "/": a label, not what the item is about
-    if not title:
-        title = draft.parents[-1] if draft.parents else page.title or _purpose_title(page)
-    if not title:
-        title = first_sentence(draft.text, MAX_TITLE)
+        # "12,000+", "Step #2", "/": a label, not what the item is about
+        label, (title, told) = title, _borrowed_title(draft, page)
+        told += f" (its own heading {label!r} is a figure or a step, not a title)"
+    elif not title:
+        title, told = _borrowed_title(draft, page)
     if len(title) > MAX_TITLE:
         title = first_sentence(title, MAX_TITLE)
-    return title
+        told += ", cut to its first sentence"
+    return title, told
+
+
+def _borrowed_title(draft: Draft, page: PageContext) -> tuple[str, str]:
+    """A title for an item without a heading of its own, and where it came from."""
+    if draft.parents:
+        title, told = draft.parents[-1], "the heading above it"
+    elif page.title:
+        title, told = page.title, "the page's title"
+    else:
+        title, told = _purpose_title(page), f"the page's kind ({page.purpose})"
+    if not title:
+        title, told = first_sentence(draft.text, MAX_TITLE), "its first sentence"
+    return title, told
 
 
 def is_title(text: str) -> bool:
