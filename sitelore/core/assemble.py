@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import chain
 
 from sitelore.core.blocks import Block
@@ -29,7 +29,7 @@ from sitelore.core.text import (
     words_fingerprint,
 )
 from sitelore.core.urls import url_path
-from sitelore.models import BusinessProfile, ItemCategory, KnowledgeItem
+from sitelore.models import BusinessProfile, ItemCategory, ItemWhy, KnowledgeItem
 
 CONTENT_ZONES = frozenset({"main", "aside"})
 BOILERPLATE_SHARE = 0.5
@@ -41,6 +41,13 @@ TEMPLATE_JUNK = ("©", "all rights reserved", "cookie", "newsletter", "subscribe
 # Tag, category and author listings repeat the teasers of pages that say it themselves.
 LISTING_PURPOSES = frozenset({"archive"})
 SERVICE_INDUSTRIES = LOCAL_INDUSTRIES - {"Retail & Online Stores", "Food & Beverage"}
+# How --explain tells the items that no one section of a page made.
+GATHERED_REASON = (
+    "{} details gathered from every page (e-mail and phone links, addresses, opening hours, "
+    "JSON-LD)"
+)
+GATHERED_TITLE = "the fixed title of these details, in the site's language"
+TEMPLATE_REASON = "prose of the site's template (header or footer), said once for the site"
 
 
 @dataclass(frozen=True)
@@ -89,7 +96,8 @@ def assemble(pages: Sequence[Page]) -> Assembled:
         items.extend(_template_items(yielding, template, business.name))
         contact_page = next((p for p in yielding if p.purpose == "contact"), yielding[0])
         contacts.hours = _unsaid(contacts.hours, items)
-        items.extend(contact_items(contacts, contact_page.document.url, business.name, language))
+        gathered = contact_items(contacts, contact_page.document.url, business.name, language)
+        items.extend(_explained(gathered, GATHERED_REASON, GATHERED_TITLE))
     substantial = [item for item in items if visible_length(item.content) >= MIN_CONTENT]
     return Assembled(business=business, items=tuple(deduplicate(substantial)))
 
@@ -166,7 +174,18 @@ def _template_items(
         and (block.kind == "heading" or _is_prose(block.text))
     ]
     context = PageContext(url=page.document.url, purpose="about", title=brand)
-    return page_items(split_chunks(blocks), context)
+    return [_from_template(item) for item in page_items(split_chunks(blocks), context)]
+
+
+def _from_template(item: KnowledgeItem) -> KnowledgeItem:
+    """Its explanation says where it was found: no page of its own (``--explain``)."""
+    why = item.why or ItemWhy("", "")
+    title = "the business's name" if why.title_reason == "the page's title" else why.title_reason
+    return replace(item, why=ItemWhy(f"{TEMPLATE_REASON}; {why.category_reason}", title))
+
+
+def _explained(items: list[KnowledgeItem], reason: str, title: str) -> list[KnowledgeItem]:
+    return [replace(item, why=ItemWhy(reason.format(item.category.value), title)) for item in items]
 
 
 def _is_prose(text: str) -> bool:

@@ -12,9 +12,16 @@ from selectolax.lexbor import LexborHTMLParser
 
 from sitelore.core.metadata import jsonld_types
 from sitelore.core.text import clean_text, first_sentence
-from sitelore.models import ItemCategory, KnowledgeItem
+from sitelore.models import ItemCategory, ItemWhy, KnowledgeItem
 
 MAX_ITEMS_PER_PAGE = 200
+# The schema.org type that made each category's items, for --explain.
+_DECLARED = {
+    ItemCategory.FAQ: "a Question with its answer",
+    ItemCategory.PRICING: "an Offer",
+    ItemCategory.PRODUCT: "a Product",
+    ItemCategory.SERVICE: "a Service",
+}
 
 
 def structured_items(nodes: list[dict[str, Any]], source: str) -> list[KnowledgeItem]:
@@ -101,4 +108,5 @@ def _item(title: str, text: str, category: ItemCategory, source: str) -> Knowled
         content=f"## {title}\n\n{text}",
         category=category,
         source=source,
+        why=ItemWhy(f"the page's JSON-LD declares {_DECLARED[category]}", "its JSON-LD name"),
     )
