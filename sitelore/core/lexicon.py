@@ -46,6 +46,7 @@ class Language:
     range_words: tuple[str, ...]
     cues: dict[str, tuple[str, ...]]
     texts: dict[str, str]
+    industries: dict[str, tuple[str, ...]]
 
 
 def fold(text: str) -> str:
@@ -73,6 +74,7 @@ def _language(data: dict[str, Any]) -> Language:
         range_words=_folded(data["range_words"]),
         cues={category: _folded(phrases) for category, phrases in data["cues"].items()},
         texts=dict(data["texts"]),
+        industries={label: _folded(terms) for label, terms in data["industries"].items()},
     )
 
 
@@ -109,6 +111,15 @@ def page_words() -> dict[str, tuple[str, ...]]:
         for purpose, words in lang.pages.items():
             merged.setdefault(purpose, {}).update(dict.fromkeys(words))
     return {purpose: tuple(words) for purpose, words in merged.items()}
+
+
+def industry_terms() -> dict[str, tuple[str, ...]]:
+    """Industry label → the words of every language that speak of it (folded)."""
+    merged: dict[str, dict[str, None]] = {}
+    for lang in languages():
+        for label, terms in lang.industries.items():
+            merged.setdefault(label, {}).update(dict.fromkeys(terms))
+    return {label: tuple(terms) for label, terms in merged.items()}
 
 
 def compound_heads() -> list[tuple[str, str]]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from sitelore.core.industry import (
-    LEXICON,
     SCHEMA_TYPES,
     classify_industry,
     industry_evidence,
     industry_from_schema,
 )
+from sitelore.core.lexicon import industry_terms
 from sitelore.models import INDUSTRIES
 
 
@@ -42,7 +42,7 @@ def test_schema_types_map_to_the_taxonomy(types: list[str], label: str | None) -
 
 def test_every_schema_mapping_and_lexicon_label_is_in_the_taxonomy() -> None:
     assert set(SCHEMA_TYPES.values()) <= set(INDUSTRIES)
-    assert set(LEXICON) <= set(INDUSTRIES) - {"Other"}
+    assert set(industry_terms()) <= set(INDUSTRIES) - {"Other"}
 
 
 @pytest.mark.parametrize(
@@ -140,11 +140,9 @@ def test_industry_evidence(text: str, label: str, count: int) -> None:
 def test_no_lexicon_term_repeats_a_shorter_term_of_its_label() -> None:
     # A term that only lengthens another ("patienten" after "patient") would count one
     # word twice as evidence.
-    from sitelore.core.industry import LEXICON
-
     redundant = [
         (label, term, stem)
-        for label, terms in LEXICON.items()
+        for label, terms in industry_terms().items()
         for term in terms
         for stem in terms
         if term != stem and len(stem) > 4 and term.startswith(stem)

@@ -28,6 +28,10 @@ def _shape(data: object) -> object:
 @pytest.mark.parametrize("code", LANGUAGES)
 def test_every_language_file_has_the_english_files_keys_and_no_empty_list(code: str) -> None:
     english, other = _raw("en"), _raw(code)
+    # Every key of the English file; industries only name labels of the English file.
+    english_industries, industries = english.pop("industries"), other.pop("industries")
+    assert isinstance(english_industries, dict) and isinstance(industries, dict)
+    assert set(industries) <= set(english_industries)
     assert _shape(other) == _shape(english)
     assert other["language"] == code
     lang = language(code)
