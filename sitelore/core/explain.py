@@ -63,7 +63,8 @@ def _kind_note(kind: str, source: str | None, title: str = "") -> str:
     if source == "":
         return f"kind {kind} from its URL"
     if source is None:
-        return f"kind {kind}: nothing in its URL, links or title names a kind"
+        where = "URL, links or title" if title else "URL or links"
+        return f"kind {kind}: nothing in its {where} names a kind"
     if title and source == title:
         return f"kind {kind} from its title {source!r}"
     return f"kind {kind} from the link text {source!r}"
