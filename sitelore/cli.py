@@ -76,6 +76,14 @@ def extract(
     ] = None,
     no_robots: Annotated[bool, typer.Option("--no-robots", help="Ignore robots.txt.")] = False,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No progress bar.")] = False,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Say why: each page's kind and why it was planned or skipped, each item's "
+            "category and title (a report on stderr, an 'explain' object in the JSON).",
+        ),
+    ] = False,
     server: Annotated[
         str | None, typer.Option("--server", help="Run on a sitelore server at this URL.")
     ] = None,
@@ -95,6 +103,7 @@ def extract(
         include_patterns=tuple(include or ()),
         exclude_patterns=tuple(exclude or ()),
         urls=_split_urls(urls),
+        explain=explain,
     )
     options = CrawlOptions(
         user_agent=user_agent or DEFAULT_USER_AGENT,
@@ -111,6 +120,10 @@ def extract(
         # before the progress bar draws
         request = validate_request(request, CLI_MAX_PAGES, NetworkPolicy.permissive())
         result = _run_extraction(request, options, show_progress=not quiet)
+    if explain:
+        from sitelore.cli_report import explain_report
+
+        sys.stderr.write(explain_report(result))
     text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
     if output is None:
         sys.stdout.write(text)
@@ -165,6 +178,8 @@ def _run_remote(
         "excludePatterns": list(request.exclude_patterns),
         "urls": None if request.urls is None else list(request.urls),
     }
+    if request.explain:  # only then: a server older than the field refuses it
+        fields["explain"] = True
     with Client(server, key) as client, _ProgressBar(enabled=show_progress) as bar:
         for event in client.stream(request.url, **fields):
             data = event.data

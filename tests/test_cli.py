@@ -157,3 +157,30 @@ def test_python_m_sitelore_leaves_out_what_a_quiet_run_never_uses(
     assert "httpx" in imported
     assert not imported & {"click", "rich", "pygments"}
     assert json.loads(out.read_text(encoding="utf-8"))["pagesScraped"] == 1
+
+
+def test_explain_prints_a_report_on_stderr_and_adds_the_object_to_the_json(
+    local_site: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["extract", local_site, "--max-pages", "3", "-q", "--explain"]) == 0
+    captured = capsys.readouterr()
+    result = json.loads(captured.out)
+    pages, items = result["explain"]["pages"], result["explain"]["items"]
+    assert len(items) == len(result["knowledgeItems"]) > 0
+    report = captured.err
+    assert report.startswith(f"explain: {len(pages)} pages (3 done")
+    for page in pages:
+        assert f"{page['status']:<10} {page['kind']:<12} {page['url']}" in report
+    for item in items:
+        assert f"{item['category']:<10} {item['title']}  <{item['source']}>" in report
+    assert report.count("\n             category: ") == len(items)
+    assert report.count("\n             title: ") == len(items)
+
+
+def test_without_explain_a_quiet_run_writes_nothing_on_stderr(
+    local_site: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["extract", local_site, "--single-page", "-q"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert "explain" not in json.loads(captured.out)

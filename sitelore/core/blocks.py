@@ -17,7 +17,7 @@ from selectolax.lexbor import LexborNode
 from sitelore.core.tables import render_list, render_table, table_is_layout
 from sitelore.core.tags import HEADINGS, INLINE, SKIP
 from sitelore.core.text import EMAIL, PRICE, clean_lines, clean_text, looks_like_phone
-from sitelore.core.units import is_complex, repeated_units
+from sitelore.core.units import TITLE_CLASS_HINTS, is_complex, repeated_units
 from sitelore.core.urls import normalize_url
 
 LANDMARK_CLASSES = {
@@ -72,6 +72,7 @@ RENDERED = frozenset({*HEADINGS, "ul", "ol", "table", "pre", "blockquote", "deta
 # themselves: dropping one would drop the page.
 NEVER_DROPPED = frozenset({"body", "main", "article"})
 WRAPPED_PARAGRAPHS = 3
+_TITLE_CLASS = re.compile("|".join(TITLE_CLASS_HINTS), re.IGNORECASE)
 CTA_LINK_SHARE = 0.8
 CTA_WORDS = 3
 MAX_ROW_CELLS = 4
@@ -497,6 +498,8 @@ def _price_row(children: list[tuple[LexborNode, str]]) -> str | None:
     <div>38 €</div>``): a few short text-only cells, the last of them a price."""
     texts = []
     for child, tag in children:
+        if _TITLE_CLASS.search(child.attributes.get("class") or ""):
+            return None  # a card's title cell: the card reads its title apart
         text = _lone_text(child) if tag in ROW_CELLS else None
         if text is None or len(text) > MAX_ROW_CELL:
             return None

@@ -138,15 +138,19 @@ def business_name(documents: Sequence[Document], home: Document | None, domain: 
         votes[key] += weight
         spellings[key][name] += 1
 
-    for document in _home_first(documents, home)[:12]:
-        vote(document.metadata.site_name, 3.0)
+    read = _home_first(documents, home)[:12]
+    # The template repeats its logo and metadata on every page: a source counts once, by
+    # the share of pages that carry it, as the title affixes below do.
+    share = 1 / len(read)
+    for document in read:
+        vote(document.metadata.site_name, 3.0 * share)
         for alt in document.logo_alts[:1]:
-            vote(alt, 1.5)
+            vote(alt, 1.5 * share)
         for node in document.jsonld:
             if ORG_TYPES & set(jsonld_types(node)) or _is_business(node):
                 name = node.get("name")
                 if isinstance(name, str):
-                    vote(name, 2.0 if "WebSite" in jsonld_types(node) else 3.0)
+                    vote(name, (2.0 if "WebSite" in jsonld_types(node) else 3.0) * share)
     for name, weight in _title_affixes(documents, home):
         vote(name, weight)
     label = domain.split(".", 1)[0]
