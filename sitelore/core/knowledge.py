@@ -356,8 +356,10 @@ def _purpose_title(page: PageContext) -> str:
 
 
 def _description(draft: Draft, title: str) -> str:
-    lines = [line for line in draft.text.split("\n") if line.strip()]
-    first = clean_text(lines[0]) if lines else title
+    lines = [clean_text(line) for line in draft.text.split("\n") if line.strip()]
+    if lines and title and lines[0].startswith(f"{title}:") and len(lines[0]) > len(title) + 1:
+        lines[0] = lines[0][len(title) + 1 :].strip()  # "Hours: Mo–Fr 8–12" under "Hours"
+    first = lines[0] if lines else title
     sentence = first_sentence(first)
     rest = first[len(sentence) :].strip()
     if len(sentence) < 40 and rest:
@@ -366,5 +368,5 @@ def _description(draft: Draft, title: str) -> str:
     if len(sentence) >= 40 or len(lines) < 2:
         return sentence
     # Short lines (a menu card, a list of features): the first of them, as one sentence.
-    parts = [clean_text(line).rstrip(".;:,") for line in lines[:6]]
+    parts = [line.rstrip(".;:,") for line in lines[:6]]
     return first_sentence(", ".join(part for part in parts if part) + ".", 300)
