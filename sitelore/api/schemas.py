@@ -23,6 +23,11 @@ class ExtractBody(BaseModel):
     excludePatterns: list[StrictStr] = Field(default_factory=list, max_length=MAX_LIST)
     urls: list[StrictStr] | None = Field(None, max_length=MAX_LIST)
     callbackUrl: StrictStr | None = Field(None, description="webhook target (async only)")
+    explain: StrictBool = Field(
+        False,
+        description="add `explain` to the result: each page's kind and why it was "
+        "planned or skipped, each item's category and title reasons",
+    )
 
     def to_request(self, max_pages_cap: int, policy: NetworkPolicy | None = None) -> ExtractRequest:
         """The validated request; URLs ``policy`` refuses for certain are a 400 now."""
@@ -34,5 +39,6 @@ class ExtractBody(BaseModel):
             exclude_patterns=tuple(self.excludePatterns),
             urls=None if self.urls is None else tuple(self.urls),
             callback_url=self.callbackUrl,
+            explain=self.explain,
         )
         return validate_request(request, max_pages_cap, policy)

@@ -151,6 +151,7 @@ def request_to_json(request: ExtractRequest) -> str:
             "excludePatterns": list(request.exclude_patterns),
             "urls": None if request.urls is None else list(request.urls),
             "callbackUrl": request.callback_url,
+            "explain": request.explain,
         }
     )
 
@@ -166,4 +167,5 @@ def request_from_json(text: str) -> ExtractRequest:
         exclude_patterns=tuple(data["excludePatterns"]),
         urls=None if urls is None else tuple(urls),
         callback_url=data.get("callbackUrl"),
+        explain=data.get("explain", False),  # jobs stored before the field have none
     )

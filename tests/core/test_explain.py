@@ -7,6 +7,8 @@ the site-wide contact details, the template's prose).
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from sitelore.core.assemble import Page, assemble
@@ -199,7 +201,7 @@ def test_explanations_are_no_part_of_an_items_equality_or_json() -> None:
 
 
 def test_json_ld_items_name_their_schema_type() -> None:
-    nodes = [
+    nodes: list[dict[str, Any]] = [
         {"@type": "Product", "name": "Acme Van Kit", "description": "A tablet mount for vans."},
         {"@type": "Question", "name": "Is there a trial?",
          "acceptedAnswer": {"@type": "Answer", "text": "Yes, fourteen days."}},

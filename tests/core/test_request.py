@@ -182,3 +182,11 @@ def test_callback_url_must_be_http() -> None:
         validate_request(replace(START, callback_url="ftp://hooks.example.org/x"))
     assert caught.value.field == "callbackUrl"
     assert "callbackUrl" in str(caught.value)
+
+
+def test_explain_is_kept_and_must_be_a_boolean() -> None:
+    assert validate_request(replace(START, explain=True)).explain is True
+    assert validate_request(START).explain is False
+    with pytest.raises(InvalidRequest) as caught:
+        validate_request(replace(START, explain="yes"))  # type: ignore[arg-type]
+    assert caught.value.field == "explain"

@@ -42,6 +42,7 @@ FULL_REQUEST = ExtractRequest(
     exclude_patterns=("/blog/**",),
     urls=("https://acme.test/pricing", "https://acme.test/faq"),
     callback_url="https://hooks.test/sitelore",
+    explain=True,
 )
 
 # -- creating and reading jobs ----------------------------------------------------------------
