@@ -37,6 +37,8 @@ LOCALITIES = (
     re.compile(r"\b([A-Z][a-z]+),?\s+[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b"),
 )
 PHONE_HINT = re.compile(r"(tel|phone|fon|call|fax|mobil|☎|📞|\+)", re.IGNORECASE)
+# The unambiguous form of LOCALITIES ("Austin, TX 78701"), found inside any line.
+TOWN_WITH_POSTCODE = re.compile(r"\b([A-Z][a-z]+(?: [A-Z][a-z]+)?), ([A-Z]{2}) \d{5}\b")
 DATE_LIKE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b")
 MAX_LINE = 160
 MAX_TIMED_LINE = 80
@@ -162,6 +164,11 @@ def _from_text(text: str, facts: ContactFacts, source: str, template: bool = Fal
             facts.add(facts.hours, line, source)
         elif len(line) <= MAX_ADDRESS_LINE and _is_address(line):
             facts.add(facts.addresses, line, source)
+        else:
+            # "Whittier, CA 90601 Phone: …": a town with its postcode inside a longer line.
+            town = TOWN_WITH_POSTCODE.search(line)
+            if town is not None:
+                facts.add(facts.localities, ", ".join(town.groups()), source)
         if PHONE_HINT.search(line):
             for match in PHONE.finditer(line):
                 number = match.group().strip()

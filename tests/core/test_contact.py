@@ -140,6 +140,16 @@ def test_locality_from_a_text_address() -> None:
     assert facts("<p>221 Baker Street, London NW1 6XE</p>").locality == "London"
 
 
+def test_locality_inside_a_line_that_is_no_address() -> None:
+    html = "<p>Old Town 12 Elm Avenue<br>Springfield, IL 62704 Phone: 217-555-0188</p>"
+    assert facts(html).locality == "Springfield, IL"
+
+
+def test_times_in_the_footer_are_visiting_times() -> None:
+    html = "<footer><p>Check-in from 15:00</p><p>Founded 1998</p></footer>"
+    assert facts(html).hours == ["Check-in from 15:00"]
+
+
 def test_harvest_reads_footers_and_every_page() -> None:
     pages = [
         doc(
