@@ -44,18 +44,17 @@ def planned(candidate: Candidate, terms: ScoreTerms) -> Plan:
 
 
 def _found(candidate: Candidate) -> str:
+    label = f" as {candidate.labels[0]!r}" if candidate.labels else ""
     if candidate.in_nav:
-        found = "linked from the start page's navigation"
+        found = f"linked from the start page's navigation{label}"
     elif candidate.in_footer:
-        found = "linked from the start page's footer"
+        found = f"linked from the start page's footer{label}"
     elif candidate.from_start:
-        found = "linked from the start page"
-    elif candidate.from_sitemap and not candidate.labels:
+        found = f"linked from the start page{label}"
+    elif candidate.from_sitemap and not label:
         return "listed in the sitemap"
     else:
-        found = f"linked from a page {candidate.hops - 1} link(s) from the start page"
-    if candidate.labels:
-        found += f" as {candidate.labels[0]!r}"
+        found = f"linked{label} from another page, {candidate.hops} links from the start page"
     return found + (", and in the sitemap" if candidate.from_sitemap else "")
 
 

@@ -108,7 +108,7 @@ def test_a_kind_told_by_a_link_label_quotes_the_label() -> None:
     assert taken is not None
     plan = planned(*taken)
     assert plan.kind == "team"
-    assert plan.found == "linked from a page 1 link(s) from the start page as 'Meet the team'"
+    assert plan.found == "linked as 'Meet the team' from another page, 2 links from the start page"
     assert plan.kind_note == "kind team from the link text 'Meet the team'"
 
 
