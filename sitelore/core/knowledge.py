@@ -139,14 +139,19 @@ def _is_plan_table(rows: list[list[str]], chunk: Chunk, page: PageContext) -> bo
 
 
 def _plan_drafts(rows: list[list[str]], context: tuple[str, ...]) -> list[Draft]:
+    # The first column labels the rows, unless it is priced like the others: then it is a
+    # plan too, and the table has no labels ("Unlimited | 10 days | 5 days" across the top).
+    labelled = not any(PRICE.search(row[0]) for row in rows[1:])
+    first = 1 if labelled else 0
     drafts = []
-    for column in range(1, len(rows[0])):
+    for column in range(first, len(rows[0])):
         lines: list[str] = []
         for row in rows[1:]:
-            label, value = row[0], row[column]
+            label, value = (row[0], row[column]) if labelled else ("", row[column])
             if all(cell.strip().lower() in EMPTY_CELLS for cell in row[1:]):
-                if label:
-                    lines.append(f"**{label}**")
+                # A row named and nothing else (ticks drawn as images): every plan has it.
+                if row[0]:
+                    lines.append(f"**{row[0]}**")
             elif value.strip().lower() not in EMPTY_CELLS:
                 lines.append(f"- {label}: {value}" if label else f"- {value}")
         title = rows[0][column]

@@ -82,6 +82,29 @@ def test_comparison_table_gives_one_item_per_plan_column() -> None:
     assert "- Audit log retention: Unlimited" in scale.content
 
 
+HEADLESS_TABLE = """
+<h1>Tarifs</h1>
+<table>
+<tr><td>Illimité</td><td>Dix jours</td><td>Cinq jours</td></tr>
+<tr><td>Wi-Fi et café</td><td></td><td></td></tr>
+<tr><td>Sans engagement, première journée offerte</td><td></td><td></td></tr>
+<tr><td>4 h de salle de réunion</td><td>2 h de salle de réunion</td><td>1 h de salle</td></tr>
+<tr><td>200 €/mois</td><td>120 €/mois</td><td>80 €/mois</td></tr>
+</table>
+"""
+
+
+def test_a_table_whose_first_column_is_priced_is_plans_only() -> None:
+    # No label column: the first column is a plan too, and a row named in it alone (ticks
+    # drawn as images elsewhere) belongs to every plan.
+    items = items_of(HEADLESS_TABLE, "https://cowork.test/tarifs/", "pricing")
+    plans = {item.title: item.content for item in items if item.title != "Tarifs"}
+    assert list(plans) == ["Illimité", "Dix jours", "Cinq jours"]
+    assert "200 €/mois" in plans["Illimité"] and "120" not in plans["Illimité"]
+    assert "4 h de salle" in plans["Illimité"]
+    assert all("Wi-Fi et café" in content for content in plans.values())
+
+
 def test_comparison_table_with_prices_is_split_on_any_page() -> None:
     items = items_of(COMPARISON, "https://quillby.test/", "home")
     assert [item.title for item in items] == ["Starter", "Growth", "Scale"]
