@@ -137,6 +137,8 @@ def judge(
         return Verdict(ItemCategory.FAQ, "a question with its answer")
     if kind == "quote" and page_purpose not in QUOTING_PAGES and title:
         return Verdict(ItemCategory.CUSTOMER, "a quotation with its author")
+    if kind == "plan" and page_purpose not in MENU_PURPOSES:
+        return Verdict(ItemCategory.PRICING, "one of plans side by side, most of them priced")
     offered = (from_table or kind == "card") and page_purpose not in MENU_PURPOSES
     if offered and PRICE.search(f"{title}\n{text}"):
         # A plan, whatever it is called ("Team", "Business").

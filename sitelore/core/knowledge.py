@@ -24,6 +24,7 @@ MAX_ITEM_CHARS = 6000
 MAX_TITLE = 120
 MIN_QUESTIONS = 3
 MAX_STEP_LABEL = 16
+UNITS = frozenset({"card", "plan"})  # kinds of draft that are one unit whatever their title
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
 _NUMBER = re.compile(r"\d")
 EMPTY_CELLS = frozenset({"", "-", "–", "—", "✗", "x", "no", "n/a"})
@@ -87,7 +88,7 @@ def _absorb_labels(drafts: list[Draft]) -> list[Draft]:
     kept: list[Draft] = []
     for draft in drafts:
         # A card is a unit whatever its title: "Solo" twice is a monthly and a yearly plan.
-        repeated = counts[draft.title.casefold()] > 1 and draft.kind != "card"
+        repeated = counts[draft.title.casefold()] > 1 and draft.kind not in UNITS
         label = draft.title.rstrip().endswith(":") or repeated
         owner = kept[-1] if kept else None
         if (
@@ -226,10 +227,14 @@ def _group_cards(drafts: list[Draft]) -> list[Draft]:
             grouped.extend(group)
             continue
         big = sum(d.size >= MIN_ITEM_CHARS for d in group)
-        priced = all(PRICE.search(f"{d.title} {d.text}") for d in group)
+        prices = sum(bool(PRICE.search(f"{d.title} {d.text}")) for d in group)
+        priced = prices == len(group)
         if all(d.size >= MIN_CARD_CHARS for d in group) and (priced or big * 2 >= len(group)):
             for draft in group:
                 draft.standalone = True
+                if prices * 2 >= len(group):
+                    # Plans side by side, priced mostly: "Enterprise — contact sales" is a plan.
+                    draft.kind = "plan"
             grouped.extend(group)
         else:
             grouped.append(_combine(group))

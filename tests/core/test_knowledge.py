@@ -70,6 +70,19 @@ def test_priced_cards_are_pricing_wherever_they_are(purpose: str) -> None:
     assert [item.category for item in items] == [ItemCategory.PRICING] * 3
 
 
+def test_an_unpriced_plan_beside_priced_ones_is_pricing_too() -> None:
+    # "Enterprise: contact sales" has no price of its own but sits among plans that have.
+    grid = CARD_GRID.replace("Plans for every team", "Choose how your newsroom writes").replace(
+        "</div></main>",
+        '<div class="plan"><h3>Enterprise</h3><p class="price">Talk to our sales team</p>'
+        "<ul><li>Single sign-on and audit logs</li><li>A named account manager</li></ul>"
+        "</div></div></main>",
+    )
+    items = items_of(grid, "https://quillby.test/plans", "other")
+    assert [item.title for item in items][-1] == "Enterprise"
+    assert [item.category for item in items] == [ItemCategory.PRICING] * 4
+
+
 def test_comparison_table_gives_one_item_per_plan_column() -> None:
     items = items_of(COMPARISON, "https://quillby.test/pricing", "pricing")
     assert [item.title for item in items] == ["Starter", "Growth", "Scale"]
