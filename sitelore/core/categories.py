@@ -185,15 +185,17 @@ def _cue_patterns(language: str | None) -> tuple[tuple[ItemCategory, re.Pattern[
 
 def cue_category(text: str, language: str | None = None) -> ItemCategory | None:
     """The category whose phrases the text uses most ("pets are not allowed": POLICY), when
-    it uses them clearly: a long text needs two distinct phrases, a short one one."""
+    it uses them clearly: two distinct phrases, or one rule in a short text."""
     folded = fold(text)
-    needed = 1 if len(folded) <= SHORT_CUED_TEXT else 2
     best, hits = None, 0
     for category, pattern in _cue_patterns(language):
         found = len(set(pattern.findall(folded)))
         if found > hits:
             best, hits = category, found
-    return best if hits >= needed else None
+    # One phrase decides only for a rule in a short text ("pets are not allowed"); a price
+    # word or a "minutes from" in a description of the offer needs company.
+    single = best is ItemCategory.POLICY and len(folded) <= SHORT_CUED_TEXT
+    return best if hits >= (1 if single else 2) else None
 
 
 def _offer_category(page_purpose: str, title: str, text: str, language: str | None) -> ItemCategory:
