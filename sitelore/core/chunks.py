@@ -7,6 +7,7 @@ which say what the chunk is part of ("Pricing" above a plan called "Pro").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
@@ -15,6 +16,8 @@ from sitelore.core.blocks import Block
 from sitelore.core.text import visible_length
 
 MAX_QUESTION_LENGTH = 200
+# A question of a few words at the start of a paragraph, then at least a sentence of answer.
+_OPENING_QUESTION = re.compile(r"([^?\n]{8,200}\?)\s+(?=\S.{20,})", re.DOTALL)
 
 
 @dataclass
@@ -75,9 +78,13 @@ class _Splitter:
         self.current = Chunk()
 
     def run(self, blocks: list[Block]) -> list[Chunk]:
+        asked = _asked_paragraphs(blocks)
         for index, block in enumerate(blocks):
             following = blocks[index + 1] if index + 1 < len(blocks) else None
-            self.take(block, following)
+            if index in asked:
+                self.take_asked(block, asked[index])
+            else:
+                self.take(block, following)
         self.close()
         return [chunk for chunk in self.chunks if chunk.blocks]
 
@@ -101,6 +108,14 @@ class _Splitter:
                 self.close()
                 self.current = Chunk(parents=self.parents(7))
             self.current.blocks.append(block)
+
+    def take_asked(self, block: Block, question: str) -> None:
+        """A paragraph that opens with its question ("Is there parking? Yes, …")."""
+        self.close()
+        self.current = Chunk(title=question, level=7, kind="faq", parents=self.parents(7))
+        answer = block.text[len(question) :].strip()
+        self.current.blocks.append(replace(block, text=answer, markdown=answer))
+        self.close()
 
     def take_in_unit(self, block: Block) -> None:
         if block.unit != self.current.unit:
@@ -142,6 +157,23 @@ def _is_question(block: Block, following: Block | None) -> bool:
         and following.kind != "heading"
         and not (following.kind == "text" and following.text.rstrip().endswith("?"))
     )
+
+
+def _asked_paragraphs(blocks: list[Block]) -> dict[int, str]:
+    """Index → question of the paragraphs that open with a question and go on with its
+    answer, when at least two such paragraphs follow each other (an FAQ written as bold
+    questions in running text; a lone rhetorical question is left alone)."""
+    found = {}
+    for index, block in enumerate(blocks):
+        if block.kind == "text" and not block.unit:
+            match = _OPENING_QUESTION.match(block.text)
+            if match is not None:
+                found[index] = match.group(1)
+    return {
+        index: question
+        for index, question in found.items()
+        if index - 1 in found or index + 1 in found
+    }
 
 
 def _attribution(quote: str) -> str:

@@ -142,3 +142,23 @@ def test_chunk_text_markdown_and_size() -> None:
     assert chunk.body_text == "Dark and dense.\na\nb"
     assert chunk.body_markdown == "Dark and dense.\n\n- a\n- b"
     assert chunk.size() == len("Rye") + len("Darkanddense.") + 2
+
+
+def test_paragraphs_that_open_with_their_question_are_one_faq_chunk_each() -> None:
+    blocks = [
+        heading("Vragen", 2),
+        text("Is er parkeren? Ja, er is een eigen oprit voor twee auto's naast het huis."),
+        text("Mag mijn hond mee? Helaas niet: huisdieren zijn in het huis niet toegestaan."),
+    ]
+    assert shape(split_chunks(blocks)) == [
+        ("Is er parkeren?", "faq", ("Vragen",), ["Ja, er is een eigen oprit voor twee auto's naast het huis."]),
+        ("Mag mijn hond mee?", "faq", ("Vragen",), ["Helaas niet: huisdieren zijn in het huis niet toegestaan."]),
+    ]  # fmt: skip
+
+
+def test_a_lone_rhetorical_question_in_prose_stays_prose() -> None:
+    prose = "Why wait? Our bakery opens at six every morning with bread from the wood oven."
+    blocks = [heading("Bread", 2), text(prose), text("Rye, spelt and wheat, baked daily.")]
+    assert shape(split_chunks(blocks)) == [
+        ("Bread", "", (), [prose, "Rye, spelt and wheat, baked daily."])
+    ]
