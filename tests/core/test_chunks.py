@@ -145,15 +145,17 @@ def test_chunk_text_markdown_and_size() -> None:
 
 
 def test_paragraphs_that_open_with_their_question_are_one_faq_chunk_each() -> None:
+    parking = "Ja, er is een eigen oprit voor twee auto's naast het huis."
+    dogs = "Helaas niet: huisdieren zijn in het huis niet toegestaan."
     blocks = [
         heading("Vragen", 2),
-        text("Is er parkeren? Ja, er is een eigen oprit voor twee auto's naast het huis."),
-        text("Mag mijn hond mee? Helaas niet: huisdieren zijn in het huis niet toegestaan."),
+        text(f"Is er parkeren? {parking}"),
+        text(f"Mag mijn hond mee? {dogs}"),
     ]
     assert shape(split_chunks(blocks)) == [
-        ("Is er parkeren?", "faq", ("Vragen",), ["Ja, er is een eigen oprit voor twee auto's naast het huis."]),
-        ("Mag mijn hond mee?", "faq", ("Vragen",), ["Helaas niet: huisdieren zijn in het huis niet toegestaan."]),
-    ]  # fmt: skip
+        ("Is er parkeren?", "faq", ("Vragen",), [parking]),
+        ("Mag mijn hond mee?", "faq", ("Vragen",), [dogs]),
+    ]
 
 
 def test_a_lone_rhetorical_question_in_prose_stays_prose() -> None:
