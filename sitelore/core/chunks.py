@@ -28,6 +28,7 @@ class Chunk:
     unit: int = 0
     parents: tuple[str, ...] = ()
     blocks: list[Block] = field(default_factory=list)
+    kicker: Block | None = None  # the block the title was taken from (a unit's)
 
     @property
     def body_text(self) -> str:
@@ -121,13 +122,19 @@ class _Splitter:
         if block.unit != self.current.unit:
             self.close()
             self.current = Chunk(kind=block.unit_kind, unit=block.unit, parents=self.parents(7))
-        if block.kind == "heading" and not self.current.title:
-            self.current.title = block.text
-            self.current.level = block.level
-        elif not self.current.title and block.kind == "text" and len(block.text) <= 80:
-            self.current.title = block.text
+        current = self.current
+        if block.kind == "heading" and (
+            not current.title or (current.kicker and block.level < current.level)
+        ):
+            if current.kicker is not None:
+                # A line or a smaller heading above the card's heading ("Public and private"
+                # over "Cloud & Kubernetes") is a kicker: the bigger heading names the card.
+                current.blocks.append(replace(current.kicker, kind="text"))
+            current.title, current.level, current.kicker = block.text, block.level, block
+        elif not current.title and block.kind == "text" and len(block.text) <= 80:
+            current.title, current.kicker = block.text, block
         else:
-            self.current.blocks.append(block)
+            current.blocks.append(block)
 
     def start_section(self, heading: Block) -> None:
         self.close()

@@ -164,3 +164,22 @@ def test_a_lone_rhetorical_question_in_prose_stays_prose() -> None:
     assert shape(split_chunks(blocks)) == [
         ("Bread", "", (), [prose, "Rye, spelt and wheat, baked daily."])
     ]
+
+
+def test_a_smaller_line_above_a_cards_heading_is_its_kicker_not_its_title() -> None:
+    blocks = [
+        Block("heading", "Fast and local", "#### Fast and local", 4, unit=1, unit_kind="card"),
+        Block("heading", "Cloud hosting", "## Cloud hosting", 2, unit=1, unit_kind="card"),
+        text("Servers in three data centres, scaled for you.", unit=1, unit_kind="card"),
+        text("Ask us", unit=2, unit_kind="card"),
+        text("We answer within a working day, by phone or e-mail.", unit=2, unit_kind="card"),
+    ]
+    assert shape(split_chunks(blocks)) == [
+        (
+            "Cloud hosting",
+            "card",
+            (),
+            ["Fast and local", "Servers in three data centres, scaled for you."],
+        ),
+        ("Ask us", "card", (), ["We answer within a working day, by phone or e-mail."]),
+    ]
