@@ -143,9 +143,10 @@ def judge(
     if offered and PRICE.search(f"{title}\n{text}"):
         # A plan, whatever it is called ("Team", "Business").
         return Verdict(ItemCategory.PRICING, "a card or table column with a price")
-    found = _heading_verdict((title,), page_purpose, "its heading")
+    found = _heading_verdict((title,), page_purpose, "its heading", language)
     found = found or _text_verdict(text, language)
-    found = found or _heading_verdict(tuple(reversed(parents)), page_purpose, "the heading above")
+    above = tuple(reversed(parents))
+    found = found or _heading_verdict(above, page_purpose, "the heading above", language)
     if found is None and page_purpose in CUED_PAGES:
         cued = cue_category(f"{title}\n{text}", language)
         found = Verdict(cued, f"its words are {cued.value} words") if cued else None
@@ -201,13 +202,15 @@ def cue_category(text: str, language: str | None = None) -> ItemCategory | None:
 def _offer_category(page_purpose: str, title: str, text: str, language: str | None) -> ItemCategory:
     """On pricing and product pages, what has no price is a feature of the offer."""
     both = f"{title}\n{text}"
-    priced = PRICE.search(both) or text_purpose(title) == "pricing"
+    priced = PRICE.search(both) or text_purpose(title, language) == "pricing"
     if priced or _cued(both, ItemCategory.PRICING, language):
         return ItemCategory.PRICING if page_purpose == "pricing" else ItemCategory.PRODUCT
     return ItemCategory.FEATURE
 
 
-def _heading_verdict(headings: tuple[str, ...], page_purpose: str, which: str) -> Verdict | None:
+def _heading_verdict(
+    headings: tuple[str, ...], page_purpose: str, which: str, language: str | None
+) -> Verdict | None:
     """The category the nearest heading that names a kind of content says."""
     allowed = LOCKED_PAGES.get(page_purpose, STRONG_HEADINGS)
     if page_purpose in GENERAL_PAGES:
@@ -215,7 +218,7 @@ def _heading_verdict(headings: tuple[str, ...], page_purpose: str, which: str) -
     for heading in headings:
         if len(heading.split()) > MAX_HEADING_WORDS:
             continue  # a tagline, not a section name: "... but your team doesn't"
-        purpose = text_purpose(heading)
+        purpose = text_purpose(heading, language)
         if purpose in allowed:
             return Verdict(CATEGORY[purpose], f"{which} {heading!r} names {purpose}")
     return None

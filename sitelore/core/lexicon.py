@@ -104,10 +104,17 @@ def alternation(words: Iterable[str]) -> str:
     return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
 
 
-def page_words() -> dict[str, tuple[str, ...]]:
-    """Purpose → the words of every language that name it, in the English file's order."""
+def _chosen(codes: tuple[str, ...] | None) -> tuple[Language, ...]:
+    if codes is None:
+        return languages()
+    return tuple(language(code) for code in codes if code in LANGUAGES)
+
+
+def page_words(codes: tuple[str, ...] | None = None) -> dict[str, tuple[str, ...]]:
+    """Purpose → the words that name it in the languages ``codes`` (every language when
+    ``None``), in the English file's order of purposes."""
     merged: dict[str, dict[str, None]] = {}
-    for lang in languages():
+    for lang in _chosen(codes):
         for purpose, words in lang.pages.items():
             merged.setdefault(purpose, {}).update(dict.fromkeys(words))
     return {purpose: tuple(words) for purpose, words in merged.items()}
@@ -122,12 +129,13 @@ def industry_terms() -> dict[str, tuple[str, ...]]:
     return {label: tuple(terms) for label, terms in merged.items()}
 
 
-def compound_heads() -> list[tuple[str, str]]:
-    """(word, purpose) of the compounding languages' whole page words (no stems, no slugs)."""
+def compound_heads(codes: tuple[str, ...] | None = None) -> list[tuple[str, str]]:
+    """(word, purpose) of the compounding languages' whole page words (no stems, no slugs),
+    among ``codes`` when given."""
     return [
         (word, purpose)
         for code in COMPOUNDING
-        if code in LANGUAGES
+        if code in LANGUAGES and (codes is None or code in codes)
         for purpose, words in language(code).pages.items()
         for word in words
         if not word.endswith("*") and "-" not in word

@@ -12,7 +12,14 @@ from collections.abc import Iterable
 from functools import cache, lru_cache
 from urllib.parse import unquote
 
-from sitelore.core.lexicon import compound_heads, fold, page_words, primary_subtag, words_of
+from sitelore.core.lexicon import (
+    LANGUAGES,
+    compound_heads,
+    fold,
+    page_words,
+    primary_subtag,
+    words_of,
+)
 from sitelore.models import ItemCategory
 
 PRIORITY: dict[str, float] = {
@@ -76,14 +83,20 @@ _PAGINATION = re.compile(r"/page/\d+|[?&](page|p|paged|offset|start)=\d+", re.IG
 
 
 @cache
-def _index() -> tuple[
+def _index(language: str | None = None) -> tuple[
     dict[str, str], tuple[tuple[str, str], ...], frozenset[str], tuple[tuple[str, str], ...]
 ]:
     """Folded word → purpose, (stem, purpose) longest first, the call-to-action words, and
-    the (word, purpose) pairs long enough to end a compound, longest first."""
+    the (word, purpose) pairs long enough to end a compound, longest first.
+
+    With a ``language``, its words and English ones (which sites of every language use:
+    "FAQ", "Blog"); without, every language's: a heading of an English page must not be
+    read with Dutch words ("Route optimisation" is no directions page).
+    """
+    codes = None if language is None else tuple(dict.fromkeys((language, "en")))
     exact: dict[str, str] = {}
     stems: list[tuple[str, str]] = []
-    for purpose, words in page_words().items():
+    for purpose, words in page_words(codes).items():
         for word in words:
             if word.endswith("*"):
                 stems.append((word[:-1], purpose))
@@ -91,63 +104,68 @@ def _index() -> tuple[
                 exact.setdefault(word, purpose)
     stems.sort(key=lambda pair: -len(pair[0]))  # the most specific stem decides
     heads = sorted(
-        {(word, purpose) for word, purpose in compound_heads()
+        {(word, purpose) for word, purpose in compound_heads(codes)
          if len(word) >= MIN_COMPOUND_HEAD and purpose not in ("archive", "news")},
         key=lambda pair: (-len(pair[0]), pair[0]),
     )  # fmt: skip
     return exact, tuple(stems), frozenset(words_of("label_noise")), tuple(heads)
 
 
-def _stem_purpose(word: str) -> str | None:
-    for stem, purpose in _index()[1]:
+def _stem_purpose(word: str, language: str | None) -> str | None:
+    for stem, purpose in _index(language)[1]:
         if word.startswith(stem):
             return purpose
     return None
 
 
-def _compound_purpose(word: str) -> str | None:
+def _compound_purpose(word: str, language: str | None) -> str | None:
     """German, Dutch and Nordic words join nouns: "Zimmerpreise", "gastenverblijf" and
     "åbningstider" end with a word that names the kind of page."""
     if len(word) < MIN_COMPOUND:
         return None
-    for head, purpose in _index()[3]:
+    for head, purpose in _index(language)[3]:
         if word.endswith(head) and len(word) - len(head) >= MIN_COMPOUND_PART:
             return purpose
     return None
 
 
-def _one_word_purpose(word: str) -> str | None:
-    return _index()[0].get(word) or _stem_purpose(word) or _compound_purpose(word)
+def _one_word_purpose(word: str, language: str | None) -> str | None:
+    return (
+        _index(language)[0].get(word)
+        or _stem_purpose(word, language)
+        or _compound_purpose(word, language)
+    )
 
 
 @lru_cache(maxsize=8192)
-def word_purpose(word: str) -> str | None:
+def word_purpose(word: str, language: str | None = None) -> str | None:
     """The purpose one word or hyphenated slug names, if any (accents and case folded)."""
     word = fold(word)
-    found = _one_word_purpose(word)
+    found = _one_word_purpose(word, language)
     if found is not None:
         return found
     for part in word.split("-"):
-        found = _one_word_purpose(part)
+        found = _one_word_purpose(part, language)
         if found is not None and found != "archive":
             return found
     return None
 
 
 @lru_cache(maxsize=8192)
-def text_purpose(text: str) -> str | None:
-    """The purpose of a short text such as a link label or a title, first match wins.
+def text_purpose(text: str, language: str | None = None) -> str | None:
+    """The purpose of a short text such as a link label or a title, first match wins, in
+    ``language`` (and English) when it is known.
 
     Two or three words in a row are tried as one slug first ("Chi siamo" = ``chi-siamo``).
     """
-    exact, _stems, noise, _heads = _index()
+    exact, _stems, noise, _heads = _index(language if language in LANGUAGES else None)
     tokens = [t for t in _WORD.findall(fold(text)) if t not in noise]
     for index, token in enumerate(tokens):
         for size in (3, 2):
             phrase = "-".join(tokens[index : index + size])
             if phrase.count("-") == size - 1 and exact.get(phrase) not in (None, "archive"):
                 return exact[phrase]
-        found = word_purpose(token)
+        found = word_purpose(token, language if language in LANGUAGES else None)
         if found is not None and found != "archive":
             return found
     return None

@@ -142,3 +142,18 @@ def test_generated_texts_in_the_sites_language_else_english() -> None:
     assert text_of("contact_details", "fr") != "Contact details"
     assert text_of("how_to_reach", None, name="Acme") == "How to reach Acme:"
     assert "Acme" in text_of("how_to_reach", "de", name="Acme")
+
+
+@pytest.mark.parametrize(
+    ("heading", "language", "purpose"),
+    [
+        ("Route optimisation", "en", None),  # "route" is Dutch for directions
+        ("Route en parkeren", "nl", "location"),
+        ("Route optimisation", None, "location"),  # no language known: every vocabulary
+        ("Blog", "pl", "news"),  # English words count on every site
+    ],
+)
+def test_headings_are_read_in_the_sites_language(
+    heading: str, language: str | None, purpose: str | None
+) -> None:
+    assert text_purpose(heading, language) == purpose
