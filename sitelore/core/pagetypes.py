@@ -83,7 +83,9 @@ _PAGINATION = re.compile(r"/page/\d+|[?&](page|p|paged|offset|start)=\d+", re.IG
 
 
 @cache
-def _index(language: str | None = None) -> tuple[
+def _index(
+    language: str | None = None,
+) -> tuple[
     dict[str, str], tuple[tuple[str, str], ...], frozenset[str], tuple[tuple[str, str], ...]
 ]:
     """Folded word → purpose, (stem, purpose) longest first, the call-to-action words, and
