@@ -72,7 +72,7 @@ PHONE_LINE = re.compile(
     re.IGNORECASE,
 )
 QUOTING_PAGES = frozenset({"news", "legal", "support"})
-MAX_HEADING_WORDS = 5
+MAX_HEADING_WORDS = 4  # "Our team", "Opening hours and location"; longer is a title
 TESTIMONIAL = re.compile(r"^\s*[\"“„«]")
 MENU_PURPOSES = frozenset({"menu"})
 UNTYPED_PAGES = frozenset({"home", "other"})
@@ -229,7 +229,9 @@ def _text_verdict(text: str, language: str | None) -> Verdict | None:
         return None
     if mentions_hours(text):
         return Verdict(ItemCategory.LOCATION, "its text gives opening hours")
-    if len(text) < 400 and (EMAIL.search(text) or PHONE_LINE.search(text)):
+    # "Email sales@… for bulk pricing" under a price is pricing, not a contact card.
+    reachable = EMAIL.search(text) or PHONE_LINE.search(text)
+    if len(text) < 400 and reachable and not PRICE.search(text):
         return Verdict(ItemCategory.CONTACT, "its text gives an e-mail address or phone number")
     first_line = text.lstrip().split("\n", 1)[0]
     if TESTIMONIAL.match(text) or _cued(first_line, ItemCategory.CUSTOMER, language):

@@ -93,6 +93,24 @@ from sitelore.models import ItemCategory as C
             id="priced-on-pricing",
         ),
         pytest.param("Widget", (), "Only $10", "", "product", C.PRODUCT, id="priced-on-product"),
+        pytest.param(
+            "Bulk",
+            (),
+            "Total: $20. Bulk pricing after 100 users: email sales@acme.test",
+            "",
+            "pricing",
+            C.PRICING,
+            id="price-with-an-email-is-pricing",
+        ),
+        pytest.param(
+            "Acme's people moved to the cloud",
+            (),
+            "How a clinic moved its files in a weekend.",
+            "",
+            "customers",
+            C.CUSTOMER,
+            id="a-long-heading-is-a-title-not-a-section-name",
+        ),
     ],
 )
 def test_categorize(
