@@ -103,7 +103,7 @@ from sitelore.models import ItemCategory as C
             id="price-with-an-email-is-pricing",
         ),
         pytest.param(
-            "Acme's people moved to the cloud",
+            "How Acme's people moved files",
             (),
             "How a clinic moved its files in a weekend.",
             "",
