@@ -89,10 +89,16 @@ MAX_SAME_PATH_VARIANTS = 3
 # that matter, so ten menu pages or blog posts never take the budget of the contact,
 # services or policy page.
 KIND_PENALTY = 35.0
+# ... and once every kind is in, more pages of what the business offers come before a
+# second policy, job or blog page: one privacy policy tells a lot, its sub-pages little.
+SECONDARY_KIND_PENALTY = 70.0
+SECONDARY_KINDS = frozenset(
+    {"legal", "careers", "news", "archive", "support", "customers", "use_cases", "integrations"}
+)
 NAMED_BONUS = 10.0  # the URL itself names the kind (/pricing): surer than a link's label
 NAV_BONUS = 16.0  # linked from the start page's header or navigation
 FOOTER_BONUS = 8.0  # ... or its footer, where contact, legal and careers pages sit
-OTHER_LANGUAGE_PENALTY = 200.0  # /de/ copies of an English site: only when nothing else is left
+OTHER_LANGUAGE_PENALTY = 1000.0  # /de/ copies of an English site: only when nothing else is left
 
 
 @dataclass
@@ -247,7 +253,7 @@ class Frontier:
         # so a small budget covers pricing, about, contact... rather than ten legal pages.
         return (
             candidate.base_score
-            - KIND_PENALTY * self._taken_purposes[candidate.purpose]
+            - _kind_penalty(candidate.purpose) * self._taken_purposes[candidate.purpose]
             - self._language_penalty(candidate)
         )
 
@@ -262,9 +268,8 @@ class Frontier:
         terms = candidate.score_terms()
         taken = self._taken_purposes[candidate.purpose]
         if taken:
-            terms.append(
-                (f"{taken} {candidate.purpose} page(s) taken before", -KIND_PENALTY * taken)
-            )
+            penalty = _kind_penalty(candidate.purpose) * taken
+            terms.append((f"{taken} {candidate.purpose} page(s) taken before", -penalty))
         if self._language_penalty(candidate):
             terms.append(("another language's copy", -OTHER_LANGUAGE_PENALTY))
         return terms
@@ -292,13 +297,19 @@ class Frontier:
             best = max(
                 pool,
                 key=lambda c: (
-                    c.base_score - KIND_PENALTY * purposes[c.purpose] - self._language_penalty(c)
+                    c.base_score
+                    - _kind_penalty(c.purpose) * purposes[c.purpose]
+                    - self._language_penalty(c)
                 ),
             )
             pool.remove(best)
             chosen.append(best)
             purposes[best.purpose] += 1
         return chosen
+
+
+def _kind_penalty(purpose: str) -> float:
+    return SECONDARY_KIND_PENALTY if purpose in SECONDARY_KINDS else KIND_PENALTY
 
 
 def _ranked_path(url: str, other_host: bool) -> str:
