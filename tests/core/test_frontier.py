@@ -91,6 +91,27 @@ def test_ten_legal_pages_do_not_crowd_out_pricing_about_and_contact() -> None:
     assert sum(path.startswith("/legal/") for path in first_five) <= 2
 
 
+def test_every_kind_first_then_more_of_the_offer_before_more_policies() -> None:
+    found = frontier()
+    for name in ("massage", "facials", "waxing"):
+        found.add(f"{SITE}/services/{name}", hops=2)
+    for name in ("privacy", "cookies", "terms"):
+        found.add(f"{SITE}/legal/{name}", label="Legal", from_start=True, in_footer=True)
+    found.add(SITE + "/contact", from_start=True, in_footer=True)
+    first = popped(found, 5)
+    assert first[:3] == ["/contact", "/services/massage", "/legal/privacy"]  # each kind once
+    assert first[3:] == ["/services/facials", "/services/waxing"]  # then the offer
+
+
+def test_translations_come_last() -> None:
+    found = frontier()
+    found.set_language("en")
+    found.add(SITE + "/de/preise", from_start=True, in_nav=True)
+    found.add(SITE + "/blog/2019/05/hello", hops=3)
+    found.add(SITE + "/pricing", from_start=True, in_nav=True)
+    assert popped(found, 3) == ["/pricing", "/blog/2019/05/hello", "/de/preise"]
+
+
 def test_a_failed_page_gives_its_kind_its_rank_back() -> None:
     found = frontier()
     found.add(SITE + "/legal/terms")
