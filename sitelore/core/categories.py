@@ -52,21 +52,38 @@ def _hours_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]
     days = alternation(words_of("days"))
     time = rf"\d{{1,2}}(?:[:.h]\d{{2}})?\s*(?:(?:{clock})(?!\w)\.?)?"
     time_range = rf"{time}\s*(?:[-–—]|(?:{joins})(?!\w))\s*{time}"
-    hours = re.compile(rf"(?<!\w)(?:{days})(?!\w)\.?.{{0,40}}?({time_range})")
-    # A clock word may follow a digit ("11am") but not a letter ("cham").
+    hours = re.compile(rf"(?<!\w)(?:{days})(?!\w)\.?(.{{0,40}}?)({time_range})")
+    # A clock word may follow a digit ("11am") but not a letter ("cham"), or stand before
+    # the range ("kl. 9-17", "godz. 10-18").
     clock_mark = re.compile(rf"[:.h]\d{{2}}|(?<![^\W\d_])(?:{clock})(?!\w)")
     return re.compile(time_range), hours, clock_mark
 
 
 def mentions_hours(text: str) -> bool:
-    """Opening hours: a day (or "daily") and a time range that is clearly a time of day."""
+    """Opening hours: a day (or "daily") and a time range that is clearly a time of day:
+    written as one ("9:00", "9h", "5pm", "kl. 9-17") or right after the day ("Lørdag 10-14")."""
     time_range, hours, clock_mark = _hours_patterns()
     folded = fold(text)
     if time_range.search(folded) is None:
         return False  # the cheap half first: most texts have no time range at all
-    return any(clock_mark.search(match.group(1)) for match in hours.finditer(folded))
+    for match in hours.finditer(folded):
+        gap, found = match.groups()
+        if clock_mark.search(found) or clock_mark.search(gap):
+            return True
+        if _DAY_GAP.fullmatch(gap) and _business_hours(found):
+            return True
+    return False
 
 
+def _business_hours(time_range: str) -> bool:
+    """A bare range that reads as hours of a working day ("10-14", "8 - 18"), not "1-3"."""
+    numbers = [int(number) for number in re.findall(r"\d{1,2}", time_range)]
+    start, end = numbers[0], numbers[-1]
+    return OPENS_FROM <= start <= OPENS_UNTIL and start < end <= LAST_HOUR
+
+
+OPENS_FROM, OPENS_UNTIL, LAST_HOUR = 5, 20, 24
+_DAY_GAP = re.compile(r"[\s:,]{0,3}")  # "Lørdag 10-14", "Sa: 10-14"
 PHONE_LINE = re.compile(
     r"(^|\n)[-*\s]*(?:(?:tel|phone|fon|telefon|fax|mobil)\w*\.?[-:\s]*)?\+?\(?\d[\d\s/().-]{6,}\d\s*($|\n)",
     re.IGNORECASE,

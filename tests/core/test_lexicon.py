@@ -118,10 +118,19 @@ def test_path_language(path: str, code: str | None) -> None:
         "Horario: lunes a domingo de 9:00 a 19:00",
         "Open daily 11am - 10pm",
         "Åbent mandag til fredag 8.00-16.00",
+        "Lørdag 10-14",  # a bare range right after the day
+        "Godziny otwarcia: pon.-pt. godz. 9-17",  # the clock word before the range
     ],
 )
 def test_opening_hours_in_any_language(text: str) -> None:
     assert mentions_hours(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Monday 1-3 players join the league", "Version 2 - 3 of the app", "Sunday 2018-2019"]
+)
+def test_no_opening_hours(text: str) -> None:
+    assert not mentions_hours(text)
 
 
 @pytest.mark.parametrize(
