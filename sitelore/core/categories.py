@@ -107,6 +107,9 @@ CUED_CATEGORIES = (
     ItemCategory.CUSTOMER,
 )
 SHORT_CUED_TEXT = 400
+MAX_CUED_TEXT = 700  # a longer text is decided by its headings and its page
+LEAD_CHARS = 40
+_CUE_WORD = re.compile(r"[^\W_]+")
 _OFFER_REASONS = {
     ItemCategory.PRICING: "it has a price",
     ItemCategory.PRODUCT: "it has a price",
@@ -164,7 +167,7 @@ def judge(
     found = found or _text_verdict(text, language)
     above = tuple(reversed(parents))
     found = found or _heading_verdict(above, page_purpose, "the heading above", language)
-    if found is None and page_purpose in CUED_PAGES:
+    if found is None and page_purpose in CUED_PAGES and len(text) <= MAX_CUED_TEXT:
         cued = cue_category(f"{title}\n{text}", language)
         found = Verdict(cued, f"its words are {cued.value} words") if cued else None
     return found or _page_verdict(title, text, page_purpose, default, language)
@@ -190,30 +193,45 @@ def _page_verdict(
 
 
 @cache
-def _cue_patterns(language: str | None) -> tuple[tuple[ItemCategory, re.Pattern[str]], ...]:
-    """One pattern per category of the phrases that hint at it in ``language`` (in every
-    language when it is unknown: a word of one language can be a different one's)."""
-    patterns = []
+def _cues(language: str | None) -> dict[str, tuple[tuple[tuple[str, ...], ItemCategory], ...]]:
+    """First word → (the words of a phrase that hints at a category, its category), for
+    ``language`` (every language when it is unknown). Texts are matched word by word: one
+    dictionary look-up per word, not a pattern of hundreds of phrases tried at each letter."""
+    starts: dict[str, list[tuple[tuple[str, ...], ItemCategory]]] = {}
     for category in CUED_CATEGORIES:
-        phrases = cue_phrases(category.value, language)
-        if phrases:
-            patterns.append((category, re.compile(rf"(?<!\w)(?:{alternation(phrases)})(?!\w)")))
-    return tuple(patterns)
+        for phrase in cue_phrases(category.value, language):
+            words = tuple(_CUE_WORD.findall(phrase))
+            if words:
+                starts.setdefault(words[0], []).append((words, category))
+    return {word: tuple(phrases) for word, phrases in starts.items()}
+
+
+def _cue_hits(text: str, language: str | None) -> dict[ItemCategory, int]:
+    """Category → how many distinct phrases of it the text uses (its first part only)."""
+    starts = _cues(language)
+    words = _CUE_WORD.findall(fold(text[:MAX_CUED_TEXT]))
+    found: dict[tuple[str, ...], ItemCategory] = {}
+    for index in [i for i, word in enumerate(words) if word in starts]:
+        for phrase, category in starts[words[index]]:
+            if tuple(words[index : index + len(phrase)]) == phrase:
+                found[phrase] = category
+    hits: dict[ItemCategory, int] = {}
+    for category in found.values():
+        hits[category] = hits.get(category, 0) + 1
+    return hits
 
 
 def cue_category(text: str, language: str | None = None) -> ItemCategory | None:
     """The category whose phrases the text uses most ("pets are not allowed": POLICY), when
     it uses them clearly: two distinct phrases, or one rule in a short text."""
-    folded = fold(text)
-    best, hits = None, 0
-    for category, pattern in _cue_patterns(language):
-        found = len(set(pattern.findall(folded)))
-        if found > hits:
-            best, hits = category, found
+    ranked = list(_cue_hits(text, language).items())
+    if not ranked:
+        return None
+    best = min(ranked, key=lambda pair: (-pair[1], CUED_CATEGORIES.index(pair[0])))
     # One phrase decides only for a rule in a short text ("pets are not allowed"); a price
     # word or a "minutes from" in a description of the offer needs company.
-    single = best is ItemCategory.POLICY and len(folded) <= SHORT_CUED_TEXT
-    return best if hits >= (1 if single else 2) else None
+    single = best[0] is ItemCategory.POLICY and len(text) <= SHORT_CUED_TEXT
+    return best[0] if best[1] >= (1 if single else 2) else None
 
 
 def _offer_category(page_purpose: str, title: str, text: str, language: str | None) -> ItemCategory:
@@ -247,18 +265,19 @@ def _text_verdict(text: str, language: str | None) -> Verdict | None:
     if mentions_hours(text):
         return Verdict(ItemCategory.LOCATION, "its text gives opening hours")
     # "Email sales@… for bulk pricing" under a price is pricing, not a contact card.
-    reachable = EMAIL.search(text) or PHONE_LINE.search(text)
-    if len(text) < 400 and reachable and not PRICE.search(text):
+    if (
+        len(text) < 400
+        and (EMAIL.search(text) or PHONE_LINE.search(text))
+        and not PRICE.search(text)
+    ):
         return Verdict(ItemCategory.CONTACT, "its text gives an e-mail address or phone number")
-    first_line = text.lstrip().split("\n", 1)[0]
-    if TESTIMONIAL.match(text) or _cued(first_line, ItemCategory.CUSTOMER, language):
+    # "Case study: …" says so at its very start.
+    lead = text.lstrip()[:LEAD_CHARS].split("\n", 1)[0]
+    if TESTIMONIAL.match(text) or _cued(lead, ItemCategory.CUSTOMER, language):
         return Verdict(ItemCategory.CUSTOMER, "a quotation or a customer story")
     return None
 
 
 def _cued(text: str, category: ItemCategory, language: str | None) -> bool:
     """The text uses one of the phrases that hint at ``category``."""
-    folded = fold(text)
-    return any(
-        cat is category and pattern.search(folded) for cat, pattern in _cue_patterns(language)
-    )
+    return category in _cue_hits(text, language)

@@ -24,6 +24,7 @@ MAX_ITEM_CHARS = 6000
 MAX_TITLE = 120
 MIN_QUESTIONS = 3
 MAX_STEP_LABEL = 16
+DESCRIBED_LINES = 6
 UNITS = frozenset({"card", "plan"})  # kinds of draft that are one unit whatever their title
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
 _NUMBER = re.compile(r"\d")
@@ -227,7 +228,7 @@ def _group_cards(drafts: list[Draft]) -> list[Draft]:
             grouped.extend(group)
             continue
         big = sum(d.size >= MIN_ITEM_CHARS for d in group)
-        prices = sum(bool(PRICE.search(f"{d.title} {d.text}")) for d in group)
+        prices = _priced_count(group)
         priced = prices == len(group)
         if all(d.size >= MIN_CARD_CHARS for d in group) and (priced or big * 2 >= len(group)):
             for draft in group:
@@ -239,6 +240,16 @@ def _group_cards(drafts: list[Draft]) -> list[Draft]:
         else:
             grouped.append(_combine(group))
     return grouped
+
+
+def _priced_count(group: list[Draft]) -> int:
+    """How many drafts have a price, stopping once most of them cannot."""
+    count = 0
+    for number, draft in enumerate(group):
+        if count * 2 + (len(group) - number) * 2 < len(group):
+            break  # even if every other draft had one, fewer than half would
+        count += PRICE.search(draft.title) is not None or PRICE.search(draft.text) is not None
+    return count
 
 
 def _joins(first: Draft, draft: Draft) -> bool:
@@ -365,8 +376,19 @@ def _purpose_title(page: PageContext) -> str:
     return page.purpose.replace("_", " ").capitalize()
 
 
+def _first_lines(text: str, count: int) -> list[str]:
+    lines: list[str] = []
+    for line in text.split("\n", count * 4):
+        if line.strip():
+            lines.append(line)
+            if len(lines) == count:
+                break
+    return lines
+
+
 def _description(draft: Draft, title: str) -> str:
-    lines = [clean_text(line) for line in draft.text.split("\n") if line.strip()]
+    # Only the first lines can be said: clean those, not a whole long text.
+    lines = [clean_text(line) for line in _first_lines(draft.text, DESCRIBED_LINES)]
     if lines and title and lines[0].startswith(f"{title}:") and len(lines[0]) > len(title) + 1:
         lines[0] = lines[0][len(title) + 1 :].strip()  # "Hours: Mo–Fr 8–12" under "Hours"
     first = lines[0] if lines else title
@@ -378,5 +400,5 @@ def _description(draft: Draft, title: str) -> str:
     if len(sentence) >= 40 or len(lines) < 2:
         return sentence
     # Short lines (a menu card, a list of features): the first of them, as one sentence.
-    parts = [line.rstrip(".;:,") for line in lines[:6]]
+    parts = [line.rstrip(".;:,") for line in lines]
     return first_sentence(", ".join(part for part in parts if part) + ".", 300)

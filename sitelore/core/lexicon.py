@@ -25,9 +25,11 @@ LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt", "pl", "da", "no", "sv")
 # Languages that write compounds as one word ("Zimmerpreise", "gastenverblijf").
 COMPOUNDING = ("de", "nl", "da", "no", "sv")
 # Letters that Unicode does not decompose into a base letter and a mark.
-_UNDECOMPOSED = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d",
-                               "þ": "th", "ß": "ss", "ı": "i"})  # fmt: skip
+_UNDECOMPOSED_CHARS = {"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d",
+                       "þ": "th", "ß": "ss", "ı": "i"}  # fmt: skip
+_UNDECOMPOSED = str.maketrans(_UNDECOMPOSED_CHARS)
 _WORDS = re.compile(r"[^\W_]+")
+_ACCENTED = re.compile("[\u00c0-\u024f\u1e00-\u1eff]")  # the letters _fold_table maps
 MIN_STOPWORD_HITS = 3
 STOPWORD_SAMPLE = 4000
 
@@ -53,9 +55,27 @@ def fold(text: str) -> str:
     """Lower case without accents: the form every vocabulary match is made on."""
     if text.isascii():
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return plain.translate(_UNDECOMPOSED)
+    lowered = text.casefold()
+    if _ACCENTED.search(lowered) is None:
+        return lowered  # curly quotes, dashes, "€": nothing to fold, no pass over a table
+    return lowered.translate(_fold_table())
+
+
+@cache
+def _fold_table() -> dict[int, str]:
+    """Every accented Latin letter (U+00C0 to U+024F and the Latin Extended Additional
+    block) → its base letters, for ``str.translate`` (one pass in C, not a decomposition
+    per character); other scripts keep their letters."""
+    table: dict[int, str] = {}
+    for code in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+        char = chr(code)
+        base = "".join(
+            part for part in unicodedata.normalize("NFKD", char) if not unicodedata.combining(part)
+        ).translate(_UNDECOMPOSED)
+        if base != char:
+            table[code] = base
+    table.update({ord(char): folded for char, folded in _UNDECOMPOSED_CHARS.items()})
+    return table
 
 
 def _folded(words: Iterable[str]) -> tuple[str, ...]:
