@@ -496,17 +496,17 @@ def _follows_blank(node: LexborNode) -> bool:
 def _price_row(children: list[tuple[LexborNode, str]]) -> str | None:
     """The one line of a price-list row laid out as boxes (``<div>Coupe femme</div>
     <div>38 €</div>``): a few short text-only cells, the last of them a price."""
-    texts = []
-    for child, tag in children:
-        if _TITLE_CLASS.search(child.attributes.get("class") or ""):
-            return None  # a card's title cell: the card reads its title apart
-        text = _lone_text(child) if tag in ROW_CELLS else None
-        if text is None or len(text) > MAX_ROW_CELL:
-            return None
-        texts.append(text.strip())
-    if not PRICE.search(texts[-1]) or any(PRICE.search(text) for text in texts[:-1]):
+    if any(tag not in ROW_CELLS for _, tag in children):
+        return None  # the common case, decided on the tags already read
+    texts = [_lone_text(child) for child, _ in children]
+    if any(text is None or len(text) > MAX_ROW_CELL for text in texts):
         return None
-    return " ".join(texts)
+    cells = [text.strip() for text in texts if text is not None]
+    if not PRICE.search(cells[-1]) or any(PRICE.search(cell) for cell in cells[:-1]):
+        return None
+    if any(_TITLE_CLASS.search(child.attributes.get("class") or "") for child, _ in children):
+        return None  # a card's title cell: the card reads its title apart
+    return " ".join(cells)
 
 
 def _is_toggle(node: LexborNode) -> bool:

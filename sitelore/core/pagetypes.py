@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from urllib.parse import unquote
 
@@ -82,14 +83,26 @@ _DATE_PATH = re.compile(r"/(19|20)\d\d/(0?[1-9]|1[0-2])(/|$)|/(19|20)\d\d-\d\d-\
 _PAGINATION = re.compile(r"/page/\d+|[?&](page|p|paged|offset|start)=\d+", re.IGNORECASE)
 
 
+@dataclass(frozen=True)
+class _Vocabulary:
+    """The page words of some languages, indexed for one dictionary look-up per length."""
+
+    exact: dict[str, str]  # folded word or slug → purpose
+    stems: tuple[tuple[int, dict[str, str]], ...]  # (length, stem → purpose), longest first
+    noise: frozenset[str]  # call-to-action words
+    heads: tuple[tuple[int, dict[str, str]], ...]  # (length, compound end → purpose)
+
+
+def _by_length(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[int, dict[str, str]], ...]:
+    sized: dict[int, dict[str, str]] = {}
+    for word, purpose in sorted(pairs):
+        sized.setdefault(len(word), {}).setdefault(word, purpose)
+    return tuple(sorted(sized.items(), reverse=True))  # the most specific decides
+
+
 @cache
-def _index(
-    language: str | None = None,
-) -> tuple[
-    dict[str, str], tuple[tuple[str, str], ...], frozenset[str], tuple[tuple[str, str], ...]
-]:
-    """Folded word → purpose, (stem, purpose) longest first, the call-to-action words, and
-    the (word, purpose) pairs long enough to end a compound, longest first.
+def _index(language: str | None = None) -> _Vocabulary:
+    """The words that name kinds of page.
 
     With a ``language``, its words and English ones (which sites of every language use:
     "FAQ", "Blog"); without, every language's: a heading of an English page must not be
@@ -104,19 +117,20 @@ def _index(
                 stems.append((word[:-1], purpose))
             else:
                 exact.setdefault(word, purpose)
-    stems.sort(key=lambda pair: -len(pair[0]))  # the most specific stem decides
-    heads = sorted(
-        {(word, purpose) for word, purpose in compound_heads(codes)
-         if len(word) >= MIN_COMPOUND_HEAD and purpose not in ("archive", "news")},
-        key=lambda pair: (-len(pair[0]), pair[0]),
-    )  # fmt: skip
-    return exact, tuple(stems), frozenset(words_of("label_noise")), tuple(heads)
+    heads = [
+        (word, purpose)
+        for word, purpose in compound_heads(codes)
+        if len(word) >= MIN_COMPOUND_HEAD and purpose not in ("archive", "news")
+    ]
+    noise = frozenset(words_of("label_noise"))
+    return _Vocabulary(exact, _by_length(stems), noise, _by_length(heads))
 
 
 def _stem_purpose(word: str, language: str | None) -> str | None:
-    for stem, purpose in _index(language)[1]:
-        if word.startswith(stem):
-            return purpose
+    for length, stems in _index(language).stems:
+        found = stems.get(word[:length]) if len(word) >= length else None
+        if found is not None:
+            return found
     return None
 
 
@@ -125,15 +139,17 @@ def _compound_purpose(word: str, language: str | None) -> str | None:
     "åbningstider" end with a word that names the kind of page."""
     if len(word) < MIN_COMPOUND:
         return None
-    for head, purpose in _index(language)[3]:
-        if word.endswith(head) and len(word) - len(head) >= MIN_COMPOUND_PART:
-            return purpose
+    for length, heads in _index(language).heads:
+        if len(word) - length >= MIN_COMPOUND_PART:
+            found = heads.get(word[-length:])
+            if found is not None:
+                return found
     return None
 
 
 def _one_word_purpose(word: str, language: str | None) -> str | None:
     return (
-        _index(language)[0].get(word)
+        _index(language).exact.get(word)
         or _stem_purpose(word, language)
         or _compound_purpose(word, language)
     )
@@ -160,7 +176,8 @@ def text_purpose(text: str, language: str | None = None) -> str | None:
 
     Two or three words in a row are tried as one slug first ("Chi siamo" = ``chi-siamo``).
     """
-    exact, _stems, noise, _heads = _index(language if language in LANGUAGES else None)
+    vocabulary = _index(language if language in LANGUAGES else None)
+    exact, noise = vocabulary.exact, vocabulary.noise
     tokens = [t for t in _WORD.findall(fold(text)) if t not in noise]
     for index, token in enumerate(tokens):
         for size in (3, 2):
