@@ -7,6 +7,14 @@ For a before/after comparison in one sitting, run it once per checkout, alternat
 
 The pipeline is the one ``bench/quality.py`` times (parse, clean, sections, Markdown,
 items and their categories); each page runs ``--passes`` times and counts its fastest pass.
+
+This VM's speed drifts by 10-40 % over minutes; instruction counts do not. For those, run
+one pass over every 4th page under callgrind, then the same with ``--every 0`` (no page:
+start-up, reading the files and the first page's caches), and divide the difference by
+the number of pages printed:
+
+    valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out \
+        "$(python -c 'import sys; print(sys.executable)')" bench/page_cpu.py --every 4 --passes 1
 """
 
 from __future__ import annotations
@@ -44,8 +52,11 @@ def pages(root: Path) -> list[tuple[str, str]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--passes", type=int, default=3)
+    parser.add_argument("--every", type=int, default=1, help="every Nth page; 0: none")
     args = parser.parse_args()
-    corpus = pages(EVAL / "sites")
+    everything = pages(EVAL / "sites")
+    page_pipeline(*everything[0])  # loads the vocabularies, as a crawl's first page does
+    corpus = everything[:: args.every] if args.every else []
     best = [float("inf")] * len(corpus)
     for _ in range(args.passes):
         for index, (html, url) in enumerate(corpus):
@@ -53,6 +64,9 @@ def main() -> int:
             page_pipeline(html, url)
             best[index] = min(best[index], time.process_time() - begin)
     millis = sorted(seconds * 1000 for seconds in best)
+    if not millis:
+        print("0 pages")
+        return 0
     p90 = millis[int(0.9 * (len(millis) - 1))]
     print(
         f"{len(millis)} pages: median {statistics.median(millis):.2f} ms, "
