@@ -29,7 +29,7 @@ _UNDECOMPOSED_CHARS = {"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", 
                        "þ": "th", "ß": "ss", "ı": "i"}  # fmt: skip
 _UNDECOMPOSED = str.maketrans(_UNDECOMPOSED_CHARS)
 _WORDS = re.compile(r"[^\W_]+")
-_ACCENTED = re.compile("[\u00c0-\u024f\u1e00-\u1eff]")  # the letters _fold_table maps
+_ACCENTED = re.compile("[\u00c0-\u024f\u0300-\u036f\u1e00-\u1eff]")  # what _fold_table maps
 MIN_STOPWORD_HITS = 3
 STOPWORD_SAMPLE = 4000
 
@@ -64,9 +64,9 @@ def fold(text: str) -> str:
 @cache
 def _fold_table() -> dict[int, str]:
     """Every accented Latin letter (U+00C0 to U+024F and the Latin Extended Additional
-    block) → its base letters, for ``str.translate`` (one pass in C, not a decomposition
-    per character); other scripts keep their letters."""
-    table: dict[int, str] = {}
+    block) → its base letters, and combining marks → nothing, for ``str.translate`` (one
+    pass in C, not a decomposition per character); other scripts keep their letters."""
+    table: dict[int, str] = dict.fromkeys(range(0x300, 0x370), "")  # combining marks
     for code in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
         char = chr(code)
         base = "".join(
