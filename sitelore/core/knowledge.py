@@ -25,6 +25,7 @@ MAX_TITLE = 120
 MIN_QUESTIONS = 3
 MAX_STEP_LABEL = 16
 DESCRIBED_LINES = 6
+MAX_COMBINED = 1500  # sibling cards combined past this would be a lump, not one item
 UNITS = frozenset({"card", "plan"})  # kinds of draft that are one unit whatever their title
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
 _NUMBER = re.compile(r"\d")
@@ -209,8 +210,8 @@ def _absorb(item: Draft, small: Draft) -> Draft:
 
 def _group_cards(drafts: list[Draft]) -> list[Draft]:
     """Sibling cards are treated alike: each its own item when most of them could stand
-    alone (or each is a priced plan), else all combined into one; never two plans merged
-    and the third alone."""
+    alone (or each is a priced plan), else all combined into one (unless that makes a
+    lump); never two plans merged and the third alone."""
     grouped: list[Draft] = []
     index = 0
     while index < len(drafts):
@@ -237,9 +238,28 @@ def _group_cards(drafts: list[Draft]) -> list[Draft]:
                     # Plans side by side, priced mostly: "Enterprise — contact sales" is a plan.
                     draft.kind = "plan"
             grouped.extend(group)
-        else:
+        elif sum(d.size for d in group) <= MAX_COMBINED:
             grouped.append(_combine(group))
+        else:
+            grouped.extend(_combine_small_runs(group))
     return grouped
+
+
+def _combine_small_runs(group: list[Draft]) -> list[Draft]:
+    """Cards of one parent too different to be one item (a page builder's sections, a
+    figures strip, a text block): the big ones alone, each run of small ones together."""
+    out: list[Draft] = []
+    run: list[Draft] = []
+    for draft in group:
+        if draft.size >= MIN_ITEM_CHARS:
+            out.extend([_combine(run)] if len(run) > 1 else run)
+            run = []
+            draft.standalone = True
+            out.append(draft)
+        else:
+            run.append(draft)
+    out.extend([_combine(run)] if len(run) > 1 else run)
+    return out
 
 
 def _priced_count(group: list[Draft]) -> int:

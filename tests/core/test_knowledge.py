@@ -386,3 +386,23 @@ def test_a_terse_answer_gets_a_description_that_says_something() -> None:
     )
     [item] = items_of(body, "https://quillby.test/faq", "faq")
     assert item.description == "Yes. Pausing keeps your drafts and stops billing until you resume."
+
+
+def test_sibling_cards_too_different_to_combine_are_not_one_lump() -> None:
+    # A page builder's sections side by side: two long ones and a strip of small figures.
+    long_text = " ".join(["We host your data in Europe and scale it as your traffic grows."] * 16)
+    cards = "".join(
+        f'<div class="block"><h3>{title}</h3><p>{text}</p></div>'
+        for title, text in [
+            ("Hosting", long_text),
+            ("120", "projects delivered"),
+            ("45", "satisfied clients"),
+            ("Consulting", long_text.replace("host", "advise on")),
+        ]
+    )
+    items = items_of(
+        f"<main><h2>What we do</h2><div>{cards}</div></main>", "https://x.test/", "other"
+    )
+    titles = [item.title for item in items]
+    assert "Hosting" in titles and "Consulting" in titles
+    assert all(len(item.content) < 2000 for item in items)
