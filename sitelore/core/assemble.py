@@ -61,8 +61,13 @@ class Page:
 
     @property
     def purpose(self) -> str:
-        path = url_path(self.document.url)
-        return classify_page(path, (*self.labels, self.document.title))
+        return self.purpose_for("")
+
+    def purpose_for(self, brand: str) -> str:
+        """The page's kind; with the ``brand`` known, its title is read without it ("Chef
+        Tony – The Bottle Room" says nothing of rooms)."""
+        title = strip_brand(self.document.title, brand) if brand else self.document.title
+        return classify_page(url_path(self.document.url), (*self.labels, title))
 
 
 @dataclass(frozen=True)
@@ -85,8 +90,9 @@ def assemble(pages: Sequence[Page]) -> Assembled:
     template = boilerplate(documents)
     items: list[KnowledgeItem] = []
     for page in pages:
-        if page.yields_items and page.purpose not in LISTING_PURPOSES:
-            items.extend(_items_of(page, template, default, business, language))
+        purpose = page.purpose_for(business.name)
+        if page.yields_items and purpose not in LISTING_PURPOSES:
+            items.extend(_items_of(page, purpose, template, default, business, language))
     for page in pages:
         if page.yields_items:
             items.extend(structured_items(page.document.jsonld, page.document.url))
@@ -94,7 +100,9 @@ def assemble(pages: Sequence[Page]) -> Assembled:
     if yielding:
         # Site-wide items name a page whose items the request admits.
         items.extend(_template_items(yielding, template, business.name))
-        contact_page = next((p for p in yielding if p.purpose == "contact"), yielding[0])
+        contact_page = next(
+            (p for p in yielding if p.purpose_for(business.name) == "contact"), yielding[0]
+        )
         contacts.hours = _unsaid(contacts.hours, items)
         gathered = contact_items(contacts, contact_page.document.url, business.name, language)
         items.extend(_explained(gathered, GATHERED_REASON, GATHERED_TITLE))
@@ -132,13 +140,14 @@ def boilerplate(documents: Sequence[Document]) -> frozenset[str]:
 
 def _items_of(
     page: Page,
+    purpose: str,
     template: frozenset[str],
     default: ItemCategory | None,
     business: BusinessProfile,
     language: str | None,
 ) -> list[KnowledgeItem]:
     document = page.document
-    purpose, path = page.purpose, url_path(document.url)  # classify_page runs once
+    path = url_path(document.url)
     # An article's comments, share bars and teasers are not what the site says.
     article = purpose == "news" and _is_article(path, document)
     candidates = document.main_blocks() if article else document.blocks

@@ -320,3 +320,11 @@ def test_a_news_listing_keeps_its_entries() -> None:
     )
     content = all_content(assemble([*quillby(), listing]))
     assert "Quillby in the Gazette, part 3" in content
+
+
+def test_a_pages_kind_is_read_from_its_title_without_the_brand() -> None:
+    # "The Beer Garden" is a restaurant's name; its chef's page is no drinks menu.
+    body = "<h1>Chef Anna</h1><p>Anna cooked in Lyon for ten years before she came here.</p>"
+    chef = Page(doc(body, "https://beergarden.test/anna/", title="Chef Anna – The Beer Garden"))
+    assert chef.purpose == "menu"  # read with the brand
+    assert chef.purpose_for("The Beer Garden") == "other"
