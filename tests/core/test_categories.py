@@ -94,6 +94,15 @@ from sitelore.models import ItemCategory as C
         ),
         pytest.param("Widget", (), "Only $10", "", "product", C.PRODUCT, id="priced-on-product"),
         pytest.param(
+            "Custom themes",
+            ("Every plan includes",),
+            "Your logo and colours on every dashboard.",
+            "",
+            "pricing",
+            C.FEATURE,
+            id="a-feature-under-a-plans-heading-on-a-pricing-page",
+        ),
+        pytest.param(
             "Bulk",
             (),
             "Total: $20. Bulk pricing after 100 users: email sales@acme.test",
