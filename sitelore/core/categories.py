@@ -157,6 +157,8 @@ def judge(
         return Verdict(ItemCategory.FAQ, "a question with its answer")
     if kind == "quote" and page_purpose not in QUOTING_PAGES and title:
         return Verdict(ItemCategory.CUSTOMER, "a quotation with its author")
+    if kind == "person" and page_purpose not in QUOTING_PAGES:
+        return Verdict(ItemCategory.TEAM, "cards of people with their roles")
     if kind == "plan" and page_purpose not in MENU_PURPOSES:
         return Verdict(ItemCategory.PRICING, "one of plans side by side, most of them priced")
     offered = (from_table or kind == "card") and page_purpose not in MENU_PURPOSES
@@ -280,6 +282,11 @@ def _text_verdict(text: str, language: str | None) -> Verdict | None:
     if TESTIMONIAL.match(text) or _cued(lead, ItemCategory.CUSTOMER, language):
         return Verdict(ItemCategory.CUSTOMER, "a quotation or a customer story")
     return None
+
+
+def names_role(text: str, language: str | None = None) -> bool:
+    """The text gives someone's role ("Founder", "Geschäftsführerin")."""
+    return ItemCategory.TEAM in _cue_hits(text, language)
 
 
 def _cued(text: str, category: ItemCategory, language: str | None) -> bool:

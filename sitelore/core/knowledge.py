@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from sitelore.core.blocks import Block
-from sitelore.core.categories import judge
+from sitelore.core.categories import judge, names_role
 from sitelore.core.chunks import Chunk
 from sitelore.core.industry import industry_evidence
 from sitelore.core.text import PRICE, clean_text, first_sentence, visible_length
@@ -25,7 +25,8 @@ MAX_TITLE = 120
 MIN_QUESTIONS = 3
 MAX_STEP_LABEL = 16
 DESCRIBED_LINES = 6
-MAX_COMBINED = 1500  # sibling cards combined past this would be a lump, not one item
+MAX_COMBINED = 1500
+NAME_WORDS = (2, 4)  # sibling cards combined past this would be a lump, not one item
 UNITS = frozenset({"card", "plan"})  # kinds of draft that are one unit whatever their title
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
 _NUMBER = re.compile(r"\d")
@@ -211,7 +212,7 @@ def _absorb(item: Draft, small: Draft) -> Draft:
 def _group_cards(drafts: list[Draft]) -> list[Draft]:
     """Sibling cards are treated alike: each its own item when most of them could stand
     alone (or each is a priced plan), else all combined into one (unless that makes a
-    lump); never two plans merged and the third alone."""
+    lump); never two plans merged and the third alone. Cards of people are a team."""
     grouped: list[Draft] = []
     index = 0
     while index < len(drafts):
@@ -228,6 +229,7 @@ def _group_cards(drafts: list[Draft]) -> list[Draft]:
         if len(group) < 2:
             grouped.extend(group)
             continue
+        people = _is_people(group)
         big = sum(d.size >= MIN_ITEM_CHARS for d in group)
         prices = _priced_count(group)
         priced = prices == len(group)
@@ -237,12 +239,38 @@ def _group_cards(drafts: list[Draft]) -> list[Draft]:
                 if prices * 2 >= len(group):
                     # Plans side by side, priced mostly: "Enterprise — contact sales" is a plan.
                     draft.kind = "plan"
-            grouped.extend(group)
+            made = group
         elif sum(d.size for d in group) <= MAX_COMBINED:
-            grouped.append(_combine(group))
+            made = [_combine(group)]
         else:
-            grouped.extend(_combine_small_runs(group))
+            made = _combine_small_runs(group)
+        for draft in made if people else ():
+            draft.kind = "person"
+        grouped.extend(made)
     return grouped
+
+
+def _is_people(group: list[Draft]) -> bool:
+    """Cards titled with people's names, most of them giving a role ("Jane Roe — Founder"):
+    a team, wherever it stands. A price makes it a menu or a plan, not people."""
+    if any(PRICE.search(d.text) or not looks_like_name(d.title) for d in group):
+        return False
+    roles = sum(names_role(d.text) for d in group)
+    return roles * 2 >= len(group)
+
+
+def looks_like_name(title: str) -> bool:
+    """Two to four capitalised words of letters ("Jana Petrović", "Dr. K. Brandt"), not a
+    shouted heading ("OUR SKILLS") nor a phrase with figures in it."""
+    words = title.split()
+    if not NAME_WORDS[0] <= len(words) <= NAME_WORDS[1]:
+        return False
+    return all(
+        word[0].isupper()
+        and word.replace(".", "").replace("-", "").replace("'", "").replace("’", "").isalpha()
+        and not (word.isupper() and len(word) > 3)
+        for word in words
+    )
 
 
 def _combine_small_runs(group: list[Draft]) -> list[Draft]:

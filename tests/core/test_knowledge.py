@@ -406,3 +406,45 @@ def test_sibling_cards_too_different_to_combine_are_not_one_lump() -> None:
     titles = [item.title for item in items]
     assert "Hosting" in titles and "Consulting" in titles
     assert all(len(item.content) < 2000 for item in items)
+
+
+def _cards(pairs: list[tuple[str, str]]) -> str:
+    return "".join(f'<div class="card"><h3>{name}</h3><p>{text}</p></div>' for name, text in pairs)
+
+
+@pytest.mark.parametrize(
+    ("pairs", "team"),
+    [
+        pytest.param(
+            [("Jana Petrović", "Founder and CEO"), ("Dr. Luis Ortega", "Head of research"),
+             ("Mia Koch", "Advisor")],
+            True,
+            id="people-with-roles",
+        ),
+        pytest.param(
+            [("Jana Petrović", "Gründerin und Geschäftsführerin"), ("Luis Ortega", "Inhaber")],
+            True,
+            id="people-with-roles-in-german",
+        ),
+        pytest.param(
+            [("Birra Giovanni", "Amber ale from the hills, 5 €"), ("Zia Carla", "Our aunt's ragù, 14 €")],
+            False,
+            id="a-menu-of-dishes-named-after-people",
+        ),
+        pytest.param(
+            [("Smart Search", "Find any invoice by client or amount."),
+             ("Fast Sync", "Your books are up to date in seconds.")],
+            False,
+            id="title-case-features",
+        ),
+    ],
+)  # fmt: skip
+def test_cards_of_people_with_their_roles_are_team(
+    pairs: list[tuple[str, str]], team: bool
+) -> None:
+    body = f"<main><h2>About the studio</h2><div>{_cards(pairs)}</div></main>"
+    items = items_of(body, "https://studio.test/about/", "about")
+    assert items
+    assert all((item.category is ItemCategory.TEAM) is team for item in items), [
+        (item.title, item.category) for item in items
+    ]
