@@ -427,7 +427,8 @@ def _cards(pairs: list[tuple[str, str]]) -> str:
             id="people-with-roles-in-german",
         ),
         pytest.param(
-            [("Birra Giovanni", "Amber ale from the hills, 5 €"), ("Zia Carla", "Our aunt's ragù, 14 €")],
+            [("Birra Giovanni", "Amber ale from the hills, 5 €"),
+             ("Zia Carla", "Our aunt's ragù, 14 €")],
             False,
             id="a-menu-of-dishes-named-after-people",
         ),
