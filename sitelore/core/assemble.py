@@ -100,8 +100,16 @@ def assemble(pages: Sequence[Page]) -> Assembled:
     if yielding:
         # Site-wide items name a page whose items the request admits.
         items.extend(_template_items(yielding, template, business.name))
+        kinds = [p.purpose_for(business.name) for p in yielding]
+        # The site-wide contact items name the contact page, else the directions page.
         contact_page = next(
-            (p for p in yielding if p.purpose_for(business.name) == "contact"), yielding[0]
+            (
+                p
+                for kind in ("contact", "location")
+                for p, k in zip(yielding, kinds, strict=True)
+                if k == kind
+            ),
+            yielding[0],
         )
         contacts.hours = _unsaid(contacts.hours, items)
         gathered = contact_items(contacts, contact_page.document.url, business.name, language)
