@@ -109,6 +109,14 @@ def test_contact_item_holds_details_found_in_the_footer() -> None:
     assert contacts[0].source == SITE + "/contact"
 
 
+def test_without_a_contact_page_the_contact_item_names_the_directions_page() -> None:
+    pages = [page for page in quillby() if not page.document.url.endswith("/contact")]
+    directions = site_page("/find-us", "Find us", "<h1>Find us</h1><p>Take the tram to Wharf.</p>")
+    items = assemble([*pages, directions]).items
+    (contact,) = [item for item in items if item.title == "Contact details"]
+    assert contact.source == SITE + "/find-us"
+
+
 def test_every_item_is_valid_and_unique() -> None:
     result = assemble(quillby())
     urls = {SITE + path for path in ("/", "/pricing", "/about", "/contact")}
