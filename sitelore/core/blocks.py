@@ -16,8 +16,8 @@ from selectolax.lexbor import LexborNode
 
 from sitelore.core.tables import render_list, render_table, table_is_layout
 from sitelore.core.tags import HEADINGS, INLINE, SKIP
-from sitelore.core.text import EMAIL, PRICE, clean_lines, clean_text, looks_like_phone
-from sitelore.core.units import TITLE_CLASS_HINTS, is_complex, repeated_units
+from sitelore.core.text import EMAIL, clean_lines, clean_text, looks_like_phone
+from sitelore.core.units import is_complex, lone_text, price_row, repeated_units
 from sitelore.core.urls import normalize_url
 
 LANDMARK_CLASSES = {
@@ -72,12 +72,9 @@ RENDERED = frozenset({*HEADINGS, "ul", "ol", "table", "pre", "blockquote", "deta
 # themselves: dropping one would drop the page.
 NEVER_DROPPED = frozenset({"body", "main", "article"})
 WRAPPED_PARAGRAPHS = 3
-_TITLE_CLASS = re.compile("|".join(TITLE_CLASS_HINTS), re.IGNORECASE)
 CTA_LINK_SHARE = 0.8
 CTA_WORDS = 3
 MAX_ROW_CELLS = 4
-MAX_ROW_CELL = 80
-ROW_CELLS = frozenset({"div", "span"})  # boxes; a <strong> or <p> lead is a card title
 MAX_DEPTH = 120
 MAX_LINKS = 2_000
 
@@ -222,7 +219,7 @@ class _Walker:
         if depth > MAX_DEPTH:
             self.buffer.append(" " + node.text(deep=True) + " ")
             return
-        text = _lone_text(node)
+        text = lone_text(node)
         if text is not None:
             self.read_text(text)  # <a>Pricing</a>: no list of children, no loop
         else:
@@ -319,14 +316,14 @@ class _Walker:
             self.visit_container(node, depth)
 
     def visit_container(self, node: LexborNode, depth: int) -> None:
-        text = _lone_text(node)
+        text = lone_text(node)
         if text is not None:
             self.read_text(text)  # <p>Some text.</p>: no list of children, no unit search
             return
         # The blank text nodes, the indentation between blocks, are left out in C: the buffer
         # is flushed before and after a block, so only a blank between two inline runs counts.
         children = _tagged_children(node, skip_blank=True)
-        row = _price_row(children) if 1 < len(children) <= MAX_ROW_CELLS else None
+        row = price_row(children) if 1 < len(children) <= MAX_ROW_CELLS else None
         if row is not None:
             self.buffer.append(row)  # "Coupe femme 38 €": a name stays next to its price
             return
@@ -479,34 +476,10 @@ def _tagged_children(node: LexborNode, skip_blank: bool = False) -> list[tuple[L
     return [(child, child.tag or "") for child in children]
 
 
-def _lone_text(node: LexborNode) -> str | None:
-    """The text of an element whose one child is a text node, else None."""
-    child = node.first_child
-    if child is not None and child.next is None and child.is_text_node:
-        return child.text_content or ""
-    return None
-
-
 def _follows_blank(node: LexborNode) -> bool:
     """The node comes right after a non-empty text node of ASCII whitespace only."""
     previous = node.prev
     return previous is not None and previous.is_empty_text_node and bool(previous.text_content)
-
-
-def _price_row(children: list[tuple[LexborNode, str]]) -> str | None:
-    """The one line of a price-list row laid out as boxes (``<div>Coupe femme</div>
-    <div>38 €</div>``): a few short text-only cells, the last of them a price."""
-    if any(tag not in ROW_CELLS for _, tag in children):
-        return None  # the common case, decided on the tags already read
-    texts = [_lone_text(child) for child, _ in children]
-    if any(text is None or len(text) > MAX_ROW_CELL for text in texts):
-        return None
-    cells = [text.strip() for text in texts if text is not None]
-    if not PRICE.search(cells[-1]) or any(PRICE.search(cell) for cell in cells[:-1]):
-        return None
-    if any(_TITLE_CLASS.search(child.attributes.get("class") or "") for child, _ in children):
-        return None  # a card's title cell: the card reads its title apart
-    return " ".join(cells)
 
 
 def _is_toggle(node: LexborNode) -> bool:

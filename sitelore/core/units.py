@@ -3,16 +3,23 @@ quotes that are laid out content rather than a list.
 
 A unit is a run of siblings of one shape (same tag, mostly the same classes), most of
 them titled (a heading, a bold lead or a class that names a title) and of card length:
-pricing plans, feature grids, team members. Later stages turn a unit into one item.
+pricing plans, feature grids, team members. Later stages turn a unit into one item. A row
+of boxes ending in a price is one line ("Coupe femme 38 €").
 """
 
 from __future__ import annotations
 
+import re
+
 from selectolax.lexbor import LexborNode
 
 from sitelore.core.tags import HEADINGS, INLINE, SKIP
+from sitelore.core.text import PRICE
 
 TITLE_CLASS_HINTS = ("title", "name", "heading", "question")
+_TITLE_CLASS = re.compile("|".join(TITLE_CLASS_HINTS), re.IGNORECASE)
+MAX_ROW_CELL = 80
+ROW_CELLS = frozenset({"div", "span"})  # boxes; a <strong> or <p> lead is a card title
 
 
 def is_complex(node: LexborNode) -> bool:
@@ -101,3 +108,27 @@ def looks_like_card(node: LexborNode) -> bool:
             return False
     length = len(node.text(deep=True).strip())
     return 15 <= length <= 4000
+
+
+def lone_text(node: LexborNode) -> str | None:
+    """The text of an element whose one child is a text node, else None."""
+    child = node.first_child
+    if child is not None and child.next is None and child.is_text_node:
+        return child.text_content or ""
+    return None
+
+
+def price_row(children: list[tuple[LexborNode, str]]) -> str | None:
+    """The one line of a price-list row laid out as boxes (``<div>Coupe femme</div>
+    <div>38 €</div>``): a few short text-only cells, the last of them a price."""
+    if any(tag not in ROW_CELLS for _, tag in children):
+        return None  # the common case, decided on the tags already read
+    texts = [lone_text(child) for child, _ in children]
+    if any(text is None or len(text) > MAX_ROW_CELL for text in texts):
+        return None
+    cells = [text.strip() for text in texts if text is not None]
+    if not PRICE.search(cells[-1]) or any(PRICE.search(cell) for cell in cells[:-1]):
+        return None
+    if any(_TITLE_CLASS.search(child.attributes.get("class") or "") for child, _ in children):
+        return None  # a card's title cell: the card reads its title apart
+    return " ".join(cells)
