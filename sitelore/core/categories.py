@@ -90,6 +90,7 @@ PHONE_LINE = re.compile(
 )
 QUOTING_PAGES = frozenset({"news", "legal", "support"})
 MAX_HEADING_WORDS = 4  # "Our team", "Opening hours and location"; longer is a title
+MAX_PARENT_HEADING_WORDS = 3
 TESTIMONIAL = re.compile(r"^\s*[\"“„«]")
 MENU_PURPOSES = frozenset({"menu"})
 UNTYPED_PAGES = frozenset({"home", "other"})
@@ -98,7 +99,7 @@ UNTYPED_PAGES = frozenset({"home", "other"})
 UNASKED_PAGES = frozenset({"legal", "news"})
 # Pages whose items may take their category from the phrases they use: the general ones,
 # where a house rule or a price sits among descriptions of the offer.
-CUED_PAGES = frozenset({"home", "other", "about", "product", "services", "pricing", "location"})
+CUED_PAGES = frozenset({"home", "other", "about", "product", "pricing", "location"})
 CUED_CATEGORIES = (
     ItemCategory.POLICY,
     ItemCategory.PRICING,
@@ -167,7 +168,9 @@ def judge(
         return Verdict(ItemCategory.PRICING, "a card or table column with a price")
     found = _heading_verdict((title,), page_purpose, "its heading", language)
     found = found or _text_verdict(text, language)
-    above = tuple(reversed(parents))
+    # A heading above names a section only when it is short ("Our team", not "Your lawyers
+    # in Freiburg" over everything the home page says).
+    above = tuple(h for h in reversed(parents) if len(h.split()) <= MAX_PARENT_HEADING_WORDS)
     found = found or _heading_verdict(above, page_purpose, "the heading above", language)
     if found is None and page_purpose in CUED_PAGES and len(text) <= MAX_CUED_TEXT:
         cued = cue_category(f"{title}\n{text}", language)
