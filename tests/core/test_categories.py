@@ -103,7 +103,7 @@ from sitelore.models import ItemCategory as C
             id="a-service-about-terms-is-a-service",
         ),
         pytest.param(
-            "Legal expenses insurance",
+            "Costs covered",
             ("Your lawyers in Freiburg",),
             "We ask your insurer to cover the costs.",
             "",
