@@ -103,9 +103,9 @@ from sitelore.models import ItemCategory as C
             id="a-service-about-terms-is-a-service",
         ),
         pytest.param(
-            "Costs covered",
+            "We handle the paperwork",
             ("Your lawyers in Freiburg",),
-            "We ask your insurer to cover the costs.",
+            "We write to your insurer for you.",
             "",
             "home",
             C.FEATURE,
