@@ -230,7 +230,7 @@ def business_description(
         *(_jsonld_description(d) for d in _home_first(documents, home)[:3]),
         f"{name}: {tagline}." if len(tagline) >= 20 and tagline != reference.title else "",
         *telling,
-        f"{name} in {locality}." if locality and industry_evidence(name, category) else "",
+        f"{name} ({locality})." if locality and industry_evidence(name, category) else "",
         *sentences,
     ]
     for candidate in candidates:
