@@ -15,7 +15,7 @@ from sitelore.core.blocks import Block
 from sitelore.core.categories import judge, names_role
 from sitelore.core.chunks import Chunk
 from sitelore.core.industry import industry_evidence
-from sitelore.core.text import PRICE, clean_text, first_sentence, visible_length
+from sitelore.core.text import AMOUNT, PRICE, clean_text, first_sentence, visible_length
 from sitelore.models import ItemCategory, ItemWhy, KnowledgeItem
 
 MIN_ITEM_CHARS = 45
@@ -231,13 +231,14 @@ def _group_cards(drafts: list[Draft]) -> list[Draft]:
             continue
         people = _is_people(group)
         big = sum(d.size >= MIN_ITEM_CHARS for d in group)
-        prices = _priced_count(group)
-        priced = prices == len(group)
+        priced = all(PRICE.search(d.title) or PRICE.search(d.text) for d in group)
+        plans = _amounts_count(group) * 2 >= len(group)
         if all(d.size >= MIN_CARD_CHARS for d in group) and (priced or big * 2 >= len(group)):
             for draft in group:
                 draft.standalone = True
-                if prices * 2 >= len(group):
-                    # Plans side by side, priced mostly: "Enterprise — contact sales" is a plan.
+                if plans:
+                    # Plans side by side, most with an amount: "Enterprise — contact sales"
+                    # is a plan too.
                     draft.kind = "plan"
             made = group
         elif sum(d.size for d in group) <= MAX_COMBINED:
@@ -290,13 +291,13 @@ def _combine_small_runs(group: list[Draft]) -> list[Draft]:
     return out
 
 
-def _priced_count(group: list[Draft]) -> int:
-    """How many drafts have a price, stopping once most of them cannot."""
+def _amounts_count(group: list[Draft]) -> int:
+    """How many drafts give an amount of money, stopping once most of them cannot."""
     count = 0
     for number, draft in enumerate(group):
         if count * 2 + (len(group) - number) * 2 < len(group):
             break  # even if every other draft had one, fewer than half would
-        count += PRICE.search(draft.title) is not None or PRICE.search(draft.text) is not None
+        count += AMOUNT.search(draft.title) is not None or AMOUNT.search(draft.text) is not None
     return count
 
 

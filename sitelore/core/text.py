@@ -19,6 +19,10 @@ PRICE = re.compile(
     r"|\bgratis\b)",
     re.IGNORECASE,
 )
+# An amount of money, not the word "free" (which feature copy uses as much as price lists).
+AMOUNT = re.compile(
+    r"[$€£¥₹]\s?\d[\d.,]*|\d[\d.,]*\s?(?:[$€£¥₹]|(?:EUR|USD|GBP|CHF)\b)", re.IGNORECASE
+)
 
 
 def clean_text(text: str) -> str:

@@ -449,3 +449,18 @@ def test_cards_of_people_with_their_roles_are_team(
     assert all((item.category is ItemCategory.TEAM) is team for item in items), [
         (item.title, item.category) for item in items
     ]
+
+
+def test_feature_cards_that_say_free_are_not_plans() -> None:
+    # "Free" in feature copy is no price list: the unpriced cards beside it stay features.
+    pairs = [
+        ("Offline mode", "Write on the train; free updates sync when you are back online."),
+        ("Exports", "Free exports to PDF, Word and HTML, with your own fonts."),
+        ("Comments", "Discuss any paragraph with your editors, right in the margin."),
+        ("Versions", "Every change is kept, so any draft can be restored later on."),
+    ]
+    body = f"<main><h2>Why writers switch</h2><div>{_cards(pairs)}</div></main>"
+    items = items_of(body, "https://quillby.test/why/", "other")
+    categories = {item.title: item.category for item in items}
+    assert categories["Comments"] is ItemCategory.FEATURE
+    assert categories["Versions"] is ItemCategory.FEATURE
