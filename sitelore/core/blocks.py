@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from selectolax.lexbor import LexborNode
 
+from sitelore.core.lexicon import cta_words, fold
 from sitelore.core.tables import render_list, render_table, table_is_layout
 from sitelore.core.tags import HEADINGS, INLINE, SKIP
 from sitelore.core.text import EMAIL, clean_lines, clean_text, looks_like_phone
@@ -73,6 +74,8 @@ RENDERED = frozenset({*HEADINGS, "ul", "ol", "table", "pre", "blockquote", "deta
 NEVER_DROPPED = frozenset({"body", "main", "article"})
 WRAPPED_PARAGRAPHS = 3
 CTA_LINK_SHARE = 0.8
+_WORD = re.compile(r"[^\W_]+")
+_NOT_AN_ACTION = re.compile(r"[\d@]")  # a number, a date, an address: what a link says
 CTA_WORDS = 3
 MAX_ROW_CELLS = 4
 MAX_DEPTH = 120
@@ -95,13 +98,19 @@ class Block:
 
     def is_call_to_action(self) -> bool:
         """Link text and nothing else, a few words a line: "Read more →", or a list of
-        "Call us / Email us / Find us" with a phone or e-mail link among them."""
+        "Call us / Email us / Find us" with a phone or e-mail link among them. The number or
+        the address itself ("+49 30 123 45", "hello@acme.test") is a fact, not an action."""
         if self.kind not in ("text", "list") or self.link_chars < CTA_LINK_SHARE * len(self.text):
             return False
         lines = self.text.split("\n")
-        if any(len(line.split()) > CTA_WORDS for line in lines):
+        if any(len(line.split()) > CTA_WORDS or _NOT_AN_ACTION.search(line) for line in lines):
             return False
-        return len(lines) == 1 or self.calls
+        if len(lines) > 1:
+            return self.calls
+        # One linked line is an action when it says so in the words of calls to action
+        # ("Read more", "En savoir plus"); a linked name ("Docker", "Pro plan") is content.
+        noise = cta_words()
+        return any(word in noise for word in _WORD.findall(fold(lines[0])))
 
 
 @dataclass(slots=True)

@@ -259,10 +259,6 @@ def _heading_verdict(
         if len(heading.split()) > MAX_HEADING_WORDS:
             continue  # a tagline, not a section name: "... but your team doesn't"
         purpose = text_purpose(heading, language)
-        if purpose == page_purpose == "pricing":
-            # "Plans" over a pricing page's feature list says what the page says: the page
-            # decides (a price makes a plan, no price a feature).
-            return None
         if purpose in allowed:
             return Verdict(CATEGORY[purpose], f"{which} {heading!r} names {purpose}")
     return None

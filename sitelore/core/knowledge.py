@@ -26,7 +26,8 @@ MIN_QUESTIONS = 3
 MAX_STEP_LABEL = 16
 DESCRIBED_LINES = 6
 MAX_COMBINED = 1500
-NAME_WORDS = (2, 4)  # sibling cards combined past this would be a lump, not one item
+NAME_WORDS = (2, 4)
+_QUOTED = re.compile("[“”„«»\"]")  # sibling cards combined past this would be a lump, not one item
 UNITS = frozenset({"card", "plan"})  # kinds of draft that are one unit whatever their title
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
 _NUMBER = re.compile(r"\d")
@@ -256,6 +257,8 @@ def _is_people(group: list[Draft]) -> bool:
     a team, wherever it stands. A price makes it a menu or a plan, not people."""
     if any(PRICE.search(d.text) or not looks_like_name(d.title) for d in group):
         return False
+    if any(_QUOTED.search(d.text) for d in group):
+        return False  # "“It doubled our sales” — CEO, Acme": customers speaking, not a team
     roles = sum(names_role(d.text) for d in group)
     return roles * 2 >= len(group)
 

@@ -119,6 +119,12 @@ def words_of(attribute: str) -> tuple[str, ...]:
     return tuple(merged)
 
 
+@cache
+def cta_words() -> frozenset[str]:
+    """The words of calls to action in every language ("read", "more", "savoir")."""
+    return frozenset(words_of("label_noise"))
+
+
 def alternation(words: Iterable[str]) -> str:
     """A regular-expression alternation of ``words``, longest first ("tues" before "tue")."""
     return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))

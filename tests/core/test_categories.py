@@ -112,15 +112,6 @@ from sitelore.models import ItemCategory as C
             id="a-long-heading-above-names-no-section",
         ),
         pytest.param(
-            "Custom themes",
-            ("Every plan includes",),
-            "Your logo and colours on every dashboard.",
-            "",
-            "pricing",
-            C.FEATURE,
-            id="a-feature-under-a-plans-heading-on-a-pricing-page",
-        ),
-        pytest.param(
             "Bulk",
             (),
             "Total: $20. Bulk pricing after 100 users: email sales@acme.test",
