@@ -465,3 +465,12 @@ def test_a_form_is_skipped_unless_it_wraps_the_page(form: str, kept: bool) -> No
     document = doc(f"{form}<main><p>Outside the form.</p></main>")
     assert (len(texts(document)) > 1) is kept, texts(document)
     assert texts(document)[-1] == "Outside the form."
+
+
+def test_a_linked_line_is_a_call_to_action_only_in_the_words_of_one() -> None:
+    document = doc(
+        '<main><p><a href="/blog/1">Read more →</a></p><p><a href="/docker">Docker Swarm</a></p>'
+        '<p><a href="tel:+4930123456">+49 30 123456</a></p></main>'
+    )
+    actions = {block.text: block.is_call_to_action() for block in document.blocks}
+    assert actions == {"Read more →": True, "Docker Swarm": False, "+49 30 123456": False}
