@@ -126,21 +126,6 @@ class Verdict:
     reason: str
 
 
-def categorize(
-    title: str,
-    parents: tuple[str, ...],
-    text: str,
-    kind: str,
-    page_purpose: str,
-    default: ItemCategory | None,
-    from_table: bool = False,
-    language: str | None = None,
-) -> ItemCategory:
-    """The category of one item (see :func:`judge` for the evidence, strongest first)."""
-    verdict = judge(title, parents, text, kind, page_purpose, default, from_table, language)
-    return verdict.category
-
-
 def judge(
     title: str,
     parents: tuple[str, ...],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sitelore.core.categories import categorize, mentions_hours
+from sitelore.core.categories import judge, mentions_hours
 from sitelore.models import ItemCategory as C
 
 
@@ -134,9 +134,9 @@ from sitelore.models import ItemCategory as C
 def test_categorize(
     title: str, parents: tuple[str, ...], text: str, kind: str, purpose: str, expected: C
 ) -> None:
-    got = categorize(
+    got = judge(
         title=title, parents=parents, text=text, kind=kind, page_purpose=purpose, default=None
-    )
+    ).category
     assert got is expected
 
 
@@ -151,19 +151,19 @@ def test_categorize(
 def test_site_default_applies_to_the_home_page(
     purpose: str, default: C | None, expected: C
 ) -> None:
-    got = categorize(
+    got = judge(
         title="Gentle care",
         parents=(),
         text="We look after the whole family.",
         kind="",
         page_purpose=purpose,
         default=default,
-    )
+    ).category
     assert got is expected
 
 
 def test_plan_column_from_a_comparison_table_is_pricing() -> None:
-    got = categorize(
+    got = judge(
         title="Team",
         parents=("Compare",),
         text="Price: $29\nSeats: 10",
@@ -171,7 +171,7 @@ def test_plan_column_from_a_comparison_table_is_pricing() -> None:
         page_purpose="features",
         default=None,
         from_table=True,
-    )
+    ).category
     assert got is C.PRICING
 
 
