@@ -118,6 +118,7 @@ class Candidate:
     purpose: str = "other"
     named: bool = False  # the purpose comes from the URL, not from link labels
     kind_source: str | None = None  # what told the purpose: see pagetypes.page_kind
+    language: str | None = None  # the language its path prefix names (/de/), if any
     base_score: float = 0.0
 
     def __post_init__(self) -> None:
@@ -126,6 +127,7 @@ class Candidate:
     def refresh(self) -> None:
         """Recompute purpose and score after new evidence about this URL arrived."""
         path = _ranked_path(self.url, self.other_host)
+        self.language = path_language(urlsplit(self.url).path)
         self.purpose, self.kind_source = page_kind(path, self.labels)
         self.named = self.kind_source == ""
         self.base_score = self._score()
@@ -249,19 +251,21 @@ class Frontier:
         return url_key(url) in self._taken
 
     def score(self, candidate: Candidate) -> float:
+        return self._score_after(candidate, self._taken_purposes)
+
+    def _score_after(self, candidate: Candidate, taken: Counter[str]) -> float:
         # Each page of a kind already taken makes the next one of that kind worth less,
         # so a small budget covers pricing, about, contact... rather than ten legal pages.
         return (
             candidate.base_score
-            - _kind_penalty(candidate.purpose) * self._taken_purposes[candidate.purpose]
+            - _kind_penalty(candidate.purpose) * taken[candidate.purpose]
             - self._language_penalty(candidate)
         )
 
     def _language_penalty(self, candidate: Candidate) -> float:
-        if self._language is None:
+        if candidate.language in (None, self._language) or self._language is None:
             return 0.0
-        prefix = path_language(urlsplit(candidate.url).path)
-        return OTHER_LANGUAGE_PENALTY if prefix not in (None, self._language) else 0.0
+        return OTHER_LANGUAGE_PENALTY
 
     def score_terms(self, candidate: Candidate) -> list[tuple[str, float]]:
         """The named parts of :meth:`score` now: the candidate's own and the penalties."""
@@ -294,14 +298,7 @@ class Frontier:
         pool = list(self._candidates.values())
         chosen: list[Candidate] = []
         while pool and len(chosen) < limit:
-            best = max(
-                pool,
-                key=lambda c: (
-                    c.base_score
-                    - _kind_penalty(c.purpose) * purposes[c.purpose]
-                    - self._language_penalty(c)
-                ),
-            )
+            best = max(pool, key=lambda c: self._score_after(c, purposes))
             pool.remove(best)
             chosen.append(best)
             purposes[best.purpose] += 1
