@@ -89,8 +89,9 @@ def assemble(pages: Sequence[Page]) -> Assembled:
     language = (home or documents[0]).language()
     template = boilerplate(documents)
     items: list[KnowledgeItem] = []
-    for page in pages:
-        purpose = page.purpose_for(business.name)
+    # Each page's kind, its title read without the brand; classified once.
+    kinds = [page.purpose_for(business.name) for page in pages]
+    for page, purpose in zip(pages, kinds, strict=True):
         if page.yields_items and purpose not in LISTING_PURPOSES:
             items.extend(_items_of(page, purpose, template, default, business, language))
     for page in pages:
@@ -100,22 +101,23 @@ def assemble(pages: Sequence[Page]) -> Assembled:
     if yielding:
         # Site-wide items name a page whose items the request admits.
         items.extend(_template_items(yielding, template, business.name))
-        kinds = [p.purpose_for(business.name) for p in yielding]
-        # The site-wide contact items name the contact page, else the directions page.
-        contact_page = next(
-            (
-                p
-                for kind in ("contact", "location")
-                for p, k in zip(yielding, kinds, strict=True)
-                if k == kind
-            ),
-            yielding[0],
-        )
+        contact_page = _contact_page(pages, kinds)
         contacts.hours = _unsaid(contacts.hours, items)
         gathered = contact_items(contacts, contact_page.document.url, business.name, language)
         items.extend(_explained(gathered, GATHERED_REASON, GATHERED_TITLE))
     substantial = [item for item in items if visible_length(item.content) >= MIN_CONTENT]
     return Assembled(business=business, items=tuple(deduplicate(substantial)))
+
+
+def _contact_page(pages: Sequence[Page], kinds: Sequence[str]) -> Page:
+    """The page the site-wide contact items name: the contact page, else the directions
+    page, else the first page whose items the request admits."""
+    yielding = [(page, kind) for page, kind in zip(pages, kinds, strict=True) if page.yields_items]
+    for wanted in ("contact", "location"):
+        for page, kind in yielding:
+            if kind == wanted:
+                return page
+    return yielding[0][0]
 
 
 def _unsaid(hours: list[str], items: Sequence[KnowledgeItem]) -> list[str]:

@@ -136,23 +136,25 @@ def _chosen(codes: tuple[str, ...] | None) -> tuple[Language, ...]:
     return tuple(language(code) for code in codes if code in LANGUAGES)
 
 
+def _merged_map(chosen: Iterable[Language], attribute: str) -> dict[str, tuple[str, ...]]:
+    """One ``key → words`` attribute (``pages``, ``industries``) of several languages merged,
+    keys in the first language's order, words without repeats."""
+    merged: dict[str, dict[str, None]] = {}
+    for lang in chosen:
+        for key, words in getattr(lang, attribute).items():
+            merged.setdefault(key, {}).update(dict.fromkeys(words))
+    return {key: tuple(words) for key, words in merged.items()}
+
+
 def page_words(codes: tuple[str, ...] | None = None) -> dict[str, tuple[str, ...]]:
     """Purpose → the words that name it in the languages ``codes`` (every language when
     ``None``), in the English file's order of purposes."""
-    merged: dict[str, dict[str, None]] = {}
-    for lang in _chosen(codes):
-        for purpose, words in lang.pages.items():
-            merged.setdefault(purpose, {}).update(dict.fromkeys(words))
-    return {purpose: tuple(words) for purpose, words in merged.items()}
+    return _merged_map(_chosen(codes), "pages")
 
 
 def industry_terms() -> dict[str, tuple[str, ...]]:
     """Industry label → the words of every language that speak of it (folded)."""
-    merged: dict[str, dict[str, None]] = {}
-    for lang in languages():
-        for label, terms in lang.industries.items():
-            merged.setdefault(label, {}).update(dict.fromkeys(terms))
-    return {label: tuple(terms) for label, terms in merged.items()}
+    return _merged_map(languages(), "industries")
 
 
 def compound_heads(codes: tuple[str, ...] | None = None) -> list[tuple[str, str]]:
@@ -171,11 +173,8 @@ def compound_heads(codes: tuple[str, ...] | None = None) -> list[tuple[str, str]
 def cue_phrases(category: str, code: str | None = None) -> tuple[str, ...]:
     """The phrases that hint at ``category`` in one language, or in all when ``code`` is
     ``None`` or has no vocabulary."""
-    chosen = (language(code),) if code in LANGUAGES else languages()
-    merged: dict[str, None] = {}
-    for lang in chosen:
-        merged.update(dict.fromkeys(lang.cues.get(category, ())))
-    return tuple(merged)
+    chosen = _chosen((code,)) if code in LANGUAGES else languages()
+    return _merged_map(chosen, "cues").get(category, ())
 
 
 def text_of(key: str, code: str | None, **values: str) -> str:

@@ -16,10 +16,10 @@ from urllib.parse import unquote
 from sitelore.core.lexicon import (
     LANGUAGES,
     compound_heads,
+    cta_words,
     fold,
     page_words,
     primary_subtag,
-    words_of,
 )
 from sitelore.models import ItemCategory
 
@@ -122,8 +122,7 @@ def _index(language: str | None = None) -> _Vocabulary:
         for word, purpose in compound_heads(codes)
         if len(word) >= MIN_COMPOUND_HEAD and purpose not in ("archive", "news")
     ]
-    noise = frozenset(words_of("label_noise"))
-    return _Vocabulary(exact, _by_length(stems), noise, _by_length(heads))
+    return _Vocabulary(exact, _by_length(stems), cta_words(), _by_length(heads))
 
 
 def _stem_purpose(word: str, language: str | None) -> str | None:
