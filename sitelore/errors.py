@@ -16,7 +16,8 @@ name says what the caller should do about it::
     │   └── NotHTML             the URL is not an HTML page (PDF, image ...): skipped, not failed
     ├── PageSkipped             a page arrived but yields nothing: it is skipped, the job goes on
     │   ├── EmptyPage           the page has no text at all
-    │   └── UnreadablePage      the page's HTML could not be turned into a document
+    │   └── UnreadablePage      the page's HTML could not be turned into a document: that page
+    │                           fails (reported ``failed``), the job goes on
     ├── RobotsDisallowed        robots.txt forbids the URL: do not fetch it
     ├── ExtractionFailed        no page of the site could be extracted: the job fails
     └── APIError                a sitelore server answered with an error (the Python client)
@@ -109,7 +110,8 @@ class EmptyPage(PageSkipped):
 
 
 class UnreadablePage(PageSkipped):
-    """The page's HTML could not be turned into a document."""
+    """The page's HTML could not be turned into a document: unlike the other skipped pages,
+    a broken page is reported as failed (the job still goes on)."""
 
     def __init__(self, url: str, error: Exception) -> None:
         super().__init__(f"Could not read the page at {url}: {type(error).__name__}: {error}", url)

@@ -297,6 +297,8 @@ class Crawler:
             if not document.blocks and not target.is_start and not document.metadata.refresh:
                 # An empty page carries nothing; it must not use up the budget of pages.
                 raise EmptyPage(target.url)
+        except UnreadablePage as error:
+            return _Miss(str(error), skipped=False)  # a broken page fails, alone
         except (NotHTML, PageSkipped) as error:
             # The server answered well, there is just nothing to extract: not a failure.
             return _Miss(str(error), skipped=True)
