@@ -22,6 +22,7 @@ from sitelore.core.pagetypes import classify_page
 from sitelore.core.profile import LOCAL_INDUSTRIES, build_profile, offer_category, strip_brand
 from sitelore.core.structured import structured_items
 from sitelore.core.text import (
+    URL,
     fingerprint,
     visible_length,
     word_shingles,
@@ -36,6 +37,7 @@ BOILERPLATE_SHARE = 0.5
 DUPLICATE_JACCARD = 0.7
 SHORT_UNIT_TEXT = 40
 MIN_PROSE = 80
+MIN_SENTENCE_ITEM = 40  # characters a list item has on average when it is prose
 MIN_CONTENT = 40  # no item under a sentence of text, whatever made it
 TEMPLATE_JUNK = ("©", "all rights reserved", "cookie", "newsletter", "subscribe", "javascript")
 # Tag, category and author listings repeat the teasers of pages that say it themselves.
@@ -191,6 +193,7 @@ def _template_items(
         if block.zone != "nav"
         and (block.zone not in CONTENT_ZONES or fingerprint(block.text) in template)
         and (block.kind == "heading" or _is_prose(block.text))
+        and (block.kind != "list" or _is_sentence_list(block.text))
     ]
     context = PageContext(url=page.document.url, purpose="about", title=brand)
     return [_from_template(item) for item in page_items(split_chunks(blocks), context)]
@@ -208,10 +211,18 @@ def _explained(items: list[KnowledgeItem], reason: str, title: str) -> list[Know
 
 
 def _is_prose(text: str) -> bool:
-    if len(text) < MIN_PROSE or not any(mark in text for mark in (". ", ".\n")):
+    """Sentences (a one-line blurb "X is a 400 m² space for ..." too), not a list of links."""
+    sentence_end = text.rstrip().endswith((".", "!")) or any(m in text for m in (". ", ".\n"))
+    if len(text) < MIN_PROSE or not sentence_end:
         return False
-    lowered = text.lower()
+    lowered = URL.sub("", text.lower())  # "…/privacy-notice-and-cookies" is no cookie banner
     return not any(marker in lowered for marker in TEMPLATE_JUNK)
+
+
+def _is_sentence_list(text: str) -> bool:
+    """A list of sentences (what a consent form covers), not of links ("Home", "Blog")."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    return sum(len(line) for line in lines) >= MIN_SENTENCE_ITEM * len(lines)
 
 
 def _is_content(block: Block, template: frozenset[str]) -> bool:

@@ -14,7 +14,7 @@ from functools import cache
 
 from sitelore.core.lexicon import alternation, cue_phrases, fold, words_of
 from sitelore.core.pagetypes import CATEGORY, text_purpose
-from sitelore.core.text import EMAIL, PRICE
+from sitelore.core.text import AMOUNT, EMAIL, PRICE
 from sitelore.models import ItemCategory
 
 # Purposes a heading may name that override the page's own type ...
@@ -108,7 +108,7 @@ CUED_CATEGORIES = (
     ItemCategory.CUSTOMER,
 )
 SHORT_CUED_TEXT = 400
-MAX_CUED_TEXT = 700  # a longer text is decided by its headings and its page
+MAX_CUED_TEXT = 700  # the part of a text whose phrases are read
 LEAD_CHARS = 40
 _CUE_WORD = re.compile(r"[^\W_]+")
 _OFFER_REASONS = {
@@ -148,7 +148,9 @@ def judge(
     if kind == "plan" and page_purpose not in MENU_PURPOSES:
         return Verdict(ItemCategory.PRICING, "one of plans side by side, most of them priced")
     offered = (from_table or kind == "card") and page_purpose not in MENU_PURPOSES
-    if offered and PRICE.search(f"{title}\n{text}"):
+    # "Free" prices a plan as its name ("Free", "Gratis"), not inside a sentence ("you are
+    # free to withdraw your consent").
+    if offered and (AMOUNT.search(f"{title}\n{text}") or PRICE.search(title)):
         # A plan, whatever it is called ("Team", "Business").
         return Verdict(ItemCategory.PRICING, "a card or table column with a price")
     found = _heading_verdict((title,), page_purpose, "its heading", language)
@@ -157,7 +159,7 @@ def judge(
     # in Freiburg" over everything the home page says).
     above = tuple(h for h in reversed(parents) if len(h.split()) <= MAX_PARENT_HEADING_WORDS)
     found = found or _heading_verdict(above, page_purpose, "the heading above", language)
-    if found is None and page_purpose in CUED_PAGES and len(text) <= MAX_CUED_TEXT:
+    if found is None and page_purpose in CUED_PAGES:
         cued = cue_category(f"{title}\n{text}", language)
         found = Verdict(cued, f"its words are {cued.value} words") if cued else None
     return found or _page_verdict(title, text, page_purpose, default, language)
@@ -221,7 +223,10 @@ def cue_category(text: str, language: str | None = None) -> ItemCategory | None:
     # One phrase decides only for a rule in a short text ("pets are not allowed"); a price
     # word or a "minutes from" in a description of the offer needs company.
     single = best[0] is ItemCategory.POLICY and len(text) <= SHORT_CUED_TEXT
-    return best[0] if best[1] >= (1 if single else 2) else None
+    # A longer text is decided by its headings and its page, unless it opens with the
+    # phrases of one kind of content (a privacy notice in a popup).
+    needed = 1 if single else 2 if len(text) <= MAX_CUED_TEXT else 3
+    return best[0] if best[1] >= needed else None
 
 
 def _offer_category(page_purpose: str, title: str, text: str, language: str | None) -> ItemCategory:

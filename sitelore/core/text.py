@@ -13,6 +13,7 @@ _ALL_SPACE = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+(?=[\"“'(\[]?[A-ZÄÖÜÀ-Ý0-9])")
 _WORD = re.compile(r"[^\W_]+")
 EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}\b")
+URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
 PHONE = re.compile(r"(?<![\w/.-])(?:\+|00)?\(?\d{1,4}\)?(?:[\s./-]?\(?\d{1,5}\)?){2,6}(?![\w/-])")
 PRICE = re.compile(
     r"(?:[$€£¥₹]\s?\d[\d.,]*|\d[\d.,]*\s?(?:[$€£¥₹]|(?:EUR|USD|GBP|CHF)\b)|\bfree\b|\bkostenlos\b"

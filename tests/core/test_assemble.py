@@ -89,6 +89,36 @@ def test_template_repeated_on_every_page_is_said_at_most_once() -> None:
     assert not any(item.title == "Pricing" and item.source != SITE + "/pricing" for item in items)
 
 
+def test_template_blurb_and_sentence_lists_are_said_once() -> None:
+    """A header's one-sentence blurb and a popup's list of sentences are the site's words, once;
+    a link list is not, and a privacy link that names cookies makes no cookie banner."""
+    header = (
+        "<header><p>Quillby is a shared writing studio of 30 desks for editors who work alone, "
+        "but not lonely.</p></header>"
+    )
+    popup = (
+        "<aside><h2>How we keep your data</h2><p>Your privacy matters to us, and we keep only "
+        "what we need to work with you. We hold these details for the following purposes:</p>"
+        "<ul><li>Invoicing you for your desk. We use Ledgerly for payments: see "
+        "https://ledgerly.test/privacy-and-cookies for how they work.</li>"
+        "<li>Writing to you about your membership by e-mail or by letter, never by phone.</li>"
+        "</ul><ul><li>Home</li><li>Blog</li></ul></aside>"
+    )
+    pages = [
+        Page(doc(f"{header}<main>{main}</main>{popup}", SITE + path, head=HEAD), is_start=start)
+        for path, main, start in (
+            ("/", "<h1>Write together</h1><p>Desks by the day or the month.</p>", True),
+            ("/desks", "<h1>Desks</h1><p>Fixed and flexible desks, all with a locker.</p>", False),
+            ("/events", "<h1>Events</h1><p>A writers' breakfast every first Monday.</p>", False),
+        )
+    ]
+    content = all_content(assemble(pages))
+    assert content.count("a shared writing studio of 30 desks") == 1
+    assert content.count("We use Ledgerly for payments") == 1
+    assert content.count("never by phone") == 1
+    assert "- Home" not in content
+
+
 def test_page_content_becomes_items_with_their_source() -> None:
     items = assemble(quillby()).items
     by_title = {item.title: item for item in items}

@@ -40,6 +40,16 @@ from sitelore.models import ItemCategory as C
             "Pro", (), "$29 per month\n10 users", "card", "features", C.PRICING, id="priced-card"
         ),
         pytest.param("Rye loaf", (), "$6 each", "card", "menu", C.PRODUCT, id="priced-menu-card"),
+        pytest.param("Free", (), "One user\n2 projects", "card", "home", C.PRICING, id="free-plan"),
+        pytest.param(
+            "Consent",
+            (),
+            "You are free to withdraw it at any time.",
+            "card",
+            "about",
+            C.ABOUT,
+            id="free-inside-a-sentence-is-no-price",
+        ),
         # 2. the item's own heading, then its parents
         pytest.param(
             "Our team", (), "Six bakers and two drivers.", "", "home", C.TEAM, id="team-heading"
@@ -70,6 +80,26 @@ from sitelore.models import ItemCategory as C
         pytest.param("Reach", (), "Phone: +44 20 7946 0958", "", "features", C.CONTACT, id="phone"),
         pytest.param(
             "Kind words", (), "“The best bakery in town.”", "", "home", C.CUSTOMER, id="quote-marks"
+        ),
+        pytest.param(
+            "Before your first session",
+            (),
+            "Your privacy matters: we keep your personal data under data protection law. "
+            + "We note what you tell us so that your therapist can follow your care. " * 12,
+            "",
+            "about",
+            C.POLICY,
+            id="a-long-text-that-opens-as-a-privacy-notice",
+        ),
+        pytest.param(
+            "Before your first session",
+            (),
+            "Your privacy matters to us. "
+            + "We note what you tell us so that your therapist can follow your care. " * 12,
+            "",
+            "about",
+            C.ABOUT,
+            id="one-phrase-does-not-decide-a-long-text",
         ),
         # 4. the page's type, else the default
         pytest.param(
