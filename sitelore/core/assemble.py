@@ -123,13 +123,11 @@ def _contact_page(pages: Sequence[Page], kinds: Sequence[str]) -> Page:
 
 
 def _unsaid(hours: list[str], items: Sequence[KnowledgeItem]) -> list[str]:
-    """The opening hours that no contact or location item of a page gives already: said
-    once, where the site says them ("Sprechzeiten" on the contact page)."""
-    said = [
-        " ".join(words(item.content))
-        for item in items
-        if item.category in (ItemCategory.CONTACT, ItemCategory.LOCATION)
-    ]
+    """The opening hours that no location item of a page gives already: said once, where
+    the site says them ("Sprechzeiten" on the contact page). A contact card that mentions
+    them does not count: hours are looked for with the location."""
+    located = [item for item in items if item.category is ItemCategory.LOCATION]
+    said = [" ".join(words(item.content)) for item in located]
     return [line for line in hours if not any(" ".join(words(line)) in text for text in said)]
 
 

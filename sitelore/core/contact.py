@@ -24,7 +24,10 @@ STREET = re.compile(
     r"(\d+[a-z]?\s+([A-Z][\w.'-]*\s+){0,4}(street|st\.?|avenue|ave\.?|road|rd\.?|lane|ln\.?"
     r"|boulevard|blvd\.?|drive|dr\.?|way|place|pl\.?|square|sq\.?|court|ct\.?|terrace|parkway"
     r"|highway|hwy\.?)\b)|(\b[\wäöüß-]+(straße|strasse|str\.|weg|platz|allee|gasse|ring|damm)"
-    r"\s*\d+)|(\b(rue|avenue|boulevard|calle|via|piazza|plaza)\s+[\w' -]+)",
+    r"\s*\d+)|(\b(rue|avenue|boulevard)\s+[\w' -]+)"
+    # "Via Roma 12", "Calle Mayor, 3": a word that is also a preposition ("via Slack", "via la
+    # E411") names a street only with its house number.
+    r"|(\b(calle|via|piazza|plaza)\s+[\w' -]+?(?:,\s*|\s+)\d+[a-z]?\b)",
     re.IGNORECASE,
 )
 POSTCODE = re.compile(
@@ -47,6 +50,10 @@ CLOCK_TIME = re.compile(r"(?<![\d.:])(?:[01]?\d|2[0-3])[:.h][0-5]\d(?![\d.:])")
 LETTERS = re.compile(r"[^\W\d_]{3,}")
 MAX_ADDRESS_LINE = 100
 MAX_EACH = 8
+MAX_LABEL = 60
+LABEL_REACH = 2  # lines after a label where its hours start
+# "Address: 12 Main St": the line's own label, which the item says in its own words.
+FIELD_LABEL = re.compile(r"^[^\W\d_]{2,}\s?:\s*")
 
 
 @dataclass
@@ -108,10 +115,14 @@ def harvest_contacts(documents: Iterable[Document]) -> ContactFacts:
             facts.add(facts.phones, phone, document.url)
         for node in document.jsonld:
             _from_jsonld(node, facts, document.url)
-        for block in document.blocks:
+        blocks = document.blocks
+        for index, block in enumerate(blocks):
             if block.text not in read:
                 read.add(block.text)
-                _from_text(block.text, facts, document.url, block.zone in TEMPLATE_ZONES)
+                # A label in one block ("Opening hours:") heads the list of hours in the next.
+                after = blocks[index + 1].text if index + 1 < len(blocks) else ""
+                template = block.zone in TEMPLATE_ZONES
+                _from_text(block.text, facts, document.url, template, after)
     return facts
 
 
@@ -146,24 +157,30 @@ def _postal_text(address: dict[str, Any]) -> str:
     return ", ".join(str(part) for part in parts if isinstance(part, str | int) and part)
 
 
-def _from_text(text: str, facts: ContactFacts, source: str, template: bool = False) -> None:
+def _from_text(
+    text: str, facts: ContactFacts, source: str, template: bool = False, after: str = ""
+) -> None:
     """``template``: the text is the site's header or footer, where a time of day is when to
-    come ("Check-in from 15:00"), whatever words go with it."""
+    come ("Check-in from 15:00"), whatever words go with it. ``after``: the text that follows
+    (where the hours under a label at the end of this one are)."""
     if len(text) > 4000:
         return
     for email in EMAIL.findall(text):
         facts.add(facts.emails, email, source)
     lines = [line.strip() for line in text.split("\n")]
+    ahead = [*lines, *after.split("\n", LABEL_REACH)[:LABEL_REACH]]
     for index, line in enumerate(lines):
         if not line or len(line) > MAX_LINE or "©" in line:
             continue
         following = lines[index + 1] if index + 1 < len(lines) else ""
-        if _day_only().match(fold(line)) and mentions_hours(f"{line} {following}"):
+        if _is_hours_label(line, ahead[index + 1 : index + 1 + LABEL_REACH]):
+            facts.add(facts.hours, line, source)
+        elif _day_only().match(fold(line)) and mentions_hours(f"{line} {following}"):
             facts.add(facts.hours, f"{line.rstrip(':')}: {following}", source)
         elif mentions_hours(line) or (template and _is_timed(line)):
             facts.add(facts.hours, line, source)
         elif len(line) <= MAX_ADDRESS_LINE and _is_address(line):
-            facts.add(facts.addresses, line, source)
+            facts.add(facts.addresses, FIELD_LABEL.sub("", line), source)
         else:
             # "Whittier, CA 90601 Phone: …": a town with its postcode inside a longer line.
             town = TOWN_WITH_POSTCODE.search(line)
@@ -174,6 +191,16 @@ def _from_text(text: str, facts: ContactFacts, source: str, template: bool = Fal
                 number = match.group().strip()
                 if looks_like_phone(number) and not DATE_LIKE.search(number):
                     facts.add(facts.phones, number, source)
+
+
+def _is_hours_label(line: str, following: list[str]) -> bool:
+    """The site's own heading of the hours below it, with what it adds ("Opening hours (by
+    appointment only):", "Kitchen:"), kept so that the note is not lost."""
+    if not line.endswith(":") or len(line) > MAX_LABEL or CLOCK_TIME.search(line):
+        return False
+    if _day_only().match(fold(line)):
+        return False  # "Monday:" is the first half of a line of hours
+    return any(mentions_hours(" ".join(following[: size + 1])) for size in range(len(following)))
 
 
 def _is_timed(line: str) -> bool:
@@ -230,11 +257,23 @@ def contact_items(
     location_lines = [say("where_to_find")] if business else []
     location_lines += [f"- {a}" for a in facts.addresses]
     if facts.hours:
-        location_lines += ["", f"**{say('opening_hours')}**", *(f"- {h}" for h in facts.hours)]
+        location_lines += ["", *_hours_lines(facts.hours, say("opening_hours"))]
     if facts.addresses or facts.hours:
         title = say("location_and_hours") if facts.hours else say("location")
         items.append(_item(title, location_lines, ItemCategory.LOCATION, source))
     return items
+
+
+def _hours_lines(hours: list[str], heading: str) -> list[str]:
+    """The hours under the site's own labels where it has them, else under ``heading``."""
+    lines = [] if hours[0].endswith(":") else [f"**{heading}**"]
+    for line in hours:
+        if line.endswith(":"):
+            lines += [""] if lines else []
+            lines.append(f"**{line.rstrip(':')}**")
+        else:
+            lines.append(f"- {line}")
+    return lines
 
 
 def _item(title: str, lines: list[str], category: ItemCategory, source: str) -> KnowledgeItem:

@@ -139,6 +139,33 @@ def test_contact_item_holds_details_found_in_the_footer() -> None:
     assert contacts[0].source == SITE + "/contact"
 
 
+def test_times_a_contact_card_mentions_are_still_in_the_location_item() -> None:
+    """When to come is looked for with the location: a contact card that also gives the
+    check-in times does not take them out of the LOCATION item; a location item of a page
+    that gives them does."""
+    footer = "<footer><ul><li>Check-in: 15:00 – 18:00</li></ul></footer>"
+    card = (
+        "<h2>Write to us</h2><p>We answer within a day: desk@quillby.test</p>"
+        "<p>Check-in 15:00 – 18:00 at the front desk.</p>"
+    )
+    hours = "<h2>Find us</h2><p>On the quay, by the ferry. Check-in: 15:00 – 18:00</p>"
+
+    def holding_times(contact_main: str) -> list[KnowledgeItem]:
+        pages = [
+            Page(doc(f"<main>{main}</main>{footer}", SITE + path, head=HEAD), is_start=start)
+            for path, main, start in (
+                ("/", "<h1>Write together</h1><p>Desks by the day or the month.</p>", True),
+                ("/contact", contact_main, False),
+            )
+        ]
+        return [i for i in assemble(pages).items if "15:00 – 18:00" in i.content]
+
+    with_card = holding_times(card)
+    assert [i.category for i in with_card] == [ItemCategory.CONTACT, ItemCategory.LOCATION]
+    with_hours = holding_times(hours)
+    assert [(i.category, i.title) for i in with_hours] == [(ItemCategory.LOCATION, "Find us")]
+
+
 def test_without_a_contact_page_the_contact_item_names_the_directions_page() -> None:
     pages = [page for page in quillby() if not page.document.url.endswith("/contact")]
     directions = site_page("/find-us", "Find us", "<h1>Find us</h1><p>Take the tram to Wharf.</p>")

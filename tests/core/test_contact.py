@@ -67,6 +67,8 @@ def test_dates_and_bare_numbers_are_not_phones(line: str) -> None:
         pytest.param("Musterstraße 12", "Musterstraße 12", id="de-street"),
         pytest.param("80331 München", "80331 München", id="de-postcode"),
         pytest.param("12 rue des Lilas", "12 rue des Lilas", id="fr-street"),
+        pytest.param("Via dei Mille 24", "Via dei Mille 24", id="it-street"),
+        pytest.param("Address: 742 Evergreen Terrace", "742 Evergreen Terrace", id="field-label"),
     ],
 )
 def test_addresses_from_text(line: str, address: str) -> None:
@@ -83,6 +85,18 @@ def test_addresses_from_text(line: str, address: str) -> None:
     ],
 )
 def test_years_are_not_addresses(line: str) -> None:
+    assert facts(f"<footer><p>{line}</p></footer>").addresses == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        pytest.param("Via Slack", id="via-a-tool"),
+        pytest.param("Via la A7 (depuis Lyon)", id="via-a-motorway"),
+        pytest.param("Calle us on weekdays", id="calle-without-number"),
+    ],
+)
+def test_via_without_a_house_number_is_no_street(line: str) -> None:
     assert facts(f"<footer><p>{line}</p></footer>").addresses == []
 
 
@@ -116,6 +130,21 @@ def test_marketing_numbers_are_not_addresses(line: str) -> None:
             id="german-day-next-line",
         ),
         pytest.param("<p>Sunday closed</p>", [], id="closed-no-times"),
+        pytest.param(
+            "<p>Opening hours (by appointment only):</p><ul><li>Tuesday: 10am - 4pm</li></ul>",
+            ["Opening hours (by appointment only):", "Tuesday: 10am - 4pm"],
+            id="the-label-and-its-note-in-the-block-before",
+        ),
+        pytest.param(
+            "<p>Kitchen:<br>Tue–Sun 12:00–21:00<br>Bar:<br>Tue–Sun 12:00–01:00</p>",
+            ["Kitchen:", "Tue–Sun 12:00–21:00", "Bar:", "Tue–Sun 12:00–01:00"],
+            id="two-labelled-groups",
+        ),
+        pytest.param(
+            "<p>Questions about your order:</p><p>Write to us any time.</p>",
+            [],
+            id="a-label-over-no-hours-is-no-hours",
+        ),
     ],
 )
 def test_opening_hours(html: str, hours: list[str]) -> None:
@@ -179,6 +208,14 @@ def test_contact_and_location_items() -> None:
     assert "12 Wharf Street, Leeds LS2 7EQ" in location.content
     assert "Mon–Sat 7:00 – 16:00" in location.content
     assert len(contact.description) <= 300
+
+
+def test_hours_are_listed_under_the_sites_own_labels() -> None:
+    found = facts("<p>Kitchen:<br>Tue–Sun 12:00–21:00<br>Bar:<br>Tue–Sun 12:00–01:00</p>")
+    (location,) = contact_items(found, None)
+    listed = "**Kitchen**\n- Tue–Sun 12:00–21:00\n\n**Bar**\n- Tue–Sun 12:00–01:00"
+    assert listed in location.content
+    assert "Opening hours" not in location.content
 
 
 def test_contact_items_prefer_the_contact_page_as_source() -> None:
