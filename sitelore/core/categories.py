@@ -158,7 +158,7 @@ def judge(
     # A heading above names a section only when it is short ("Our team", not "Your lawyers
     # in Freiburg" over everything the home page says).
     above = tuple(h for h in reversed(parents) if len(h.split()) <= MAX_PARENT_HEADING_WORDS)
-    found = found or _heading_verdict(above, page_purpose, "the heading above", language)
+    found = found or _parent_verdict(above, page_purpose, f"{title}\n{text}", language)
     if found is None and page_purpose in CUED_PAGES:
         cued = cue_category(f"{title}\n{text}", language)
         found = Verdict(cued, f"its words are {cued.value} words") if cued else None
@@ -232,8 +232,7 @@ def cue_category(text: str, language: str | None = None) -> ItemCategory | None:
 def _offer_category(page_purpose: str, title: str, text: str, language: str | None) -> ItemCategory:
     """On pricing and product pages, what has no price is a feature of the offer."""
     both = f"{title}\n{text}"
-    priced = PRICE.search(both) or text_purpose(title, language) == "pricing"
-    if priced or _cued(both, ItemCategory.PRICING, language):
+    if _priced(both, language) or text_purpose(title, language) == "pricing":
         return ItemCategory.PRICING if page_purpose == "pricing" else ItemCategory.PRODUCT
     return ItemCategory.FEATURE
 
@@ -252,6 +251,21 @@ def _heading_verdict(
         if purpose in allowed:
             return Verdict(CATEGORY[purpose], f"{which} {heading!r} names {purpose}")
     return None
+
+
+def _parent_verdict(
+    above: tuple[str, ...], page_purpose: str, own: str, language: str | None
+) -> Verdict | None:
+    """The category a section heading above names, except that what has no price under
+    "Pricing" or "All plans include" is a feature of the plans, not a price."""
+    found = _heading_verdict(above, page_purpose, "the heading above", language)
+    if found is not None and found.category is ItemCategory.PRICING and not _priced(own, language):
+        return None
+    return found
+
+
+def _priced(text: str, language: str | None) -> bool:
+    return bool(PRICE.search(text)) or _cued(text, ItemCategory.PRICING, language)
 
 
 def _text_verdict(text: str, language: str | None) -> Verdict | None:

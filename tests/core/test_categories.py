@@ -61,7 +61,27 @@ from sitelore.models import ItemCategory as C
             "Security", (), "Encrypted at rest.", "", "features", C.SECURITY, id="security-heading"
         ),
         pytest.param("Sourdough", ("FAQ",), "Yes, daily.", "", "home", C.FAQ, id="faq-parent"),
-        pytest.param("Rye", ("Pricing",), "Fair.", "", "home", C.PRICING, id="pricing-parent"),
+        pytest.param(
+            "Rye", ("Pricing",), "Fair: $6 a loaf.", "", "home", C.PRICING, id="pricing-parent"
+        ),
+        pytest.param(
+            "Custom themes",
+            ("Pricing", "All plans include"),
+            "Your logo and colours on every screen.",
+            "",
+            "pricing",
+            C.FEATURE,
+            id="unpriced-under-a-pricing-heading-is-a-feature-of-the-plans",
+        ),
+        pytest.param(
+            "Taxes",
+            ("Rates",),
+            "All prices exclude the tourist tax.",
+            "",
+            "pricing",
+            C.PRICING,
+            id="price-words-under-a-pricing-heading",
+        ),
         pytest.param(
             "Fees", (), "Fees are due in 30 days.", "", "legal", C.POLICY, id="legal-locks-fees"
         ),
