@@ -32,6 +32,8 @@ UNITS = frozenset({"card", "plan"})  # kinds of draft that are one unit whatever
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
 _NUMBER = re.compile(r"\d")
 EMPTY_CELLS = frozenset({"", "-", "–", "—", "✗", "x", "no", "n/a"})
+# A table of records: a price on at least 4 rows of 5 in one column, on at most 1 in another.
+MIN_RECORDS, PRICED_COLUMN, UNPRICED_COLUMN = 3, 0.8, 0.2
 
 
 @dataclass
@@ -140,7 +142,21 @@ def _is_plan_table(rows: list[list[str]], chunk: Chunk, page: PageContext) -> bo
     if len(plans) < 2 or len(plans) != len(rows[0]) - 1:
         return False
     has_price = any(PRICE.search(cell) for row in rows[1:] for cell in row[1:])
-    return has_price or page.purpose == "pricing"
+    return (has_price or page.purpose == "pricing") and not _is_record_table(rows)
+
+
+def _is_record_table(rows: list[list[str]]) -> bool:
+    """A table of records, one per row ("Service | Price | What it's for"): one column holds
+    a price on (nearly) every row and another holds none, where a comparison has its prices
+    along a row, one per plan."""
+    body = rows[1:]
+    if len(body) < MIN_RECORDS:
+        return False
+    shares = [
+        sum(bool(AMOUNT.search(row[column])) for row in body) / len(body)
+        for column in range(1, len(rows[0]))
+    ]
+    return max(shares) >= PRICED_COLUMN and min(shares) <= UNPRICED_COLUMN
 
 
 def _plan_drafts(rows: list[list[str]], context: tuple[str, ...]) -> list[Draft]:

@@ -131,6 +131,21 @@ def test_a_two_column_table_is_kept_whole_as_a_markdown_table() -> None:
     assert "| Area | Charge |\n| --- | --- |\n| City centre | $0 |" in item.content
 
 
+def test_a_table_of_records_with_a_price_column_keeps_each_row_whole() -> None:
+    # One row per treatment, a price in every row of one column: each price stays beside
+    # its treatment and what it is for, not cut into a "Price" and a "Notes" column.
+    body = """<main><h2>Self-pay rates</h2><table>
+    <tr><th>Treatment</th><th>Price</th><th>What it is for</th></tr>
+    <tr><td>First assessment</td><td>$140</td><td>A full screening and a plan.</td></tr>
+    <tr><td>Follow-up (45 min)</td><td>$95</td><td>Hands-on therapy and exercises.</td></tr>
+    <tr><td>Sports massage</td><td>$70</td><td>Tight muscles after training.</td></tr>
+    </table></main>"""
+    items = items_of(body, "https://physio.test/rates/", "pricing")
+    assert [item.title for item in items] == ["Self-pay rates"]
+    assert "| First assessment | $140 | A full screening and a plan. |" in items[0].content
+    assert items[0].category is ItemCategory.PRICING
+
+
 def test_a_small_comparison_table_does_not_vanish() -> None:
     body = """<main><h2>Compare plans</h2><table>
     <tr><th>Plan</th><th>Solo</th><th>Team</th><th>Agency</th></tr>
