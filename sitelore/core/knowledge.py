@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from sitelore.core.blocks import Block
-from sitelore.core.categories import judge, names_role
+from sitelore.core.categories import Verdict, judge, names_role
 from sitelore.core.chunks import Chunk
 from sitelore.core.industry import industry_evidence
 from sitelore.core.text import AMOUNT, PRICE, clean_text, first_sentence, visible_length
@@ -380,6 +380,7 @@ def _to_item(draft: Draft, page: PageContext) -> KnowledgeItem:
         draft.from_table,
         page.language,
     )
+    verdict = _for_the_business(verdict, page)
     return KnowledgeItem(
         title=title,
         description=_description(draft, title),
@@ -388,6 +389,15 @@ def _to_item(draft: Draft, page: PageContext) -> KnowledgeItem:
         source=page.url,
         why=ItemWhy(verdict.reason, title_reason),
     )
+
+
+def _for_the_business(verdict: Verdict, page: PageContext) -> Verdict:
+    """Integrations are what software connects to: the partners of a business that sells
+    no software (a coworking space's sponsors, a clinic's insurers) say who it works with."""
+    if verdict.category is ItemCategory.INTEGRATION and page.offer is not ItemCategory.FEATURE:
+        reason = f"{verdict.reason}; partners of a business that sells no software"
+        return Verdict(ItemCategory.ABOUT, reason)
+    return verdict
 
 
 def _default_category(draft: Draft, page: PageContext) -> ItemCategory | None:

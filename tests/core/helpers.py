@@ -5,7 +5,7 @@ from __future__ import annotations
 from sitelore.core.chunks import split_chunks
 from sitelore.core.document import Document, parse_document
 from sitelore.core.knowledge import PageContext, page_items
-from sitelore.models import KnowledgeItem
+from sitelore.models import ItemCategory, KnowledgeItem
 
 
 def page(body: str, *, title: str = "", head: str = "", lang: str = "en") -> str:
@@ -21,10 +21,18 @@ def doc(body: str, url: str = "https://acme.test/", *, title: str = "", head: st
     return parse_document(page(body, title=title, head=head), url)
 
 
-def items_of(body: str, url: str, purpose: str, *, title: str = "") -> list[KnowledgeItem]:
-    """The knowledge items one page yields, as the assembler would cut them."""
+def items_of(
+    body: str,
+    url: str,
+    purpose: str,
+    *,
+    title: str = "",
+    offer: ItemCategory = ItemCategory.FEATURE,
+) -> list[KnowledgeItem]:
+    """The knowledge items one page yields, as the assembler would cut them (for a business
+    whose ``offer`` is features of software, unless it is said)."""
     document = doc(body, url, title=title)
-    context = PageContext(url=url, purpose=purpose, title=title)
+    context = PageContext(url=url, purpose=purpose, title=title, offer=offer)
     return page_items(split_chunks(document.blocks), context)
 
 

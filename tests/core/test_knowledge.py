@@ -479,3 +479,23 @@ def test_feature_cards_that_say_free_are_not_plans() -> None:
     categories = {item.title: item.category for item in items}
     assert categories["Comments"] is ItemCategory.FEATURE
     assert categories["Versions"] is ItemCategory.FEATURE
+
+
+PARTNERS = """<main><h1>Our partners</h1>
+<h2>Northwind Data</h2><p>Syncs your contacts both ways, every five minutes, with no code.</p>
+<h2>Harbour Bank</h2><p>Lends us the ground floor and sponsors our evening meetups.</p></main>"""
+
+
+@pytest.mark.parametrize(
+    ("offer", "expected"),
+    [
+        pytest.param(ItemCategory.FEATURE, ItemCategory.INTEGRATION, id="software"),
+        pytest.param(ItemCategory.SERVICE, ItemCategory.ABOUT, id="a-coworking-space"),
+        pytest.param(ItemCategory.PRODUCT, ItemCategory.ABOUT, id="a-shop"),
+    ],
+)
+def test_partners_are_integrations_only_for_software(
+    offer: ItemCategory, expected: ItemCategory
+) -> None:
+    items = items_of(PARTNERS, "https://desks.test/partners/", "integrations", offer=offer)
+    assert {item.category for item in items} == {expected}
