@@ -154,6 +154,7 @@ def judge(
         # A plan, whatever it is called ("Team", "Business").
         return Verdict(ItemCategory.PRICING, "a card or table column with a price")
     found = _heading_verdict((title,), page_purpose, "its heading", language)
+    found = found or _travel_verdict(title)
     found = found or _text_verdict(text, language)
     # A heading above names a section only when it is short ("Our team", not "Your lawyers
     # in Freiburg" over everything the home page says).
@@ -251,6 +252,23 @@ def _heading_verdict(
         if purpose in allowed:
             return Verdict(CATEGORY[purpose], f"{which} {heading!r} names {purpose}")
     return None
+
+
+def _travel_verdict(title: str) -> Verdict | None:
+    """ "Pancake house, 10 min by bike": a place near the business and how to get there
+    (a guesthouse's surroundings), whatever the page calls it."""
+    if _travel_time().search(fold(title)) is None:
+        return None
+    return Verdict(ItemCategory.LOCATION, "its heading says how far it is and how to get there")
+
+
+@cache
+def _travel_time() -> re.Pattern[str]:
+    """A time or distance and a way of travelling, in every language: "10 min fietsen",
+    "5 minutes à pied", "2 km on foot" (folded)."""
+    units = r"\w*minut\w*|mins?|km|kilomet\w*|miles?|mi"
+    ways = alternation(words_of("travel_words"))
+    return re.compile(rf"\b\d+(?:[.,]\d+)?\s?(?:{units})\.?(?:\s+\S+)??\s+(?:{ways})\b")
 
 
 def _parent_verdict(

@@ -1,9 +1,10 @@
 """The per-language vocabularies (``sitelore/lexicon/<lang>.json``), loaded once, and folding.
 
 Words are data: every language has one file with the words that name kinds of page,
-the days and clock words of opening hours, the phrases that hint at a category and
-the texts of the items sitelore writes itself. Code holds no word lists; a language
-without a file still gets every structure-based result.
+the days and clock words of opening hours, the ways of travelling ("on foot"), the
+phrases that hint at a category and the texts of the items sitelore writes itself.
+Code holds no word lists; a language without a file still gets every structure-based
+result.
 
 Matching is done on *folded* text: case and accents removed (``Équipe`` = ``equipe``,
 ``Öffnungszeiten`` = ``offnungszeiten``), so a page that drops its accents matches too.
@@ -46,6 +47,7 @@ class Language:
     days: tuple[str, ...]
     clock_words: tuple[str, ...]
     range_words: tuple[str, ...]
+    travel_words: tuple[str, ...]  # how one gets somewhere: "10 min *by bike*"
     cues: dict[str, tuple[str, ...]]
     texts: dict[str, str]
     industries: dict[str, tuple[str, ...]]
@@ -92,6 +94,7 @@ def _language(data: dict[str, Any]) -> Language:
         days=_folded(data["days"]),
         clock_words=_folded(data["clock_words"]),
         range_words=_folded(data["range_words"]),
+        travel_words=_folded(data["travel_words"]),
         cues={category: _folded(phrases) for category, phrases in data["cues"].items()},
         texts=dict(data["texts"]),
         industries={label: _folded(terms) for label, terms in data["industries"].items()},
