@@ -98,8 +98,9 @@ UNTYPED_PAGES = frozenset({"home", "other"})
 # keep?"), a blog interview.
 UNASKED_PAGES = frozenset({"legal", "news"})
 # Pages whose items may take their category from the phrases they use: the general ones,
-# where a house rule or a price sits among descriptions of the offer.
-CUED_PAGES = frozenset({"home", "other", "about", "product", "pricing", "location"})
+# where a house rule or a price sits among descriptions of the offer, and the contact page
+# (how a booking works, where to park).
+CUED_PAGES = frozenset({"home", "other", "about", "product", "pricing", "location", "contact"})
 CUED_CATEGORIES = (
     ItemCategory.POLICY,
     ItemCategory.PRICING,

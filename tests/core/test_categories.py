@@ -148,6 +148,25 @@ from sitelore.models import ItemCategory as C
             C.POLICY,
             id="a-house-rule-in-french-on-the-rooms-page",
         ),
+        pytest.param(
+            "How a booking works",
+            (),
+            "We confirm your dates by e-mail. Check-in is from 3 pm, check-out before 11 am; "
+            "the stay is paid in advance.",
+            "",
+            "contact",
+            C.POLICY,
+            id="booking-rules-on-the-contact-page",
+        ),
+        pytest.param(
+            "Write to us",
+            (),
+            "We answer within a day, also about cancellation: stay@dune.test",
+            "",
+            "contact",
+            C.CONTACT,
+            id="contact-card-on-the-contact-page",
+        ),
         # 3. what the text is made of
         pytest.param("Visit", (), "Mon–Fri 9:00–17:00", "", "home", C.LOCATION, id="hours"),
         pytest.param("Talk to us", (), "hello@acme.test", "", "features", C.CONTACT, id="email"),
