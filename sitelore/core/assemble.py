@@ -65,11 +65,11 @@ class Page:
     def purpose(self) -> str:
         return self.purpose_for("")
 
-    def purpose_for(self, brand: str) -> str:
-        """The page's kind; with the ``brand`` known, its title is read without it ("Chef
-        Tony – The Bottle Room" says nothing of rooms)."""
+    def purpose_for(self, brand: str, language: str | None = None) -> str:
+        """The page's kind, read in the site's ``language``; with the ``brand`` known, its
+        title is read without it ("Chef Tony – The Bottle Room" says nothing of rooms)."""
         title = strip_brand(self.document.title, brand) if brand else self.document.title
-        return classify_page(url_path(self.document.url), (*self.labels, title))
+        return classify_page(url_path(self.document.url), (*self.labels, title), language)
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def assemble(pages: Sequence[Page]) -> Assembled:
     template = boilerplate(documents)
     items: list[KnowledgeItem] = []
     # Each page's kind, its title read without the brand; classified once.
-    kinds = [page.purpose_for(business.name) for page in pages]
+    kinds = [page.purpose_for(business.name, language) for page in pages]
     for page, purpose in zip(pages, kinds, strict=True):
         if page.yields_items and purpose not in LISTING_PURPOSES:
             items.extend(_items_of(page, purpose, template, default, business, language))

@@ -88,6 +88,7 @@ PHONE_LINE = re.compile(
     r"(^|\n)[-*\s]*(?:(?:tel|phone|fon|telefon|fax|mobil)\w*\.?[-:\s]*)?\+?\(?\d[\d\s/().-]{6,}\d\s*($|\n)",
     re.IGNORECASE,
 )
+DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 QUOTING_PAGES = frozenset({"news", "legal", "support"})
 MAX_HEADING_WORDS = 4  # "Our team", "Opening hours and location"; longer is a title
 MAX_PARENT_HEADING_WORDS = 3
@@ -293,17 +294,18 @@ def _text_verdict(text: str, language: str | None) -> Verdict | None:
     if mentions_hours(text):
         return Verdict(ItemCategory.LOCATION, "its text gives opening hours")
     # "Email sales@… for bulk pricing" under a price is pricing, not a contact card.
-    if (
-        len(text) < 400
-        and (EMAIL.search(text) or PHONE_LINE.search(text))
-        and not PRICE.search(text)
-    ):
+    if len(text) < 400 and (EMAIL.search(text) or _phone_line(text)) and not PRICE.search(text):
         return Verdict(ItemCategory.CONTACT, "its text gives an e-mail address or phone number")
     # "Case study: …" says so at its very start.
     lead = text.lstrip()[:LEAD_CHARS].split("\n", 1)[0]
     if TESTIMONIAL.match(text) or _cued(lead, ItemCategory.CUSTOMER, language):
         return Verdict(ItemCategory.CUSTOMER, "a quotation or a customer story")
     return None
+
+
+def _phone_line(text: str) -> bool:
+    """A line that is a phone number, not a date on a line of its own ("19/04/2018")."""
+    return any(DATE.fullmatch(found.group().strip()) is None for found in PHONE_LINE.finditer(text))
 
 
 def names_role(text: str, language: str | None = None) -> bool:

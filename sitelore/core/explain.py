@@ -85,10 +85,12 @@ def path_plan(plan: Plan, url: str) -> Plan:
     return Plan(plan.found, kind, _kind_note(kind, source), plan.score)
 
 
-def page_done(page: Page, plan: Plan, requested: str) -> PageWhy:
-    """An extracted page: its kind (now that its title is known too) and why it was taken."""
+def page_done(page: Page, plan: Plan, requested: str, language: str | None = None) -> PageWhy:
+    """An extracted page: its kind (now that its title is known too, read in the site's
+    ``language``) and why it was taken."""
     document = page.document
-    kind, source = page_kind(url_path(document.url), (*page.labels, document.title))
+    labels = (*page.labels, document.title)
+    kind, source = page_kind(url_path(document.url), labels, language)
     notes = [plan.found, _kind_note(kind, source, document.title), plan.score]
     if requested != document.url:
         notes.append(f"requested as {requested}")

@@ -119,6 +119,7 @@ class Candidate:
     named: bool = False  # the purpose comes from the URL, not from link labels
     kind_source: str | None = None  # what told the purpose: see pagetypes.page_kind
     language: str | None = None  # the language its path prefix names (/de/), if any
+    site_language: str | None = None  # the start page's: the words its path is read in
     base_score: float = 0.0
 
     def __post_init__(self) -> None:
@@ -128,7 +129,7 @@ class Candidate:
         """Recompute purpose and score after new evidence about this URL arrived."""
         path = _ranked_path(self.url, self.other_host)
         self.language = path_language(urlsplit(self.url).path)
-        self.purpose, self.kind_source = page_kind(path, self.labels)
+        self.purpose, self.kind_source = page_kind(path, self.labels, self.site_language)
         self.named = self.kind_source == ""
         self.base_score = self._score()
 
@@ -177,8 +178,17 @@ class Frontier:
 
     def set_language(self, code: str | None) -> None:
         """The start page's language: pages under another language's path prefix
-        (/de/, /fr-be/) are translations, taken only when nothing else is left."""
+        (/de/, /fr-be/) are translations, taken only when nothing else is left; paths and
+        link labels are read in its words (a French "productivite" names no product)."""
         self._language = code
+        for candidate in self._candidates.values():
+            candidate.site_language = code
+            candidate.refresh()
+
+    @property
+    def language(self) -> str | None:
+        """The start page's language, once it is known."""
+        return self._language
 
     @property
     def discovered(self) -> int:
@@ -219,6 +229,7 @@ class Frontier:
             from_sitemap=from_sitemap,
             hops=hops,
             other_host=site_host(urlsplit(url).hostname or "") != self._home_host,
+            site_language=self._language,
         )
 
     def _fetchable(self, url: str, key: str) -> bool:

@@ -74,6 +74,7 @@ CATEGORY: dict[str, ItemCategory] = {
 # Purposes that, as the first path segment, own everything below them (/blog/pricing-tips).
 CONTAINERS = ("news", "archive", "support", "careers", "customers", "legal", "integrations")
 
+ARTICLE_SLUG_WORDS = 4  # "commencer-carriere-freelance-patron" is a post, not a section
 MIN_COMPOUND_HEAD = 5  # "preise", "praxis": shorter words end too many unrelated ones
 MIN_COMPOUND_PART = 3
 MIN_COMPOUND = MIN_COMPOUND_HEAD + MIN_COMPOUND_PART
@@ -156,12 +157,16 @@ def _one_word_purpose(word: str, language: str | None) -> str | None:
 
 @lru_cache(maxsize=8192)
 def word_purpose(word: str, language: str | None = None) -> str | None:
-    """The purpose one word or hyphenated slug names, if any (accents and case folded)."""
+    """The purpose one word or hyphenated slug names, if any (accents and case folded).
+
+    A slug of many words is an article's title ("how-to-start-a-freelance-career"): only
+    its first word can name a section ("pricing-for-small-teams")."""
     word = fold(word)
     found = _one_word_purpose(word, language)
     if found is not None:
         return found
-    for part in word.split("-"):
+    parts = word.split("-")
+    for part in parts[:1] if len(parts) >= ARTICLE_SLUG_WORDS else parts:
         found = _one_word_purpose(part, language)
         if found is not None and found != "archive":
             return found
@@ -189,21 +194,35 @@ def text_purpose(text: str, language: str | None = None) -> str | None:
     return None
 
 
-def path_purpose(path: str) -> str | None:
+def path_purpose(path: str, language: str | None = None) -> str | None:
+    """The purpose a URL path names, read in the language of its prefix (/de/), else in
+    ``language`` (the site's) and English, else in every language."""
     segments = [s.replace("_", "-") for s in unquote(path).lower().split("/") if s]
-    if segments and language_prefix(segments[0]) is not None:
+    prefix = language_prefix(segments[0]) if segments else None
+    if prefix is not None:
         segments = segments[1:]  # /de/leistungen/ is a services page, /fr/ a home page
     if not segments:
         return "home"
+    read_in = _known(prefix) or _known(language)
     segments[-1] = re.sub(r"\.(html?|php|aspx?)$", "", segments[-1])
-    first = word_purpose(segments[0])
+    first = _segment_purpose(segments[0], read_in)
     if first in CONTAINERS and len(segments) > 1:
         return first
     for segment in reversed(segments):
-        found = word_purpose(segment)
+        found = _segment_purpose(segment, read_in)
         if found is not None:
             return found
     return None
+
+
+def _segment_purpose(segment: str, language: str | None) -> str | None:
+    """A path segment in the site's words, else a whole word of another language: sites
+    keep some slugs of their home country ("/impressum/" on an English page), but a
+    French "productivite" is no Dutch "product*"."""
+    found = word_purpose(segment, language)
+    if found is None and language is not None:
+        found = _index(None).exact.get(fold(segment))
+    return found
 
 
 def language_prefix(segment: str) -> str | None:
@@ -219,19 +238,26 @@ def path_language(path: str) -> str | None:
     return language_prefix(first) if first else None
 
 
-def classify_page(path: str, labels: Iterable[str] = ()) -> str:
-    """The page's purpose from its path, else from the labels of links to it (or its title)."""
-    return page_kind(path, labels)[0]
+def _known(language: str | None) -> str | None:
+    return language if language in LANGUAGES else None
 
 
-def page_kind(path: str, labels: Iterable[str] = ()) -> tuple[str, str | None]:
+def classify_page(path: str, labels: Iterable[str] = (), language: str | None = None) -> str:
+    """The page's purpose from its path, else from the labels of links to it (or its title),
+    read in the site's ``language`` (and English) when it is known."""
+    return page_kind(path, labels, language)[0]
+
+
+def page_kind(
+    path: str, labels: Iterable[str] = (), language: str | None = None
+) -> tuple[str, str | None]:
     """:func:`classify_page` and what told it (for ``--explain``): ``""`` the path, else the
     label that named the kind, else None (nothing did: the kind is ``other``)."""
-    found = path_purpose(path)
+    found = path_purpose(path, language)
     if found is not None:
         return found, ""
     for label in labels:
-        found = text_purpose(label)
+        found = text_purpose(label, language)
         if found is not None:
             return found, label
     return "other", None

@@ -269,7 +269,7 @@ class Crawler:
         admitted = not (target.is_start and discover) or self.filter.admits(document.url)
         page = Page(document, target.labels, target.is_start, admitted)
         self.pages.append(page)
-        self.explained.append(page_done(page, target.plan, target.url))
+        self.explained.append(page_done(page, target.plan, target.url, self.frontier.language))
         self.page_keys.add(url_key(document.url))
         self.contents.setdefault(fingerprint(document.text()), document.url)
         await self._report(target.url, PageStatus.DONE)

@@ -172,6 +172,15 @@ from sitelore.models import ItemCategory as C
         pytest.param("Talk to us", (), "hello@acme.test", "", "features", C.CONTACT, id="email"),
         pytest.param("Reach", (), "Phone: +44 20 7946 0958", "", "features", C.CONTACT, id="phone"),
         pytest.param(
+            "Working alone, together",
+            (),
+            "19/04/2018\nWe now meet every Friday.",
+            "",
+            "about",
+            C.ABOUT,
+            id="a-date-on-its-own-line-is-no-phone",
+        ),
+        pytest.param(
             "Kind words", (), "“The best bakery in town.”", "", "home", C.CUSTOMER, id="quote-marks"
         ),
         pytest.param(

@@ -112,6 +112,18 @@ def test_translations_come_last() -> None:
     assert popped(found, 3) == ["/pricing", "/blog/2019/05/hello", "/de/preise"]
 
 
+def test_the_start_pages_language_rereads_the_candidates_found_before_it() -> None:
+    found = frontier()
+    found.add(SITE + "/productivite/", from_start=True)  # Dutch "product*", French for "output"
+    found.add(SITE + "/tarifs/", from_start=True)
+    assert {c.url: c.purpose for c in found.ranked(2)}[SITE + "/productivite/"] == "product"
+    found.set_language("fr")
+    kinds = {c.url: c.purpose for c in found.ranked(2)}
+    assert kinds == {SITE + "/tarifs/": "pricing", SITE + "/productivite/": "other"}
+    found.add(SITE + "/produktivitaet/")  # found after: read in French too
+    assert {c.url: c.purpose for c in found.ranked(3)}[SITE + "/produktivitaet/"] == "other"
+
+
 def test_a_failed_page_gives_its_kind_its_rank_back() -> None:
     found = frontier()
     found.add(SITE + "/legal/terms")

@@ -55,6 +55,35 @@ def test_classify_page_from_path(path: str, purpose: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("path", "language", "purpose"),
+    [
+        pytest.param("/productivite/", "fr", "other", id="a-french-word-read-in-french"),
+        pytest.param("/impressum/", "en", "legal", id="a-home-country-slug-on-an-english-site"),
+        pytest.param("/de/produkte/", "fr", "product", id="the-path-prefix-names-the-language"),
+        pytest.param("/tarifs/", "fr", "pricing", id="the-sites-own-words"),
+        pytest.param("/pricing/", "fr", "pricing", id="english-words-everywhere"),
+        pytest.param("/tarifs/", None, "pricing", id="language-unknown"),
+    ],
+)
+def test_a_path_is_read_in_the_sites_language(path: str, language: str, purpose: str) -> None:
+    assert classify_page(path, language=language) == purpose
+
+
+@pytest.mark.parametrize(
+    ("path", "purpose"),
+    [
+        pytest.param("/notes/how-our-team-shares-notes-online/", "other", id="a-post-about-a-team"),
+        pytest.param("/start/commencer-carriere-freelance/", "other", id="a-post-about-careers"),
+        pytest.param("/pricing-for-small-teams/", "pricing", id="a-section-starts-with-its-kind"),
+        pytest.param("/services/desks-to-rent-downtown/", "services", id="the-section-above"),
+        pytest.param("/our-team/", "team", id="a-short-slug"),
+    ],
+)
+def test_a_slug_of_many_words_is_an_article_title(path: str, purpose: str) -> None:
+    assert classify_page(path, language="en") == purpose
+
+
+@pytest.mark.parametrize(
     ("labels", "purpose"),
     [
         pytest.param(["Our pricing"], "pricing", id="label"),
