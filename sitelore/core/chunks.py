@@ -131,6 +131,7 @@ class _Splitter:
                 # over "Cloud & Kubernetes") is a kicker: the bigger heading names the card.
                 current.blocks.append(replace(current.kicker, kind="text"))
             current.title, current.level, current.kicker = block.text, block.level, block
+            self.end_smaller_sections(block.level)
         elif not current.title and block.kind == "text" and len(block.text) <= 80:
             current.title, current.kicker = block.text, block
         else:
@@ -143,6 +144,14 @@ class _Splitter:
         parents = tuple(text for _, text in self.stack)
         self.stack.append((heading.level, heading.text))
         self.current = Chunk(title=heading.text, level=heading.level, parents=parents)
+
+    def end_smaller_sections(self, level: int) -> None:
+        """A card whose heading outranks the section it follows ends that section (an h2
+        card after an h3 "About us"), as a heading of that rank outside a card would."""
+        if self.stack and self.stack[-1][0] > level:
+            while self.stack and self.stack[-1][0] > level:
+                self.stack.pop()
+            self.current.parents = self.parents(7)
 
     def parents(self, level: int) -> tuple[str, ...]:
         return tuple(text for lvl, text in self.stack if lvl < level)

@@ -65,6 +65,25 @@ def test_each_unit_is_one_chunk_titled_by_its_heading() -> None:
     ]
 
 
+def test_a_card_whose_heading_outranks_the_section_before_ends_that_section() -> None:
+    chunks = split_chunks(
+        [
+            heading("What we do", 2),
+            heading("About us", 3),
+            text("Ten engineers in two cities."),
+            Block("heading", "Why work with us", "## Why work with us", 2, unit=1),
+            text("We ship every week.", 1),
+            Block("heading", "Cloud", "### Cloud", 3, unit=2),
+            text("Clusters that scale by themselves.", 2),
+        ]
+    )
+    assert [(chunk.title, chunk.parents) for chunk in chunks] == [
+        ("About us", ("What we do",)),
+        ("Why work with us", ("What we do",)),
+        ("Cloud", ("What we do",)),
+    ]
+
+
 def test_a_short_first_line_titles_a_unit_without_heading() -> None:
     chunks = split_chunks([text("Dana Fox", 1, "card"), text("Head baker since 2015", 1, "card")])
     assert shape(chunks) == [("Dana Fox", "card", (), ["Head baker since 2015"])]
