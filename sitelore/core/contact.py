@@ -24,7 +24,8 @@ STREET = re.compile(
     r"(\d+[a-z]?\s+([A-Z][\w.'-]*\s+){0,4}(street|st\.?|avenue|ave\.?|road|rd\.?|lane|ln\.?"
     r"|boulevard|blvd\.?|drive|dr\.?|way|place|pl\.?|square|sq\.?|court|ct\.?|terrace|parkway"
     r"|highway|hwy\.?)\b)|(\b[\wäöüß-]+(straße|strasse|str\.|weg|platz|allee|gasse|ring|damm)"
-    r"\s*\d+)|(\b(rue|avenue|boulevard)\s+[\w' -]+)"
+    r"\s*\d+)|(?-i:\b[A-ZÄÖÜ][\wäöüß-]+\s(?:Straße|Strasse|Str\.|Weg|Platz|Allee|Gasse|Damm)\s*\d+)"
+    r"|(\b(rue|avenue|boulevard)\s+[\w' -]+)"
     # "Via Roma 12", "Calle Mayor, 3": a word that is also a preposition ("via Slack", "via la
     # E411") names a street only with its house number.
     r"|(\b(calle|via|piazza|plaza)\s+[\w' -]+?(?:,\s*|\s+)\d+[a-z]?\b)",
@@ -179,8 +180,8 @@ def _from_text(
             facts.add(facts.hours, f"{line.rstrip(':')}: {following}", source)
         elif mentions_hours(line) or (template and _is_timed(line)):
             facts.add(facts.hours, line, source)
-        elif len(line) <= MAX_ADDRESS_LINE and _is_address(line):
-            facts.add(facts.addresses, FIELD_LABEL.sub("", line), source)
+        elif address := _address_in(line):
+            facts.add(facts.addresses, address, source)
         else:
             # "Whittier, CA 90601 Phone: …": a town with its postcode inside a longer line.
             town = TOWN_WITH_POSTCODE.search(line)
@@ -215,6 +216,16 @@ def _day_only() -> re.Pattern[str]:
     joins = alternation(words_of("range_words"))
     day = rf"(?:{days})\w*\.?"
     return re.compile(rf"^{day}(?:\s*(?:-|–|&|,|{joins})\s*{day})?:?$")
+
+
+def _address_in(line: str) -> str:
+    """The address a line gives: the whole line, or from its street on when a name and a
+    company come first ("Jana Roth Design GmbH Berliner Straße 12, 10115 Berlin")."""
+    if len(line) <= MAX_ADDRESS_LINE:
+        return FIELD_LABEL.sub("", line) if _is_address(line) else ""
+    street = STREET.search(line)
+    rest = line[street.start() :] if street else ""
+    return rest if len(rest) <= MAX_ADDRESS_LINE and POSTCODE.search(rest) else ""
 
 
 def _is_address(line: str) -> bool:

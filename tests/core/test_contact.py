@@ -68,6 +68,14 @@ def test_dates_and_bare_numbers_are_not_phones(line: str) -> None:
         pytest.param("80331 München", "80331 München", id="de-postcode"),
         pytest.param("12 rue des Lilas", "12 rue des Lilas", id="fr-street"),
         pytest.param("Via dei Mille 24", "Via dei Mille 24", id="it-street"),
+        pytest.param("Lange Straße 31", "Lange Straße 31", id="de-street-two-words"),
+        pytest.param(
+            "Herausgeberin: Jana Roth Studio GmbH, vertreten durch die Geschäftsführerin Jana "
+            "Roth, "
+            "Berliner Allee 12, 40212 Düsseldorf",
+            "Berliner Allee 12, 40212 Düsseldorf",
+            id="an-imprint-line-from-its-street-on",
+        ),
         pytest.param("Address: 742 Evergreen Terrace", "742 Evergreen Terrace", id="field-label"),
     ],
 )
