@@ -401,13 +401,16 @@ def _for_the_business(verdict: Verdict, page: PageContext) -> Verdict:
 
 
 def _default_category(draft: Draft, page: PageContext) -> ItemCategory | None:
-    """A local business's home page describes the place (ABOUT) or what it offers: text in
-    its industry's own words is the offer. A page of no known kind elsewhere on the site is
-    about the offer (the rooms of a guesthouse, the treatments of a clinic)."""
+    """A local business's home page describes the place (ABOUT) or what it offers: a grid
+    of cards, or text in its industry's own words, is the offer. A page of no known kind
+    elsewhere on the site is about the offer (the rooms of a guesthouse, the treatments of
+    a clinic)."""
     if page.purpose == "other":
         return page.offer
-    if page.default is ItemCategory.ABOUT and industry_evidence(draft.text, page.industry) >= 2:
-        return page.offer
+    if page.default is ItemCategory.ABOUT:
+        needed = 1 if draft.kind == "card" else 2
+        if industry_evidence(draft.text, page.industry) >= needed:
+            return page.offer
     return page.default
 
 

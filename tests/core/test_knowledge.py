@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from sitelore.core.chunks import split_chunks
+from sitelore.core.knowledge import PageContext, page_items
 from sitelore.core.text import visible_length
 from sitelore.models import ItemCategory, KnowledgeItem
-from tests.core.helpers import item_titled, items_of
+from tests.core.helpers import doc, item_titled, items_of
 
 PLANS = [
     ("Starter", "$0", ["Up to 3 editors", "5 GB of storage", "Community forum support"]),
@@ -499,3 +501,29 @@ def test_partners_are_integrations_only_for_software(
 ) -> None:
     items = items_of(PARTNERS, "https://desks.test/partners/", "integrations", offer=offer)
     assert {item.category for item in items} == {expected}
+
+
+def test_on_a_clinics_home_page_a_card_in_its_words_is_the_offer() -> None:
+    """A card needs one word of the industry to be the offer, a paragraph two: the place's
+    story stays ABOUT."""
+    body = """<main><h1>Care close to home</h1>
+    <div class="card"><h3>Gentle checks</h3><p>A dentist sees you within the week, and
+    explains every step before it happens.</p></div>
+    <div class="card"><h3>Calm and quiet</h3><p>A waiting room with a view of the park and soft
+    music, so that the hour goes by quickly.</p></div>
+    <h2>Our story</h2><p>We opened in 2009 with one chair and a dentist who loves the
+    park next door.</p></main>"""
+    document = doc(body, "https://smiles.test/")
+    context = PageContext(
+        url="https://smiles.test/",
+        purpose="home",
+        default=ItemCategory.ABOUT,
+        industry="Healthcare",
+        offer=ItemCategory.SERVICE,
+    )
+    items = page_items(split_chunks(document.blocks), context)
+    assert {item.title: item.category for item in items} == {
+        "Gentle checks": ItemCategory.SERVICE,
+        "Calm and quiet": ItemCategory.ABOUT,
+        "Our story": ItemCategory.ABOUT,
+    }
