@@ -151,8 +151,9 @@ def judge(
         return Verdict(ItemCategory.PRICING, "one of plans side by side, most of them priced")
     offered = (from_table or kind == "card") and page_purpose not in MENU_PURPOSES
     # "Free" prices a plan as its name ("Free", "Gratis"), not inside a sentence ("you are
-    # free to withdraw your consent").
-    if offered and (AMOUNT.search(f"{title}\n{text}") or PRICE.search(title)):
+    # free to withdraw your consent"); a quotation that names a sum is a customer's word.
+    quoted = TESTIMONIAL.match(title) or TESTIMONIAL.match(text)
+    if offered and not quoted and (AMOUNT.search(f"{title}\n{text}") or PRICE.search(title)):
         # A plan, whatever it is called ("Team", "Business").
         return Verdict(ItemCategory.PRICING, "a card or table column with a price")
     found = _heading_verdict((title,), page_purpose, "its heading", language)

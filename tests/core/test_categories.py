@@ -40,6 +40,15 @@ from sitelore.models import ItemCategory as C
             "Pro", (), "$29 per month\n10 users", "card", "features", C.PRICING, id="priced-card"
         ),
         pytest.param("Rye loaf", (), "$6 each", "card", "menu", C.PRODUCT, id="priced-menu-card"),
+        pytest.param(
+            "“We saved $20,000 in a year.”",
+            (),
+            "Dana Fox\nCTO, Harbour",
+            "card",
+            "customers",
+            C.CUSTOMER,
+            id="a-quotation-that-names-a-sum-is-no-price",
+        ),
         pytest.param("Free", (), "One user\n2 projects", "card", "home", C.PRICING, id="free-plan"),
         pytest.param(
             "Consent",
