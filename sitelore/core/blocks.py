@@ -313,16 +313,20 @@ class _Walker:
             if text.strip():
                 self.emit("pre", text, f"```\n{text}\n```")
         elif tag == "blockquote" and not is_complex(node):
-            self.collect_links(node)
-            text = clean_lines(text_with_breaks(node))
-            if text:
-                self.emit("quote", text, "> " + text.replace("\n", "\n> "))
+            self.visit_quote(node)
         elif tag == "details":
             self.visit_details(node, depth)
         elif tag == "dl":
             self.visit_definitions(node, depth)
         else:
             self.visit_container(node, depth)
+
+    def visit_quote(self, node: LexborNode) -> None:
+        self.flush()
+        self.collect_links(node)
+        text = clean_lines(text_with_breaks(node))
+        if text:
+            self.emit("quote", text, "> " + text.replace("\n", "\n> "))
 
     def visit_container(self, node: LexborNode, depth: int) -> None:
         text = lone_text(node)
@@ -342,9 +346,12 @@ class _Walker:
             return
         outer = (self.unit, self.unit_kind)
         for child, tag in children:
-            if child.mem_id in units:
+            kind = units.get(child.mem_id)
+            if kind == "quote":
+                self.visit_quote(child)
+            elif kind is not None:
                 self.flush()
-                self.enter_unit("card")
+                self.enter_unit(kind)
                 self.visit(child, tag, depth + 1)
                 self.flush()
                 self.leave_unit(outer)

@@ -143,8 +143,8 @@ def judge(
         kind == "faq" or (title.rstrip().endswith("?") and page_purpose == "faq")
     ):
         return Verdict(ItemCategory.FAQ, "a question with its answer")
-    if kind == "quote" and page_purpose not in QUOTING_PAGES and title:
-        return Verdict(ItemCategory.CUSTOMER, "a quotation with its author")
+    if kind == "quote" and page_purpose not in QUOTING_PAGES:
+        return Verdict(ItemCategory.CUSTOMER, "a quotation, a customer's words")
     if kind == "person" and page_purpose not in QUOTING_PAGES:
         return Verdict(ItemCategory.TEAM, "cards of people with their roles")
     if kind == "plan" and page_purpose not in MENU_PURPOSES:

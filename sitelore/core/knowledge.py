@@ -94,7 +94,9 @@ def _absorb_labels(drafts: list[Draft]) -> list[Draft]:
     kept: list[Draft] = []
     for draft in drafts:
         # A card is a unit whatever its title: "Solo" twice is a monthly and a yearly plan.
-        repeated = counts[draft.title.casefold()] > 1 and draft.kind not in UNITS
+        # An untitled one (a quotation, a paragraph) labels nothing.
+        titled = bool(draft.title.strip()) and draft.kind != "quote"
+        repeated = titled and counts[draft.title.casefold()] > 1 and draft.kind not in UNITS
         label = draft.title.rstrip().endswith(":") or repeated
         owner = kept[-1] if kept else None
         if (

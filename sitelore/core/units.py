@@ -19,6 +19,7 @@ from sitelore.core.text import PRICE
 TITLE_CLASS_HINTS = ("title", "name", "heading", "question")
 _TITLE_CLASS = re.compile("|".join(TITLE_CLASS_HINTS), re.IGNORECASE)
 MAX_ROW_CELL = 80
+MAX_QUOTE = 1500
 ROW_CELLS = frozenset({"div", "span"})  # boxes; a <strong> or <p> lead is a card title
 
 
@@ -41,8 +42,10 @@ def is_complex(node: LexborNode) -> bool:
 NOT_UNITS = INLINE | HEADINGS.keys() | {"p", "a", "br", "img"} | SKIP
 
 
-def repeated_units(children: list[tuple[LexborNode, str]]) -> set[int]:
-    """Children that are cards: siblings of one shape, each with a title of its own.
+def repeated_units(children: list[tuple[LexborNode, str]]) -> dict[int, str]:
+    """Children that are cards (siblings of one shape, each with a title of its own) or
+    quotations (siblings of one shape that the markup calls testimonials): ``mem_id`` →
+    ``"card"`` or ``"quote"``.
 
     ``children`` are a container's child nodes with their tags, text nodes included.
     """
@@ -52,7 +55,7 @@ def repeated_units(children: list[tuple[LexborNode, str]]) -> set[int]:
         (child, tag) for child, tag in children if tag not in NOT_UNITS and tag[:1] != "-"
     ]
     if len(candidates) < 2:
-        return set()
+        return {}
     groups: list[list[tuple[str, set[str], LexborNode]]] = []
     for child, tag in candidates:
         tokens = set((child.attributes.get("class") or "").split())
@@ -63,11 +66,30 @@ def repeated_units(children: list[tuple[LexborNode, str]]) -> set[int]:
                 break
         else:
             groups.append([(tag, tokens, child)])
-    units: set[int] = set()
+    units: dict[int, str] = {}
     for group in groups:
         if len(group) >= 2:
-            units.update(_cards([child for _, _, child in group]))
+            members = [child for _, _, child in group]
+            cards = _cards(members)
+            if cards:
+                units.update(dict.fromkeys(cards, "card"))
+            elif _quoted(members[0]):
+                units.update(dict.fromkeys((member.mem_id for member in members), "quote"))
     return units
+
+
+# Class names that themes give a testimonial ("testimonial", "quote-item", "icon-quotes").
+_QUOTE_HINTED = ", ".join(f'[class*="{hint}" i]' for hint in ("testimonial", "quote"))
+
+
+def _quoted(member: LexborNode) -> bool:
+    """A carousel of what clients said: the markup says so, on the member or inside it, and
+    the member is short prose (no heading: a titled one is a card)."""
+    names = f"{member.attributes.get('class') or ''} {member.attributes.get('id') or ''}"
+    hinted = "testimonial" in names.lower() or "quote" in names.lower()
+    if not hinted and member.css_first(_QUOTE_HINTED) is None:
+        return False
+    return 15 <= len(member.text(deep=True).strip()) <= MAX_QUOTE
 
 
 def _cards(members: list[LexborNode]) -> list[int]:

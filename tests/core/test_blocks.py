@@ -474,3 +474,17 @@ def test_a_linked_line_is_a_call_to_action_only_in_the_words_of_one() -> None:
     )
     actions = {block.text: block.is_call_to_action() for block in document.blocks}
     assert actions == {"Read more →": True, "Docker Swarm": False, "+49 30 123456": False}
+
+
+def test_a_carousel_the_markup_calls_quotes_is_one_quotation_each() -> None:
+    body = """<main><h2>Services</h2><ul><li>Massage</li><li>Yoga</li></ul>
+    <div class="slider"><div class="slide client-item"><i class="icon-quote"></i>
+    <p>You gave me my back again after ten years of pain.</p></div>
+    <div class="slide client-item"><i class="icon-quote"></i>
+    <p>Kind people and a calm room. I sleep better now.</p></div></div>
+    <div class="boxes"><div class="box"><p>Open every day of the week.</p></div>
+    <div class="box"><p>Parking right behind the house.</p></div></div></main>"""
+    kinds = [(block.kind, block.text[:20]) for block in doc(body).blocks]
+    assert ("quote", "You gave me my back ") in kinds
+    assert ("quote", "Kind people and a ca") in kinds
+    assert ("text", "Open every day of th") in kinds  # boxes with no quote in their markup

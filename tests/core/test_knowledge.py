@@ -527,3 +527,14 @@ def test_on_a_clinics_home_page_a_card_in_its_words_is_the_offer() -> None:
         "Calm and quiet": ItemCategory.ABOUT,
         "Our story": ItemCategory.ABOUT,
     }
+
+
+def test_quotations_after_a_list_are_customers_words_not_part_of_the_list() -> None:
+    body = """<main><h2>What we treat</h2><ul><li>Back pain</li><li>Stiff necks</li></ul>
+    <blockquote>You gave me my back again after ten years of pain, thank you.</blockquote>
+    <blockquote>Kind people and a calm room, and I sleep better than in years.</blockquote>
+    </main>"""
+    items = items_of(body, "https://calm.test/", "home")
+    quoted = [item for item in items if "ten years of pain" in item.content]
+    assert [item.category for item in quoted] == [ItemCategory.CUSTOMER]
+    assert "Back pain" not in quoted[0].content
