@@ -63,6 +63,7 @@ class ContactFacts:
     phones: list[str] = field(default_factory=list)
     addresses: list[str] = field(default_factory=list)
     hours: list[str] = field(default_factory=list)
+    registrations: list[str] = field(default_factory=list)  # "VAT no. GB 123 4567 89"
     localities: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
 
@@ -182,6 +183,8 @@ def _from_text(
             facts.add(facts.hours, line, source)
         elif address := _address_in(line):
             facts.add(facts.addresses, address, source)
+        elif _registration().search(fold(line)):
+            facts.add(facts.registrations, line, source)
         else:
             # "Whittier, CA 90601 Phone: …": a town with its postcode inside a longer line.
             town = TOWN_WITH_POSTCODE.search(line)
@@ -202,6 +205,15 @@ def _is_hours_label(line: str, following: list[str]) -> bool:
     if _day_only().match(fold(line)):
         return False  # "Monday:" is the first half of a line of hours
     return any(mentions_hours(" ".join(following[: size + 1])) for size in range(len(following)))
+
+
+@cache
+def _registration() -> re.Pattern[str]:
+    """A company's registered number with its label, in any language ("VAT: GB 123 4567 89",
+    "KvK 12345678", "BCE : BE 0564.725.585"), folded."""
+    labels = alternation(words_of("registration_labels"))
+    number = r"(?:n[or°º]\.?\s*)?[:#]?\s*(?:[a-z]{1,3}[\s.-]?)?\d[\d\s./-]{5,}"
+    return re.compile(rf"(?<!\w)(?:{labels})(?!\w)\.?\s*{number}")
 
 
 def _is_timed(line: str) -> bool:
@@ -263,6 +275,7 @@ def contact_items(
     contact_lines += [f"- {say('email')}: {e}" for e in facts.emails]
     contact_lines += [f"- {say('phone')}: {p}" for p in facts.phones]
     contact_lines += [f"- {say('address')}: {a}" for a in facts.addresses[:3]]
+    contact_lines += [f"- {number}" for number in facts.registrations]
     if facts.emails or facts.phones or facts.addresses:
         items.append(_item(say("contact_details"), contact_lines, ItemCategory.CONTACT, source))
     location_lines = [say("where_to_find")] if business else []

@@ -48,6 +48,7 @@ class Language:
     clock_words: tuple[str, ...]
     range_words: tuple[str, ...]
     travel_words: tuple[str, ...]  # how one gets somewhere: "10 min *by bike*"
+    registration_labels: tuple[str, ...]  # "VAT no", "KvK", "Org.nr": a company's numbers
     cues: dict[str, tuple[str, ...]]
     texts: dict[str, str]
     industries: dict[str, tuple[str, ...]]
@@ -95,6 +96,7 @@ def _language(data: dict[str, Any]) -> Language:
         clock_words=_folded(data["clock_words"]),
         range_words=_folded(data["range_words"]),
         travel_words=_folded(data["travel_words"]),
+        registration_labels=_folded(data["registration_labels"]),
         cues={category: _folded(phrases) for category, phrases in data["cues"].items()},
         texts=dict(data["texts"]),
         industries={label: _folded(terms) for label, terms in data["industries"].items()},

@@ -218,6 +218,27 @@ def test_contact_and_location_items() -> None:
     assert len(contact.description) <= 300
 
 
+@pytest.mark.parametrize(
+    ("line", "registered"),
+    [
+        pytest.param("VAT no. GB 123 4567 89", True, id="en"),
+        pytest.param("USt-IdNr.: DE 123456789", True, id="de"),
+        pytest.param("SIRET : 123 456 789 00012", True, id="fr"),
+        pytest.param("KvK 12345678", True, id="nl"),
+        pytest.param("P.IVA 01234567890", True, id="it"),
+        pytest.param("NIP: 123-456-32-18", True, id="pl"),
+        pytest.param("Org.nr. 912 345 678", True, id="no"),
+        pytest.param("Btw tarief 21%", False, id="a-tax-rate"),
+        pytest.param("We are open 9-17", False, id="hours"),
+    ],
+)
+def test_company_numbers_are_contact_details(line: str, registered: bool) -> None:
+    found = facts(f"<footer><p>hello@crumb.test</p><p>{line}</p></footer>")
+    assert found.registrations == ([line] if registered else [])
+    (contact,) = contact_items(found, None)
+    assert (f"- {line}" in contact.content) is registered
+
+
 def test_hours_are_listed_under_the_sites_own_labels() -> None:
     found = facts("<p>Kitchen:<br>Tue–Sun 12:00–21:00<br>Bar:<br>Tue–Sun 12:00–01:00</p>")
     (location,) = contact_items(found, None)
