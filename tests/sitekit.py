@@ -11,9 +11,10 @@ The folder sites live in ``tests/sites`` (all invented companies):
   index whose first child is gzipped (served from a route) and is the only place that
   lists ``/pricing/``.
 
-Six more folder sites in five languages and six verticals (``mirabelle``, ``brandtvogel``,
-``calaverda``, ``glicine``, ``tallybird``, ``zwaluw``) are :class:`FolderSite` values at the end
-of this module; ``tests/quality`` pins issue 11's failure classes on them.
+Nine more folder sites in eight languages and nine verticals (``mirabelle``, ``brandtvogel``,
+``calaverda``, ``glicine``, ``tallybird``, ``zwaluw``, ``sorriso``, ``wiosla``, ``fjellstua``) are
+:class:`FolderSite` values at the end of this module; ``tests/quality`` pins issue 11's failure
+classes on them.
 
 Small single-purpose sites are built from routes with :func:`route_site` and
 :func:`page_html`, which wrap content in the same kind of template (cookie banner,
@@ -212,6 +213,15 @@ class FolderSite:
       page, a German copy under ``/de/`` and a sitemap that lists blog posts first.
     * ``zwaluw`` — B&B De Zwaluw, guesthouse near Ootmarsum (nl): ``BedAndBreakfast`` JSON-LD,
       seasonal rate table, cleaning fee, house rules, check-in times in the footer.
+    * ``sorriso`` — Clínica Dentária Sorriso, dental clinic in Porto (pt): treatment cards with
+      "Ler mais" links, a two-column price table in €, team cards with roles (médica dentista,
+      higienista), h3 FAQ, hours in the header bar, the footer and a table on ``/contactos/``.
+    * ``wiosla`` — Kajaki Wiosła, kayak rental on the Krutynia (pl): ``LocalBusiness`` JSON-LD,
+      route cards with km and zł, a price table with kayak types as columns, a numbered
+      regulamin (life jackets, no alcohol), an FAQ of bold paragraphs, team cards on the home page.
+    * ``fjellstua`` — Ravnåsen fjellstue, a nonprofit mountain lodge run by a volunteer
+      association in Valdres (nb): ``og:site_name``, member / non-member price table, membership
+      price cards in kr, house rules as a list, the board as cards, h3 FAQ, a privacy notice.
     """
 
     folder: str
@@ -237,6 +247,20 @@ CALA_VERDA = FolderSite("calaverda", "calaverda.test", "es", "outdoor activity r
 GLICINE = FolderSite("glicine", "trattoriailglicine.test", "it", "restaurant")
 TALLYBIRD = FolderSite("tallybird", "tallybird.test", "en", "invoicing software")
 ZWALUW = FolderSite("zwaluw", "bb-dezwaluw.test", "nl", "guesthouse")
+SORRISO = FolderSite("sorriso", "clinica-sorriso.test", "pt", "dental clinic")
+WIOSLA = FolderSite("wiosla", "kajaki-wiosla.test", "pl", "kayak rental")
+FJELLSTUA = FolderSite("fjellstua", "ravnasen-fjellstue.test", "nb", "nonprofit mountain lodge")
 WORLD_SITES: dict[str, FolderSite] = {
-    site.folder: site for site in (MIRABELLE, BRANDT_VOGEL, CALA_VERDA, GLICINE, TALLYBIRD, ZWALUW)
+    site.folder: site
+    for site in (
+        MIRABELLE,
+        BRANDT_VOGEL,
+        CALA_VERDA,
+        GLICINE,
+        TALLYBIRD,
+        ZWALUW,
+        SORRISO,
+        WIOSLA,
+        FJELLSTUA,
+    )
 }
