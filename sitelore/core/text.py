@@ -10,7 +10,9 @@ _SPACE = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _LINES = re.compile(r"\s*\n\s*")
 _ODD_SPACE = re.compile("[\x1c-\x1f\x85\u1680\u200b\u2028\u2029]")
 _ALL_SPACE = re.compile(r"\s+")
-_SENTENCE_END = re.compile(r"(?<=[.!?。])\s+(?=[\"“'(\[]?[A-ZÄÖÜÀ-Ý0-9])")
+# A full stop before a figure ends an abbreviation ("kl. 16", "art. 6", "Org.nr. 912"), not a
+# sentence.
+_SENTENCE_END = re.compile(r"(?<=[.!?。])\s+(?=[\"“'(\[]?[A-ZÄÖÜÀ-ÝĄĆĘŁŃŚŹŻ])")
 _WORD = re.compile(r"[^\W_]+")
 EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}\b")
 URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)

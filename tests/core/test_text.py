@@ -69,6 +69,17 @@ def test_white_space_outside_the_space_class_stays_inside_a_line(odd: str) -> No
         ),
         pytest.param("No full stop at all", "No full stop at all", id="no-end"),
         pytest.param("Line one\nline two. Next.", "Line one line two.", id="newline"),
+        pytest.param(
+            "Open Friday from kl. 16 to 22. Closed in May.",
+            "Open Friday from kl. 16 to 22.",
+            id="an-abbreviation-before-a-figure",
+        ),
+        pytest.param(
+            "Biuro: pon.–pt. 8:00–18:00. Zapraszamy.",
+            "Biuro: pon.–pt. 8:00–18:00.",
+            id="polish-days",
+        ),
+        pytest.param("Łódź jest blisko. Ścieżka też.", "Łódź jest blisko.", id="polish-capital"),
     ],
 )
 def test_first_sentence(text: str, expected: str) -> None:
