@@ -15,30 +15,33 @@ from typing import Any
 
 from sitelore.core.categories import mentions_hours
 from sitelore.core.document import Document
-from sitelore.core.lexicon import alternation, fold, text_of, words_of
+from sitelore.core.lexicon import alternation, fold, languages, text_of, words_of
 from sitelore.core.metadata import jsonld_types
 from sitelore.core.text import EMAIL, PHONE, clean_text, looks_like_phone
 from sitelore.models import ItemCategory, KnowledgeItem
 
-STREET = re.compile(
-    r"(\d+[a-z]?\s+([A-Z][\w.'-]*\s+){0,4}(street|st\.?|avenue|ave\.?|road|rd\.?|lane|ln\.?"
+# "221 Baker Street", "742 Evergreen Terrace": the number first, then an English street word.
+ENGLISH_STREET = (
+    r"\d+[a-z]?\s+([A-Z][\w.'-]*\s+){0,4}(street|st\.?|avenue|ave\.?|road|rd\.?|lane|ln\.?"
     r"|boulevard|blvd\.?|drive|dr\.?|way|place|pl\.?|square|sq\.?|court|ct\.?|terrace|parkway"
-    r"|highway|hwy\.?)\b)|(\b[\wäöüß-]+(straße|strasse|str\.|weg|platz|allee|gasse|ring|damm)"
-    r"\s*\d+)|(?-i:\b[A-ZÄÖÜ][\wäöüß-]+\s(?:Straße|Strasse|Str\.|Weg|Platz|Allee|Gasse|Damm)\s*\d+)"
-    r"|(\b(rue|avenue|boulevard)\s+[\w' -]+)"
-    # "Via Roma 12", "Calle Mayor, 3": a word that is also a preposition ("via Slack", "via la
-    # E411") names a street only with its house number.
-    r"|(\b(calle|via|piazza|plaza)\s+[\w' -]+?(?:,\s*|\s+)\d+[a-z]?\b)",
-    re.IGNORECASE,
+    r"|highway|hwy\.?)\b"
+)
+# "Berliner Straße 12", "Lange Laan 3": a street word of its own after a capitalised name.
+SEPARATE_SUFFIX = (
+    r"(?-i:\b[A-ZÄÖÜ][\wäöüß-]+\s(?:Straße|Strasse|Str\.|Weg|Platz|Allee|Gasse|Damm|Laan))"
+    r"\s*\d+"
 )
 POSTCODE = re.compile(
     r"\b([A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2})\b|\b[A-Z]{2}\s+\d{5}(-\d{4})?\b"
-    r"|\b(?!19\d\d\b|20\d\d\b)\d{4,5}\s+[A-ZÄÖÜ][a-zäöüß]+"
+    r"|\b(?!19\d\d\b|20\d\d\b)\d{4,5}\s+[A-ZÄÖÜÅÆØ][a-zäöüßåæø]+"
+    # "4050-126 Porto", "11-710 Piecki", "5351 KA Berghem"
+    r"|\b(?:\d{4}-\d{3}|\d{2}-\d{3}|\d{4}\s?[A-Z]{2}\b,?)\s+[A-ZĄĆĘŁŃÓŚŹŻ][\w-]+"
 )
 LOCALITIES = (
     re.compile(r"([A-Z][A-Za-z .'-]{1,40}),\s*([A-Z]{2})\s+\d{5}"),
     re.compile(r"\b(?!19\d\d\b|20\d\d\b)\d{4,5}\s+([A-ZÄÖÜ][\wäöüß.-]+(?:\s[A-ZÄÖÜ][\wäöüß.-]+)?)"),
     re.compile(r"\b([A-Z][a-z]+),?\s+[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b"),
+    re.compile(r"\b(?:\d{4}-\d{3}|\d{2}-\d{3})\s+([A-ZĄĆĘŁŃÓŚŹŻ][\w.-]+(?:\s[A-Z][\w.-]+)?)"),
 )
 PHONE_HINT = re.compile(r"(tel|phone|fon|call|fax|mobil|☎|📞|\+)", re.IGNORECASE)
 # The unambiguous form of LOCALITIES ("Austin, TX 78701"), found inside any line.
@@ -75,7 +78,7 @@ class ContactFacts:
         for pattern in LOCALITIES:
             for address in self.addresses:
                 found = pattern.search(address)
-                if found and not STREET.search(found.group()):
+                if found and not _street().search(found.group()):
                     return ", ".join(group for group in found.groups() if group)
         return None
 
@@ -235,15 +238,36 @@ def _address_in(line: str) -> str:
     company come first ("Jana Roth Design GmbH Berliner Straße 12, 10115 Berlin")."""
     if len(line) <= MAX_ADDRESS_LINE:
         return FIELD_LABEL.sub("", line) if _is_address(line) else ""
-    street = STREET.search(line)
+    street = _street().search(line)
     rest = line[street.start() :] if street else ""
     return rest if len(rest) <= MAX_ADDRESS_LINE and POSTCODE.search(rest) else ""
+
+
+@cache
+def _street() -> re.Pattern[str]:
+    """A street and its house number in any language: "221 Baker Street", "Rua do Breiner
+    148", "ul. Leśna 4", "14 rue des Capucins", "Ravnåsvegen 210", "Kerkstraat 5". A word that
+    is also a preposition ("via Slack", "via la E411") names a street only with its number."""
+    prefixes = _spellings("street_prefixes")
+    suffixes = _spellings("street_suffixes")
+    named = rf"\b(?:{prefixes})\s+[\w' .-]+?(?:,\s*|\s+)\d+[a-z]?\b"
+    numbered = rf"\b\d+[a-z]?,?\s+(?:{prefixes})\s+\w"
+    compound = rf"\b[\w'-]+?(?:{suffixes})\s*\d+[a-z]?\b"
+    forms = (ENGLISH_STREET, SEPARATE_SUFFIX, named, numbered, compound)
+    return re.compile("|".join(f"(?:{form})" for form in forms), re.IGNORECASE)
+
+
+def _spellings(attribute: str) -> str:
+    """The words of every language as written and without their accents ("Straße",
+    "Strasse"), as one alternation."""
+    written = {word for lang in languages() for word in getattr(lang, attribute)}
+    return alternation(written | {fold(word) for word in written})
 
 
 def _is_address(line: str) -> bool:
     """A street line, or a line that is a postcode and town ("53797 Lohmar", "Austin, TX
     78701", "London EC2M 4NS"), not a sentence that has a number in it."""
-    if STREET.search(line):
+    if _street().search(line):
         return True
     found = POSTCODE.search(line)
     if found is None:

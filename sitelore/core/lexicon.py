@@ -49,6 +49,9 @@ class Language:
     range_words: tuple[str, ...]
     travel_words: tuple[str, ...]  # how one gets somewhere: "10 min *by bike*"
     registration_labels: tuple[str, ...]  # "VAT no", "KvK", "Org.nr": a company's numbers
+    # Street words as written, with their accents (matched on the address as it stands):
+    street_prefixes: tuple[str, ...]  # "Rua", "ul.", "Via": before the name
+    street_suffixes: tuple[str, ...]  # "-straße", "-vegen", "-straat": the end of the name
     cues: dict[str, tuple[str, ...]]
     texts: dict[str, str]
     industries: dict[str, tuple[str, ...]]
@@ -97,6 +100,8 @@ def _language(data: dict[str, Any]) -> Language:
         range_words=_folded(data["range_words"]),
         travel_words=_folded(data["travel_words"]),
         registration_labels=_folded(data["registration_labels"]),
+        street_prefixes=tuple(data["street_prefixes"]),
+        street_suffixes=tuple(data["street_suffixes"]),
         cues={category: _folded(phrases) for category, phrases in data["cues"].items()},
         texts=dict(data["texts"]),
         industries={label: _folded(terms) for label, terms in data["industries"].items()},

@@ -69,6 +69,14 @@ def test_dates_and_bare_numbers_are_not_phones(line: str) -> None:
         pytest.param("12 rue des Lilas", "12 rue des Lilas", id="fr-street"),
         pytest.param("Via dei Mille 24", "Via dei Mille 24", id="it-street"),
         pytest.param("Lange Straße 31", "Lange Straße 31", id="de-street-two-words"),
+        pytest.param("Rua das Flores 22", "Rua das Flores 22", id="pt-street"),
+        pytest.param("4000-123 Porto", "4000-123 Porto", id="pt-postcode"),
+        pytest.param("ul. Polna 7", "ul. Polna 7", id="pl-street"),
+        pytest.param("Brzozowa 3, 60-101 Poznań", "Brzozowa 3, 60-101 Poznań", id="pl-postcode"),
+        pytest.param("Kirkevegen 12", "Kirkevegen 12", id="no-street"),
+        pytest.param("Storgatan 8", "Storgatan 8", id="sv-street"),
+        pytest.param("Molenstraat 9", "Molenstraat 9", id="nl-street"),
+        pytest.param("1012 AB Amsterdam", "1012 AB Amsterdam", id="nl-postcode"),
         pytest.param(
             "Herausgeberin: Jana Roth Studio GmbH, vertreten durch die Geschäftsführerin Jana "
             "Roth, "
@@ -102,6 +110,7 @@ def test_years_are_not_addresses(line: str) -> None:
         pytest.param("Via Slack", id="via-a-tool"),
         pytest.param("Via la A7 (depuis Lyon)", id="via-a-motorway"),
         pytest.param("Calle us on weekdays", id="calle-without-number"),
+        pytest.param("Meet us at gate 5", id="a-street-word-alone"),
     ],
 )
 def test_via_without_a_house_number_is_no_street(line: str) -> None:
