@@ -17,7 +17,7 @@ from sitelore.core.categories import mentions_hours
 from sitelore.core.document import Document
 from sitelore.core.lexicon import alternation, fold, languages, text_of, words_of
 from sitelore.core.metadata import jsonld_types
-from sitelore.core.text import EMAIL, PHONE, clean_text, looks_like_phone
+from sitelore.core.text import EMAIL, PHONE, clean_text, looks_like_phone, words
 from sitelore.models import ItemCategory, KnowledgeItem
 
 # "221 Baker Street", "742 Evergreen Terrace": the number first, then an English street word.
@@ -43,7 +43,7 @@ LOCALITIES = (
     re.compile(r"\b([A-Z][a-z]+),?\s+[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b"),
     re.compile(r"\b(?:\d{4}-\d{3}|\d{2}-\d{3})\s+([A-ZĄĆĘŁŃÓŚŹŻ][\w.-]+(?:\s[A-Z][\w.-]+)?)"),
 )
-PHONE_HINT = re.compile(r"(tel|phone|fon|call|fax|mobil|☎|📞|\+)", re.IGNORECASE)
+PHONE_HINT = re.compile(r"(tel|tlf|tfn|phone|fon|call|fax|mobil|☎|📞|\+)", re.IGNORECASE)
 # The unambiguous form of LOCALITIES ("Austin, TX 78701"), found inside any line.
 TOWN_WITH_POSTCODE = re.compile(r"\b([A-Z][a-z]+(?: [A-Z][a-z]+)?), ([A-Z]{2}) \d{5}\b")
 DATE_LIKE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b")
@@ -54,6 +54,7 @@ CLOCK_TIME = re.compile(r"(?<![\d.:])(?:[01]?\d|2[0-3])[:.h][0-5]\d(?![\d.:])")
 LETTERS = re.compile(r"[^\W\d_]{3,}")
 MAX_ADDRESS_LINE = 100
 MAX_EACH = 8
+PHONE_KEY_DIGITS = 8  # the shortest national numbers (Norway, Denmark) have eight digits
 MAX_LABEL = 60
 LABEL_REACH = 2  # lines after a label where its hours start
 # "Address: 12 Main St": the line's own label, which the item says in its own words.
@@ -66,6 +67,7 @@ class ContactFacts:
     phones: list[str] = field(default_factory=list)
     addresses: list[str] = field(default_factory=list)
     hours: list[str] = field(default_factory=list)
+    schema_hours: list[str] = field(default_factory=list)  # JSON-LD's "Mo-Fr 08:00-18:00"
     registrations: list[str] = field(default_factory=list)  # "VAT no. GB 123 4567 89"
     localities: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
@@ -81,6 +83,22 @@ class ContactFacts:
                 if found and not _street().search(found.group()):
                     return ", ".join(group for group in found.groups() if group)
         return None
+
+    def add_hours(self, line: str, source: str) -> None:
+        """A line of hours, unless another says it already: "Mon–Fri | 9:00–17:00" (a table
+        row) and "Phone 555 0134 Mon–Fri: 9:00–17:00" (a header bar) are "Mon–Fri: 9:00–
+        17:00" once, in its shortest form. A label ("Kitchen:") is always its own line."""
+        line = clean_text(line)
+        key = _said(line)
+        for index, known in enumerate(self.hours):
+            if line.endswith(":") or known.endswith(":"):
+                continue
+            if _said(known) in key:
+                return
+            if key in _said(known):
+                self.hours[index] = line
+                return
+        self.add(self.hours, line, source)
 
     def add(self, kind: list[str], value: str, source: str) -> None:
         value = clean_text(value)
@@ -98,14 +116,20 @@ class ContactFacts:
                 self.sources.append(source)
 
 
+def _said(line: str) -> str:
+    """What a line says, for comparing lines: its words, folded, between spaces."""
+    return f" {' '.join(words(fold(line)))} "
+
+
 def _separators(number: str) -> int:
     return sum(not char.isdigit() for char in number)
 
 
 def _phone_key(number: str) -> str:
-    """The same number written "+1 (866) 429-6424" or "1-866-429-6424" has one key."""
+    """The same number written "+1 (866) 429-6424" or "1-866-429-6424", "+4791538204" or
+    "915 38 204", has one key."""
     digits = "".join(char for char in number if char.isdigit())
-    return digits[-9:]
+    return digits[-PHONE_KEY_DIGITS:]
 
 
 def harvest_contacts(documents: Iterable[Document]) -> ContactFacts:
@@ -128,6 +152,8 @@ def harvest_contacts(documents: Iterable[Document]) -> ContactFacts:
                 after = blocks[index + 1].text if index + 1 < len(blocks) else ""
                 template = block.zone in TEMPLATE_ZONES
                 _from_text(block.text, facts, document.url, template, after)
+    # JSON-LD's notation ("Mo-Fr 08:00-18:00") only where the pages say nothing in words.
+    facts.hours = facts.hours or facts.schema_hours
     return facts
 
 
@@ -153,7 +179,7 @@ def _from_jsonld(node: dict[str, Any], facts: ContactFacts, source: str) -> None
     hours = node.get("openingHours")
     for line in hours if isinstance(hours, list) else [hours]:
         if isinstance(line, str):
-            facts.add(facts.hours, line, source)
+            facts.add(facts.schema_hours, line, source)
 
 
 def _postal_text(address: dict[str, Any]) -> str:
@@ -181,9 +207,9 @@ def _from_text(
         if _is_hours_label(line, ahead[index + 1 : index + 1 + LABEL_REACH]):
             facts.add(facts.hours, line, source)
         elif _day_only().match(fold(line)) and mentions_hours(f"{line} {following}"):
-            facts.add(facts.hours, f"{line.rstrip(':')}: {following}", source)
-        elif mentions_hours(line) or (template and _is_timed(line)):
-            facts.add(facts.hours, line, source)
+            facts.add_hours(f"{line.rstrip(':')}: {following}", source)
+        elif mentions_hours(line) or (template and _is_timed(line)) or _is_closed(line):
+            facts.add_hours(line, source)
         elif address := _address_in(line):
             facts.add(facts.addresses, address, source)
         elif _registration().search(fold(line)):
@@ -217,6 +243,18 @@ def _registration() -> re.Pattern[str]:
     labels = alternation(words_of("registration_labels"))
     number = r"(?:n[or°º]\.?\s*)?[:#]?\s*(?:[a-z]{1,3}[\s.-]?)?\d[\d\s./-]{5,}"
     return re.compile(rf"(?<!\w)(?:{labels})(?!\w)\.?\s*{number}")
+
+
+def _is_closed(line: str) -> bool:
+    """A day the business is closed ("Sunday and holidays: closed", "So. geschlossen")."""
+    return len(line) <= MAX_TIMED_LINE and _closed_day().search(fold(line)) is not None
+
+
+@cache
+def _closed_day() -> re.Pattern[str]:
+    days = alternation(words_of("days"))
+    closed = alternation(words_of("closed_words"))
+    return re.compile(rf"^(?:{days})(?!\w)\.?[^:]{{0,30}}:?\s*(?:{closed})(?!\w)")
 
 
 def _is_timed(line: str) -> bool:

@@ -47,6 +47,7 @@ class Language:
     days: tuple[str, ...]
     clock_words: tuple[str, ...]
     range_words: tuple[str, ...]
+    closed_words: tuple[str, ...]  # "Sunday: *closed*"
     travel_words: tuple[str, ...]  # how one gets somewhere: "10 min *by bike*"
     registration_labels: tuple[str, ...]  # "VAT no", "KvK", "Org.nr": a company's numbers
     # Street words as written, with their accents (matched on the address as it stands):
@@ -98,6 +99,7 @@ def _language(data: dict[str, Any]) -> Language:
         days=_folded(data["days"]),
         clock_words=_folded(data["clock_words"]),
         range_words=_folded(data["range_words"]),
+        closed_words=_folded(data["closed_words"]),
         travel_words=_folded(data["travel_words"]),
         registration_labels=_folded(data["registration_labels"]),
         street_prefixes=tuple(data["street_prefixes"]),

@@ -37,6 +37,21 @@ def test_one_phone_number_in_several_formats_is_listed_once() -> None:
     assert digits(found.phones[0]).endswith("4155550134")
 
 
+def test_an_eight_digit_number_with_and_without_its_country_code_is_one() -> None:
+    found = facts('<footer><a href="tel:+4791538204">Ring</a><p>Tlf. 915 38 204</p></footer>')
+    assert found.phones == ["915 38 204"]
+
+
+def test_jsonld_hours_only_when_the_pages_say_none_in_words() -> None:
+    schema = (
+        '<script type="application/ld+json">'
+        '{"@type": "Store", "openingHours": "Mo-Fr 08:00-18:00"}</script>'
+    )
+    assert facts("<p>Hello</p>", head=schema).hours == ["Mo-Fr 08:00-18:00"]
+    worded = facts("<footer><p>pon.–pt. 8:00–18:00</p></footer>", head=schema)
+    assert worded.hours == ["pon.–pt. 8:00–18:00"]
+
+
 def test_distinct_phone_numbers_are_all_kept() -> None:
     found = facts("<p>Shop: +44 113 496 0000<br>Fax: +44 113 496 0999</p>")
     assert [digits(p) for p in found.phones] == ["441134960000", "441134960999"]
@@ -146,7 +161,20 @@ def test_marketing_numbers_are_not_addresses(line: str) -> None:
             ["Samstag: 09:00 - 13:00 Uhr"],
             id="german-day-next-line",
         ),
-        pytest.param("<p>Sunday closed</p>", [], id="closed-no-times"),
+        pytest.param("<p>Sunday closed</p>", ["Sunday closed"], id="a-closed-day"),
+        pytest.param("<p>Closed for the holidays</p>", [], id="closed-without-a-day"),
+        pytest.param(
+            "<p>Domingo e feriados: encerrado</p>",
+            ["Domingo e feriados: encerrado"],
+            id="a-closed-day-in-portuguese",
+        ),
+        pytest.param(
+            "<header><p>Call 0761 4587 230 · Mon–Fri: 8:00–18:00</p></header>"
+            "<footer><p>Mon–Fri: 8:00–18:00</p></footer>"
+            "<table><tr><td>Mon–Fri</td><td>8:00–18:00</td></tr></table>",
+            ["Mon–Fri: 8:00–18:00"],
+            id="the-same-hours-three-ways-once",
+        ),
         pytest.param(
             "<p>Opening hours (by appointment only):</p><ul><li>Tuesday: 10am - 4pm</li></ul>",
             ["Opening hours (by appointment only):", "Tuesday: 10am - 4pm"],
