@@ -28,6 +28,7 @@ DESCRIBED_LINES = 6
 MAX_COMBINED = 1500  # sibling cards combined past this would be a lump, not one item
 NAME_WORDS = (2, 4)  # a person's name: "Jana Petrović" to "Dr. K. M. Brandt"
 _QUOTED = re.compile('[“”„«»"]')
+NOT_SOFTWARE = "a business that sells no software"
 UNITS = frozenset({"card", "plan"})  # kinds of draft that are one unit whatever their title
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
 _NUMBER = re.compile(r"\d")
@@ -394,11 +395,19 @@ def _to_item(draft: Draft, page: PageContext) -> KnowledgeItem:
 
 
 def _for_the_business(verdict: Verdict, page: PageContext) -> Verdict:
-    """Integrations are what software connects to: the partners of a business that sells
-    no software (a coworking space's sponsors, a clinic's insurers) say who it works with."""
-    if verdict.category is ItemCategory.INTEGRATION and page.offer is not ItemCategory.FEATURE:
-        reason = f"{verdict.reason}; partners of a business that sells no software"
-        return Verdict(ItemCategory.ABOUT, reason)
+    """Integrations, features and security are words of software. For a business that
+    sells none, partners (a coworking space's sponsors) say who it works with, what has no
+    price on its pricing page (the insurers it takes, how to pay) is about its prices, and
+    safety rules ("life jackets are mandatory") are its policy."""
+    if page.offer is ItemCategory.FEATURE:
+        return verdict
+    category = verdict.category
+    if category is ItemCategory.INTEGRATION:
+        return Verdict(ItemCategory.ABOUT, f"{verdict.reason}; partners of {NOT_SOFTWARE}")
+    if category is ItemCategory.FEATURE and page.purpose == "pricing":
+        return Verdict(ItemCategory.PRICING, f"on the pricing page of {NOT_SOFTWARE}")
+    if category is ItemCategory.SECURITY:
+        return Verdict(ItemCategory.POLICY, f"{verdict.reason}; safety rules of {NOT_SOFTWARE}")
     return verdict
 
 

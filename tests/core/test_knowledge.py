@@ -538,3 +538,31 @@ def test_quotations_after_a_list_are_customers_words_not_part_of_the_list() -> N
     quoted = [item for item in items if "ten years of pain" in item.content]
     assert [item.category for item in quoted] == [ItemCategory.CUSTOMER]
     assert "Back pain" not in quoted[0].content
+
+
+@pytest.mark.parametrize(
+    ("body", "purpose", "software", "elsewhere"),
+    [
+        pytest.param(
+            "<h2>Insurance</h2><p>We take most private health insurers; bring your card.</p>",
+            "pricing",
+            ItemCategory.FEATURE,
+            ItemCategory.PRICING,
+            id="unpriced-on-a-pricing-page",
+        ),
+        pytest.param(
+            "<h2>Security</h2><p>Life jackets are worn on the water at all times, by all.</p>",
+            "other",
+            ItemCategory.SECURITY,
+            ItemCategory.POLICY,
+            id="safety-rules",
+        ),
+    ],
+)
+def test_words_of_software_mean_prices_and_rules_elsewhere(
+    body: str, purpose: str, software: ItemCategory, elsewhere: ItemCategory
+) -> None:
+    url = "https://river.test/page/"
+    (for_software,) = items_of(f"<main>{body}</main>", url, purpose)
+    (for_a_shop,) = items_of(f"<main>{body}</main>", url, purpose, offer=ItemCategory.SERVICE)
+    assert (for_software.category, for_a_shop.category) == (software, elsewhere)

@@ -45,9 +45,7 @@ def gap(*values: Any, reason: str) -> Any:
 ABOUT_HEADING = "people cards under an 'about us' heading take its ABOUT, not TEAM"
 SIBLING_H1 = "a section after the team cards inherits TEAM from the page's h1"
 OTHER_PAGE = "a page of unknown kind (/foreningen/) makes every item the offer (PRODUCT)"
-SAFETY = "safety rules under 'Bezpieczeństwo' are read as SECURITY (IT), not POLICY"
 EMAIL_POLICY = "a privacy section that gives an e-mail address becomes CONTACT"
-NO_PRICE_FEATURE = "a paragraph or column without a price on a pricing page becomes FEATURE"
 HOME_CARD = "an offer card on the home page is ABOUT (its reason says 'the business's offer')"
 SEASON = "the opening season under the h1 'Sesong og priser' inherits PRICING"
 NEWS_ON_HOME = "a dated news teaser on the home page is ABOUT, not NEWS"
@@ -82,10 +80,8 @@ CASES = [
     (FJELLSTUA, "/priser/", ["Voksen", "250 kr"], "PRICING"),
     (FJELLSTUA, "/priser/", ["Hovedmedlem", "450 kr per år"], "PRICING"),
     (FJELLSTUA, "/priser/", ["Livsvarig medlem", "7 500 kr"], "PRICING"),
-    gap(FJELLSTUA, "/priser/", ["Kontingenten betales med Vipps"], "PRICING POLICY",
-        reason=NO_PRICE_FEATURE),
-    gap(SORRISO, "/precos/", ["Seguros de saúde", "apólice"], "PRICING POLICY",
-        reason=NO_PRICE_FEATURE),
+    (FJELLSTUA, "/priser/", ["Kontingenten betales med Vipps"], "PRICING POLICY"),
+    (SORRISO, "/precos/", ["Seguros de saúde", "apólice"], "PRICING POLICY"),
     # services
     (SORRISO, "/tratamentos/", ["Implantes dentários", "titânio"], "SERVICE"),
     (WIOSLA, "/", ["Transport na start i z mety", "busem"], "SERVICE"),
@@ -102,8 +98,8 @@ CASES = [
     (WIOSLA, "/pytania/", ["Co zabrać na spływ?", "worka wodoszczelnego"], "FAQ"),
     (FJELLSTUA, "/sporsmal-og-svar/", ["Kan jeg overnatte uten å være medlem?"], "FAQ"),
     # rules and legal texts
-    gap(WIOSLA, "/regulamin/", ["kamizelce asekuracyjnej", "obowiązek"], "POLICY", reason=SAFETY),
-    gap(WIOSLA, "/regulamin/", ["zakaz spożywania alkoholu"], "POLICY", reason=SAFETY),
+    (WIOSLA, "/regulamin/", ["kamizelce asekuracyjnej", "obowiązek"], "POLICY"),
+    (WIOSLA, "/regulamin/", ["zakaz spożywania alkoholu"], "POLICY"),
     (WIOSLA, "/regulamin/", ["Rezygnacja później niż 48 godzin"], "POLICY"),
     (FJELLSTUA, "/husregler/", ["Stua er røykfri"], "POLICY"),
     (FJELLSTUA, "/husregler/", ["ro på rommene fra kl. 23.00"], "POLICY"),
@@ -132,9 +128,9 @@ PRIVACY = [
     (FJELLSTUA, "/personvern/"),
 ]
 PRICING_PAGES = [
-    gap(SORRISO, "/precos/", reason=NO_PRICE_FEATURE),  # 'Seguros de saúde'
-    gap(WIOSLA, "/cennik/", reason=NO_PRICE_FEATURE),  # the column 'Długość' (route lengths)
-    gap(FJELLSTUA, "/priser/", reason=NO_PRICE_FEATURE),  # how to pay the membership fee
+    (SORRISO, "/precos/"),  # 'Seguros de saúde'
+    (WIOSLA, "/cennik/"),  # the column 'Długość' (route lengths)
+    (FJELLSTUA, "/priser/"),  # how to pay the membership fee
 ]
 
 # --- local facts ------------------------------------------------------------------------------
