@@ -158,7 +158,8 @@ def judge(
         return Verdict(ItemCategory.PRICING, "a card or table column with a price")
     found = _heading_verdict((title,), page_purpose, "its heading", language)
     found = found or _travel_verdict(title)
-    found = found or _text_verdict(text, language)
+    # A legal text gives the address to write to about your data: it stays a policy.
+    found = found or (None if page_purpose == "legal" else _text_verdict(text, language))
     # A heading above names a section only when it is short ("Our team", not "Your lawyers
     # in Freiburg" over everything the home page says).
     above = tuple(h for h in reversed(parents) if len(h.split()) <= MAX_PARENT_HEADING_WORDS)

@@ -181,6 +181,15 @@ from sitelore.models import ItemCategory as C
         pytest.param("Talk to us", (), "hello@acme.test", "", "features", C.CONTACT, id="email"),
         pytest.param("Reach", (), "Phone: +44 20 7946 0958", "", "features", C.CONTACT, id="phone"),
         pytest.param(
+            "What are your rights?",
+            (),
+            "You may ask for a copy of your data: privacy@acme.test",
+            "",
+            "legal",
+            C.POLICY,
+            id="an-address-to-write-to-in-a-privacy-notice",
+        ),
+        pytest.param(
             "Working alone, together",
             (),
             "19/04/2018\nWe now meet every Friday.",

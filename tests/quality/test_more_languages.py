@@ -45,7 +45,6 @@ def gap(*values: Any, reason: str) -> Any:
 ABOUT_HEADING = "people cards under an 'about us' heading take its ABOUT, not TEAM"
 SIBLING_H1 = "a section after the team cards inherits TEAM from the page's h1"
 OTHER_PAGE = "a page of unknown kind (/foreningen/) makes every item the offer (PRODUCT)"
-EMAIL_POLICY = "a privacy section that gives an e-mail address becomes CONTACT"
 HOME_CARD = "an offer card on the home page is ABOUT (its reason says 'the business's offer')"
 SEASON = "the opening season under the h1 'Sesong og priser' inherits PRICING"
 NEWS_ON_HOME = "a dated news teaser on the home page is ABOUT, not NEWS"
@@ -104,8 +103,7 @@ CASES = [
     (FJELLSTUA, "/husregler/", ["Stua er røykfri"], "POLICY"),
     (FJELLSTUA, "/husregler/", ["ro på rommene fra kl. 23.00"], "POLICY"),
     (SORRISO, "/politica-de-privacidade/", ["Durante quanto tempo guardamos"], "POLICY"),
-    gap(SORRISO, "/politica-de-privacidade/", ["Quais são os seus direitos?"], "POLICY",
-        reason=EMAIL_POLICY),
+    (SORRISO, "/politica-de-privacidade/", ["Quais são os seus direitos?"], "POLICY"),
     (FJELLSTUA, "/personvern/", ["Hvor lenge lagrer vi opplysningene?"], "POLICY"),
     # people and the story
     (SORRISO, "/equipa/", ["Dra. Inês Carvalho", "Médica dentista"], "TEAM"),
