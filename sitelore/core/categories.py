@@ -112,6 +112,7 @@ CUED_CATEGORIES = (
 SHORT_CUED_TEXT = 400
 MAX_CUED_TEXT = 700  # the part of a text whose phrases are read
 LEAD_CHARS = 40
+ROLE_CHARS = 200  # a card gives the role next to the name, before the bio
 _CUE_WORD = re.compile(r"[^\W_]+")
 _OFFER_REASONS = {
     ItemCategory.PRICING: "it has a price",
@@ -311,8 +312,25 @@ def _phone_line(text: str) -> bool:
 
 
 def names_role(text: str, language: str | None = None) -> bool:
-    """The text gives someone's role ("Founder", "Geschäftsführerin")."""
-    return ItemCategory.TEAM in _cue_hits(text, language)
+    """The text gives someone's role ("Founder", "Geschäftsführerin", "instruktor")."""
+    if ItemCategory.TEAM in _cue_hits(text, language):
+        return True
+    words, stems, phrases = _roles()
+    tokens = _CUE_WORD.findall(fold(text[:ROLE_CHARS]))
+    if any(token in words or token.startswith(stems) for token in tokens):
+        return True
+    spaced = f" {' '.join(tokens)} "
+    return any(phrase in spaced for phrase in phrases)
+
+
+@cache
+def _roles() -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]:
+    """Every language's roles: whole words, stems ("instruktor*") and phrases (" szef kuchni ")."""
+    roles = words_of("roles")
+    words = frozenset(role for role in roles if " " not in role and not role.endswith("*"))
+    stems = tuple(role[:-1] for role in roles if role.endswith("*"))
+    phrases = tuple(f" {role} " for role in roles if " " in role)
+    return words, stems, phrases
 
 
 def _cued(text: str, category: ItemCategory, language: str | None) -> bool:

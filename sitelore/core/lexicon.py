@@ -54,6 +54,7 @@ class Language:
     street_prefixes: tuple[str, ...]  # "Rua", "ul.", "Via": before the name
     street_suffixes: tuple[str, ...]  # "-straße", "-vegen", "-straat": the end of the name
     cues: dict[str, tuple[str, ...]]
+    roles: tuple[str, ...]  # what people do ("instructor", "tannlege"): cards of a team
     texts: dict[str, str]
     industries: dict[str, tuple[str, ...]]
 
@@ -105,6 +106,7 @@ def _language(data: dict[str, Any]) -> Language:
         street_prefixes=tuple(data["street_prefixes"]),
         street_suffixes=tuple(data["street_suffixes"]),
         cues={category: _folded(phrases) for category, phrases in data["cues"].items()},
+        roles=_folded(data["roles"]),
         texts=dict(data["texts"]),
         industries={label: _folded(terms) for label, terms in data["industries"].items()},
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sitelore.core.categories import judge, mentions_hours
+from sitelore.core.categories import judge, mentions_hours, names_role
 from sitelore.models import ItemCategory as C
 
 
@@ -339,3 +339,17 @@ def test_plan_column_from_a_comparison_table_is_pricing() -> None:
 )
 def test_mentions_hours(text: str, hours: bool) -> None:
     assert mentions_hours(text) is hours
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        pytest.param("Founder and head baker", True, id="a-cue"),
+        pytest.param("Instruktorka kajakarstwa od 2015 roku.", True, id="a-polish-stem"),
+        pytest.param("Styreleder. Har vært vert siden 1998.", True, id="norwegian"),
+        pytest.param("Szef kuchni i właściciel.", True, id="a-phrase"),
+        pytest.param("Syncs your files every five minutes.", False, id="no-role"),
+    ],
+)
+def test_names_role(text: str, role: bool) -> None:
+    assert names_role(text) is role
