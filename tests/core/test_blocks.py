@@ -476,6 +476,14 @@ def test_a_linked_line_is_a_call_to_action_only_in_the_words_of_one() -> None:
     assert actions == {"Read more →": True, "Docker Swarm": False, "+49 30 123456": False}
 
 
+@pytest.mark.parametrize(
+    "button", ["Book a table", "Zarezerwuj", "Réservez", "Jetzt buchen", "Bestill tur"]
+)
+def test_a_linked_booking_button_is_a_call_to_action(button: str) -> None:
+    document = doc(f'<main><p><a href="/book">{button}</a></p></main>')
+    assert [block.is_call_to_action() for block in document.blocks] == [True]
+
+
 def test_a_carousel_the_markup_calls_quotes_is_one_quotation_each() -> None:
     body = """<main><h2>Services</h2><ul><li>Massage</li><li>Yoga</li></ul>
     <div class="slider"><div class="slide client-item"><i class="icon-quote"></i>

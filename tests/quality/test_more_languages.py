@@ -51,7 +51,6 @@ SECTION_MARK = "a heading '§ 2. Sprzęt' is taken for a figure; the page's h1 i
 YEAR_TITLE = "a heading with a year ('Påskeåpent 2025') is taken for a figure, not a title"
 HOURS_TWICE = "the same hours are said several times (header bar, footer, contact page)"
 FOOTER_ABOUT = "the footer's phone column becomes an ABOUT item"
-CTA_LEFT = "a call-to-action button ('Zarezerwuj') stays in the items"
 FOOTER_LINK = "a footer link ('Personvern') stays in the footer's item"
 GLUED = "a short line (role, date, price) and the next paragraph glued with ', '"
 TABLE_PIPES = "a table's row (hours, a price list without header) leaves ' | ' in a description"
@@ -176,8 +175,7 @@ SCHEMA_DAYS = re.compile(r"\b(Mo|Tu|We|Th|Fr|Sa|Su)-(Mo|Tu|We|Th|Fr|Sa|Su)\b")
 
 LEFTOVERS = [
     (SORRISO, ("Ler mais", "Marcar consulta", "Utilizamos cookies", "Enviar pedido")),
-    gap(WIOSLA, ("Czytaj więcej", "Zarezerwuj", "Korzystając ze strony", "Wyślij zapytanie"),
-        reason=CTA_LEFT),
+    (WIOSLA, ("Czytaj więcej", "Zarezerwuj", "Korzystając ze strony", "Wyślij zapytanie")),
     gap(FJELLSTUA, ("Les mer", "Bli medlem", "trekke samtykket", "· Personvern ·"),
         reason=FOOTER_LINK),
 ]  # fmt: skip
