@@ -31,7 +31,8 @@ _QUOTED = re.compile('[“”„«»"]')
 NOT_SOFTWARE = "a business that sells no software"
 UNITS = frozenset({"card", "plan"})  # kinds of draft that are one unit whatever their title
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
-_NUMBER = re.compile(r"\d")
+_NUMBER = re.compile(r"\d+")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 EMPTY_CELLS = frozenset({"", "-", "–", "—", "✗", "x", "no", "n/a"})
 # A table of records: a price on at least 4 rows of 5 in one column, on at most 1 in another.
 MIN_RECORDS, PRICED_COLUMN, UNPRICED_COLUMN = 3, 0.8, 0.2
@@ -455,11 +456,17 @@ def _borrowed_title(draft: Draft, page: PageContext) -> tuple[str, str]:
 
 def is_title(text: str) -> bool:
     """Words that name something: not a bare figure, price or symbol, nor a numbered step
-    ("Step #3", "Schritt 2", "2."), whose number is all it says."""
+    ("Step #3", "Schritt 2", "2."), whose number is all it says. A number before the word
+    numbers a section ("§ 2. Equipment"), and a year dates it ("Easter opening 2025")."""
     words = _LETTERS.findall(text)
     if not words:
         return False
-    return not (len(words) == 1 and _NUMBER.search(text) and len(text) <= MAX_STEP_LABEL)
+    if len(words) > 1 or len(text) > MAX_STEP_LABEL:
+        return True
+    number = _NUMBER.search(text)
+    if number is None or number.start() < text.find(words[0]):
+        return True
+    return _YEAR.fullmatch(number.group()) is not None
 
 
 def _purpose_title(page: PageContext) -> str:
