@@ -185,7 +185,8 @@ def _page_verdict(
         # A page of no known kind is about what the business offers, as its home page is:
         # OTHER tells a reader nothing.
         category = default if default is not None else ItemCategory.FEATURE
-        return Verdict(category, f"on a page of kind {page_purpose}: the business's offer")
+        what = "the business itself" if category is ItemCategory.ABOUT else "the business's offer"
+        return Verdict(category, f"on a page of kind {page_purpose}: {what}")
     category = CATEGORY.get(page_purpose, ItemCategory.OTHER)
     return Verdict(category, f"on a page of kind {page_purpose}")
 

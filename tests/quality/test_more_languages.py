@@ -80,8 +80,7 @@ CASES = [
     # services
     (SORRISO, "/tratamentos/", ["Implantes dentários", "titânio"], "SERVICE"),
     (WIOSLA, "/", ["Transport na start i z mety", "busem"], "SERVICE"),
-    gap(SORRISO, "/", ["Consulta de avaliação", "plano de tratamento"], "SERVICE",
-        reason=HOME_CARD),
+    (SORRISO, "/", ["Consulta de avaliação", "plano de tratamento"], "SERVICE"),
     gap(FJELLSTUA, "/", ["Kafé i helgene", "vafler"], "SERVICE PRODUCT", reason=HOME_CARD),
     # the season is when the lodge is open
     gap(FJELLSTUA, "/priser/", ["Sommersesongen varer fra 20. juni"], "LOCATION CONTACT ABOUT",
