@@ -32,6 +32,7 @@ NOT_SOFTWARE = "a business that sells no software"
 UNITS = frozenset({"card", "plan"})  # kinds of draft that are one unit whatever their title
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
 _NUMBER = re.compile(r"\d+")
+_SENTENCE = re.compile(r"\S+(?:\s+\S+){3,}.*[.!?]$")  # four words or more, ended
 _YEAR = re.compile(r"(?:19|20)\d\d")
 EMPTY_CELLS = frozenset({"", "-", "–", "—", "✗", "x", "no", "n/a"})
 # A table of records: a price on at least 4 rows of 5 in one column, on at most 1 in another.
@@ -498,6 +499,10 @@ def _description(draft: Draft, title: str) -> str:
         sentence = f"{sentence} {first_sentence(rest, 300 - len(sentence) - 1)}"
     if len(sentence) >= 40 or len(lines) < 2:
         return sentence
+    if _SENTENCE.match(lines[1]):
+        # A role, a date or a price over a paragraph ("Chair of the board" / "Has hosted
+        # ..."): the label, then the paragraph's first sentence.
+        return first_sentence(f"{first.rstrip('.;:,')}: {lines[1]}", 300)
     # Short lines (a menu card, a list of features): the first of them, as one sentence.
     parts = [line.rstrip(".;:,") for line in lines]
     return first_sentence(", ".join(part for part in parts if part) + ".", 300)

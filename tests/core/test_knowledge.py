@@ -405,6 +405,27 @@ def test_a_terse_answer_gets_a_description_that_says_something() -> None:
     assert item.description == "Yes. Pausing keeps your drafts and stops billing until you resume."
 
 
+@pytest.mark.parametrize(
+    ("lines", "description"),
+    [
+        pytest.param(
+            ["Chair of the board", "She has hosted the lodge every Easter since 1998."],
+            "Chair of the board: She has hosted the lodge every Easter since 1998.",
+            id="a-role-over-a-paragraph",
+        ),
+        pytest.param(
+            ["Free Wi-Fi in every room", "Coffee and tea all day", "A locker of your own"],
+            "Free Wi-Fi in every room, Coffee and tea all day, A locker of your own.",
+            id="short-lines-are-a-list",
+        ),
+    ],
+)
+def test_a_description_is_one_sentence(lines: list[str], description: str) -> None:
+    body = "<main><h2>Kari Haugen</h2>" + "".join(f"<p>{line}</p>" for line in lines) + "</main>"
+    [item] = items_of(body, "https://lodge.test/about/", "about")
+    assert item.description == description
+
+
 def test_sibling_cards_too_different_to_combine_are_not_one_lump() -> None:
     # A page builder's sections side by side: two long ones and a strip of small figures.
     long_text = " ".join(["We host your data in Europe and scale it as your traffic grows."] * 16)

@@ -50,7 +50,6 @@ NEWS_ON_HOME = "a dated news teaser on the home page is ABOUT, not NEWS"
 HOURS_TWICE = "the same hours are said several times (header bar, footer, contact page)"
 FOOTER_ABOUT = "the footer's phone column becomes an ABOUT item"
 FOOTER_LINK = "a footer link ('Personvern') stays in the footer's item"
-GLUED = "a short line (role, date, price) and the next paragraph glued with ', '"
 TABLE_PIPES = "a table's row (hours, a price list without header) leaves ' | ' in a description"
 
 
@@ -185,9 +184,9 @@ DESCRIPTIONS = [
     (FJELLSTUA, "Foreningen", "987 654 321"),
 ]
 GLUED_DESCRIPTIONS = [
-    gap(SORRISO, reason=GLUED),  # 'Médica dentista · Diretora clínica, Licenciada …'
-    gap(WIOSLA, reason=GLUED),  # '28 kwietnia 2024, Od 1 maja zapraszamy codziennie.'
-    gap(FJELLSTUA, reason=GLUED),  # 'Styreleder, Har vært …', '450 kr per år, Gir …'
+    SORRISO,  # 'Médica dentista · Diretora clínica', then her career
+    WIOSLA,  # '28 kwietnia 2024', then the news
+    FJELLSTUA,  # 'Styreleder', then the bio; '450 kr per år', then what it gives
 ]
 PIPES = [
     SORRISO,
