@@ -486,9 +486,17 @@ def _first_lines(text: str, count: int) -> list[str]:
     return lines
 
 
+def _unpiped(line: str) -> str:
+    """A table row as words: "Kayak transport | 15 zł" → "Kayak transport: 15 zł"."""
+    if " | " not in line:
+        return line
+    first, rest = line.split(" | ", 1)
+    return f"{first}: {rest.replace(' | ', ', ')}"
+
+
 def _description(draft: Draft, title: str) -> str:
     # Only the first lines can be said: clean those, not a whole long text.
-    lines = [clean_text(line) for line in _first_lines(draft.text, DESCRIBED_LINES)]
+    lines = [_unpiped(clean_text(line)) for line in _first_lines(draft.text, DESCRIBED_LINES)]
     if lines and title and lines[0].startswith(f"{title}:") and len(lines[0]) > len(title) + 1:
         lines[0] = lines[0][len(title) + 1 :].strip()  # "Hours: Mo–Fr 8–12" under "Hours"
     first = lines[0] if lines else title

@@ -414,6 +414,14 @@ def test_a_terse_answer_gets_a_description_that_says_something() -> None:
             id="a-role-over-a-paragraph",
         ),
         pytest.param(
+            [
+                "<table><tr><td>Bus to the start</td><td>15 zł per person</td></tr>"
+                "<tr><td>Dry bag</td><td>5 zł</td></tr></table>"
+            ],
+            "Bus to the start: 15 zł per person, Dry bag: 5 zł.",
+            id="table-rows-in-words",
+        ),
+        pytest.param(
             ["Free Wi-Fi in every room", "Coffee and tea all day", "A locker of your own"],
             "Free Wi-Fi in every room, Coffee and tea all day, A locker of your own.",
             id="short-lines-are-a-list",

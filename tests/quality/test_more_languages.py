@@ -50,7 +50,6 @@ NEWS_ON_HOME = "a dated news teaser on the home page is ABOUT, not NEWS"
 HOURS_TWICE = "the same hours are said several times (header bar, footer, contact page)"
 FOOTER_ABOUT = "the footer's phone column becomes an ABOUT item"
 FOOTER_LINK = "a footer link ('Personvern') stays in the footer's item"
-TABLE_PIPES = "a table's row (hours, a price list without header) leaves ' | ' in a description"
 
 
 # --- the profile -----------------------------------------------------------------------------
@@ -188,11 +187,7 @@ GLUED_DESCRIPTIONS = [
     WIOSLA,  # '28 kwietnia 2024', then the news
     FJELLSTUA,  # 'Styreleder', then the bio; '450 kr per år', then what it gives
 ]
-PIPES = [
-    SORRISO,
-    gap(WIOSLA, reason=TABLE_PIPES),  # 'Transport osób busem na start | 15 zł / os.'
-    FJELLSTUA,
-]
+PIPES = [SORRISO, WIOSLA, FJELLSTUA]
 # (site, page, a fact of the item, a word its title must have)
 TITLES = [
     (WIOSLA, "/", "Od 1 maja zapraszamy", "Sezon 2024"),
