@@ -73,16 +73,19 @@ PRODUCT_INDUSTRIES = frozenset(
         "Retail & Online Stores",
         "Real Estate",
         "Automotive",
+        "Manufacturing & Industrial",
     }
 )
+# Organisations that are not local but whose offer is work done, not software.
+WORK_INDUSTRIES = frozenset({"Nonprofit & Government", "Energy & Utilities"})
 
 
 def offer_category(industry: str) -> ItemCategory:
     """What a page about the offer of a business of this industry describes: a product,
-    a service, or (software and everything else) a feature."""
+    a service (a nonprofit's programmes too), or (software and everything else) a feature."""
     if industry in PRODUCT_INDUSTRIES:
         return ItemCategory.PRODUCT
-    if industry in LOCAL_INDUSTRIES:
+    if industry in LOCAL_INDUSTRIES or industry in WORK_INDUSTRIES:
         return ItemCategory.SERVICE
     return ItemCategory.FEATURE
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sitelore.core.document import Document
-from sitelore.core.profile import build_profile, strip_brand
-from sitelore.models import INDUSTRIES
+from sitelore.core.profile import build_profile, offer_category, strip_brand
+from sitelore.models import INDUSTRIES, ItemCategory
 from tests.core.helpers import doc
 
 
@@ -232,3 +232,17 @@ def test_profile_fields_are_always_filled() -> None:
     assert profile.domain == "empty.test"
     assert profile.category in INDUSTRIES
     assert isinstance(profile.description, str)
+
+
+@pytest.mark.parametrize(
+    ("industry", "offer"),
+    [
+        pytest.param("Project Management", ItemCategory.FEATURE, id="software"),
+        pytest.param("Healthcare", ItemCategory.SERVICE, id="a-clinic"),
+        pytest.param("Travel & Hospitality", ItemCategory.PRODUCT, id="rooms"),
+        pytest.param("Nonprofit & Government", ItemCategory.SERVICE, id="a-nonprofits-programmes"),
+        pytest.param("Manufacturing & Industrial", ItemCategory.PRODUCT, id="what-a-factory-makes"),
+    ],
+)
+def test_offer_category(industry: str, offer: ItemCategory) -> None:
+    assert offer_category(industry) is offer
