@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from sitelore.core.lexicon import alternation, cue_phrases, fold, words_of
 from sitelore.core.pagetypes import CATEGORY, text_purpose
@@ -207,8 +207,14 @@ def _cues(language: str | None) -> dict[str, tuple[tuple[tuple[str, ...], ItemCa
 
 def _cue_hits(text: str, language: str | None) -> dict[ItemCategory, int]:
     """Category → how many distinct phrases of it the text uses (its first part only)."""
+    return _opening_cue_hits(text[:MAX_CUED_TEXT], language)
+
+
+@lru_cache(maxsize=256)
+def _opening_cue_hits(opening: str, language: str | None) -> dict[ItemCategory, int]:
+    """:func:`_cue_hits`, remembered: one item's text is asked about several categories."""
     starts = _cues(language)
-    words = _CUE_WORD.findall(fold(text[:MAX_CUED_TEXT]))
+    words = _CUE_WORD.findall(fold(opening))
     found: dict[tuple[str, ...], ItemCategory] = {}
     for index in [i for i, word in enumerate(words) if word in starts]:
         for phrase, category in starts[words[index]]:
