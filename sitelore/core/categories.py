@@ -164,7 +164,7 @@ def judge(
     # A heading above names a section only when it is short ("Our team", not "Your lawyers
     # in Freiburg" over everything the home page says).
     above = tuple(h for h in reversed(parents) if len(h.split()) <= MAX_PARENT_HEADING_WORDS)
-    found = found or _parent_verdict(above, page_purpose, f"{title}\n{text}", language)
+    found = found or _heading_verdict(above, page_purpose, "the heading above", language)
     if found is None and page_purpose in CUED_PAGES:
         cued = cue_category(f"{title}\n{text}", language)
         found = Verdict(cued, f"its words are {cued.value} words") if cued else None
@@ -281,17 +281,6 @@ def _travel_time() -> re.Pattern[str]:
     units = r"\w*minut\w*|mins?|km|kilomet\w*|miles?|mi"
     ways = alternation(words_of("travel_words"))
     return re.compile(rf"\b\d+(?:[.,]\d+)?\s?(?:{units})\.?(?:\s+\S+)??\s+(?:{ways})\b")
-
-
-def _parent_verdict(
-    above: tuple[str, ...], page_purpose: str, own: str, language: str | None
-) -> Verdict | None:
-    """The category a section heading above names, except that what has no price under
-    "Pricing" or "All plans include" is a feature of the plans, not a price."""
-    found = _heading_verdict(above, page_purpose, "the heading above", language)
-    if found is not None and found.category is ItemCategory.PRICING and not _priced(own, language):
-        return None
-    return found
 
 
 def _priced(text: str, language: str | None) -> bool:

@@ -74,15 +74,6 @@ from sitelore.models import ItemCategory as C
             "Rye", ("Pricing",), "Fair: $6 a loaf.", "", "home", C.PRICING, id="pricing-parent"
         ),
         pytest.param(
-            "Custom themes",
-            ("Pricing", "All plans include"),
-            "Your logo and colours on every screen.",
-            "",
-            "pricing",
-            C.FEATURE,
-            id="unpriced-under-a-pricing-heading-is-a-feature-of-the-plans",
-        ),
-        pytest.param(
             "Taxes",
             ("Rates",),
             "All prices exclude the tourist tax.",
