@@ -84,7 +84,7 @@ MAX_LINKS = 2_000
 
 @dataclass(slots=True)
 class Block:
-    kind: str  # "heading" | "text" | "list" | "table" | "pre" | "quote"
+    kind: str  # "heading" | "text" | "list" | "table" | "pre" | "quote" | "testimonial"
     text: str
     markdown: str
     level: int = 0
@@ -321,12 +321,13 @@ class _Walker:
         else:
             self.visit_container(node, depth)
 
-    def visit_quote(self, node: LexborNode) -> None:
+    def visit_quote(self, node: LexborNode, kind: str = "quote") -> None:
+        """A ``<blockquote>``, or (``kind`` "testimonial") what the markup says a client said."""
         self.flush()
         self.collect_links(node)
         text = clean_lines(text_with_breaks(node))
         if text:
-            self.emit("quote", text, "> " + text.replace("\n", "\n> "))
+            self.emit(kind, text, "> " + text.replace("\n", "\n> "))
 
     def visit_container(self, node: LexborNode, depth: int) -> None:
         text = lone_text(node)
@@ -348,7 +349,7 @@ class _Walker:
         for child, tag in children:
             kind = units.get(child.mem_id)
             if kind == "quote":
-                self.visit_quote(child)
+                self.visit_quote(child, "testimonial")
             elif kind is not None:
                 self.flush()
                 self.enter_unit(kind)

@@ -144,8 +144,11 @@ def judge(
         kind == "faq" or (title.rstrip().endswith("?") and page_purpose == "faq")
     ):
         return Verdict(ItemCategory.FAQ, "a question with its answer")
-    if kind == "quote" and page_purpose not in QUOTING_PAGES:
-        return Verdict(ItemCategory.CUSTOMER, "a quotation, a customer's words")
+    # A blockquote is a client's only with its author; a pull quote of the business's own
+    # motto or a notice has none. A testimonial is one by its markup.
+    said = kind == "testimonial" or (kind == "quote" and bool(title))
+    if said and page_purpose not in QUOTING_PAGES:
+        return Verdict(ItemCategory.CUSTOMER, "a quotation with its author, or a testimonial")
     if kind == "person" and page_purpose not in QUOTING_PAGES:
         return Verdict(ItemCategory.TEAM, "cards of people with their roles")
     if kind == "plan" and page_purpose not in MENU_PURPOSES:

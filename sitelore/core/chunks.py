@@ -16,6 +16,7 @@ from sitelore.core.blocks import Block
 from sitelore.core.text import visible_length
 
 MAX_QUESTION_LENGTH = 200
+QUOTES = frozenset({"quote", "testimonial"})  # a blockquote; what the markup says a client said
 # A question of a few words at the start of a paragraph, then at least a sentence of answer.
 _OPENING_QUESTION = re.compile(r"([^?\n]{8,200}\?)\s+(?=\S.{20,})", re.DOTALL)
 
@@ -94,10 +95,10 @@ class _Splitter:
             self.take_in_unit(block)
         elif block.kind == "heading":
             self.start_section(block)
-        elif block.kind == "quote":
+        elif block.kind in QUOTES:
             self.close()
             self.current = Chunk(
-                title=_attribution(block.text), kind="quote", parents=self.parents(7)
+                title=_attribution(block.text), kind=block.kind, parents=self.parents(7)
             )
             self.current.blocks.append(block)
             self.close()

@@ -13,7 +13,7 @@ from functools import cached_property
 
 from sitelore.core.blocks import Block
 from sitelore.core.categories import Verdict, judge, names_role
-from sitelore.core.chunks import Chunk
+from sitelore.core.chunks import QUOTES, Chunk
 from sitelore.core.industry import industry_evidence
 from sitelore.core.text import AMOUNT, PRICE, clean_text, first_sentence, visible_length
 from sitelore.models import ItemCategory, ItemWhy, KnowledgeItem
@@ -98,7 +98,7 @@ def _absorb_labels(drafts: list[Draft]) -> list[Draft]:
     for draft in drafts:
         # A card is a unit whatever its title: "Solo" twice is a monthly and a yearly plan.
         # An untitled one (a quotation, a paragraph) labels nothing.
-        titled = bool(draft.title.strip()) and draft.kind != "quote"
+        titled = bool(draft.title.strip()) and draft.kind not in QUOTES
         repeated = titled and counts[draft.title.casefold()] > 1 and draft.kind not in UNITS
         label = draft.title.rstrip().endswith(":") or repeated
         owner = kept[-1] if kept else None

@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from sitelore.core.blocks import Block, Container
 
-PROSE_KINDS = frozenset({"text", "quote", "pre"})
+PROSE_KINDS = frozenset({"text", "quote", "testimonial", "pre"})
 MIN_PROSE_CHARS = 25
 TEMPLATE_ZONES = frozenset({"nav", "header", "footer"})
 # A heading's id is usually its own text as a slug ("why-we-recommend-it"), not a role.

@@ -493,6 +493,6 @@ def test_a_carousel_the_markup_calls_quotes_is_one_quotation_each() -> None:
     <div class="boxes"><div class="box"><p>Open every day of the week.</p></div>
     <div class="box"><p>Parking right behind the house.</p></div></div></main>"""
     kinds = [(block.kind, block.text[:20]) for block in doc(body).blocks]
-    assert ("quote", "You gave me my back ") in kinds
-    assert ("quote", "Kind people and a ca") in kinds
+    assert ("testimonial", "You gave me my back ") in kinds
+    assert ("testimonial", "Kind people and a ca") in kinds
     assert ("text", "Open every day of th") in kinds  # boxes with no quote in their markup

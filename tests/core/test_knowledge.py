@@ -558,15 +558,21 @@ def test_on_a_clinics_home_page_a_card_in_its_words_is_the_offer() -> None:
     }
 
 
-def test_quotations_after_a_list_are_customers_words_not_part_of_the_list() -> None:
+def test_testimonials_after_a_list_are_customers_words_not_part_of_the_list() -> None:
     body = """<main><h2>What we treat</h2><ul><li>Back pain</li><li>Stiff necks</li></ul>
-    <blockquote>You gave me my back again after ten years of pain, thank you.</blockquote>
-    <blockquote>Kind people and a calm room, and I sleep better than in years.</blockquote>
+    <div class="reviews"><div class="review"><i class="icon-quote"></i>
+    <p>You gave me my back again after ten years of pain, thank you.</p></div>
+    <div class="review"><i class="icon-quote"></i>
+    <p>Kind people and a calm room, and I sleep better than in years.</p></div></div>
+    <blockquote>Please bring your insurance card to every appointment, every time.</blockquote>
     </main>"""
     items = items_of(body, "https://calm.test/", "home")
     quoted = [item for item in items if "ten years of pain" in item.content]
     assert [item.category for item in quoted] == [ItemCategory.CUSTOMER]
     assert "Back pain" not in quoted[0].content
+    # A blockquote without its author is no client's word: a notice, a motto.
+    notice = [item for item in items if "insurance card" in item.content]
+    assert notice and all(item.category is not ItemCategory.CUSTOMER for item in notice)
 
 
 @pytest.mark.parametrize(
