@@ -111,3 +111,13 @@ def param_id(value: object) -> str | None:
         folded = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
         return re.sub(r"\s+", "_", folded.strip())
     return None
+
+
+def assert_category(run: Run, path: str, facts: Sequence[str], accepted: str) -> None:
+    """The items of the page at ``path`` that hold ``facts`` exist and each has one of the
+    ``accepted`` categories (``"PRICING SERVICE"``)."""
+    page = items_on(run, path)
+    found = holders(page, facts)
+    assert found, (facts, describe(page))
+    wrong = [item for item in found if item.category not in categories(accepted)]
+    assert not wrong, describe(wrong)

@@ -11,6 +11,7 @@ import pytest
 
 from sitelore.models import ExtractRequest, ItemCategory
 from tests.quality.kit import (
+    assert_category,
     categories,
     crawl,
     describe,
@@ -103,11 +104,7 @@ class TestCategories:
         facts: list[str],
         accepted: str,
     ) -> None:
-        page = items_on(crawl(web, resolver, site), path)
-        found = holders(page, facts)
-        assert found, (facts, describe(page))
-        wrong = [item for item in found if item.category not in categories(accepted)]
-        assert not wrong, describe(wrong)
+        assert_category(crawl(web, resolver, site), path, facts, accepted)
 
     @pytest.mark.parametrize(("site", "path"), NOT_FAQ, ids=param_id)
     def test_question_headings_and_definition_lists_outside_an_faq_are_not_faq(

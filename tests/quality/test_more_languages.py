@@ -20,6 +20,7 @@ import pytest
 
 from sitelore.models import ItemCategory, KnowledgeItem
 from tests.quality.kit import (
+    assert_category,
     categories,
     crawl,
     describe,
@@ -251,11 +252,7 @@ class TestCategories:
         facts: list[str],
         accepted: str,
     ) -> None:
-        page = items_on(crawl(web, resolver, site), path)
-        found = holders(page, facts)
-        assert found, (facts, describe(page))
-        wrong = [item for item in found if item.category not in categories(accepted)]
-        assert not wrong, describe(wrong)
+        assert_category(crawl(web, resolver, site), path, facts, accepted)
 
     @pytest.mark.parametrize(("site", "path"), PRICING_PAGES, ids=param_id)
     def test_nothing_on_a_price_page_is_a_feature(
