@@ -15,25 +15,19 @@ from sitelore.core.blocks import Block
 from sitelore.core.categories import Verdict, judge, names_role
 from sitelore.core.chunks import QUOTES, Chunk
 from sitelore.core.industry import industry_evidence
-from sitelore.core.text import AMOUNT, PRICE, clean_text, first_sentence, visible_length
+from sitelore.core.text import AMOUNT, PRICE, visible_length
+from sitelore.core.titles import item_description, item_title
 from sitelore.models import ItemCategory, ItemWhy, KnowledgeItem
 
 MIN_ITEM_CHARS = 45
 MIN_CARD_CHARS = 38  # content of at least 40 non-space characters: a sentence
 MAX_ITEM_CHARS = 6000
-MAX_TITLE = 120
 MIN_QUESTIONS = 3
-MAX_STEP_LABEL = 16
-DESCRIBED_LINES = 6
 MAX_COMBINED = 1500  # sibling cards combined past this would be a lump, not one item
 NAME_WORDS = (2, 4)  # a person's name: "Jana Petrović" to "Dr. K. M. Brandt"
 _QUOTED = re.compile('[“”„«»"]')
 NOT_SOFTWARE = "a business that sells no software"
 UNITS = frozenset({"card", "plan"})  # kinds of draft that are one unit whatever their title
-_LETTERS = re.compile(r"[^\W\d_]{2,}")
-_NUMBER = re.compile(r"\d+")
-_SENTENCE = re.compile(r"\S+(?:\s+\S+){3,}.*[.!?]$")  # four words or more, ended
-_YEAR = re.compile(r"(?:19|20)\d\d")
 EMPTY_CELLS = frozenset({"", "-", "–", "—", "✗", "x", "no", "n/a"})
 # A table of records: a price on at least 4 rows of 5 in one column, on at most 1 in another.
 MIN_RECORDS, PRICED_COLUMN, UNPRICED_COLUMN = 3, 0.8, 0.2
@@ -373,7 +367,9 @@ def _cut(pieces: list[str], limit: int) -> list[str]:
 
 
 def _to_item(draft: Draft, page: PageContext) -> KnowledgeItem:
-    title, title_reason = _title(draft, page)
+    title, title_reason = item_title(
+        draft.title, draft.parents, draft.text, page.title, page.purpose
+    )
     heading = f"## {title}\n\n" if title else ""
     verdict = judge(
         draft.title,
@@ -388,7 +384,7 @@ def _to_item(draft: Draft, page: PageContext) -> KnowledgeItem:
     verdict = _for_the_business(verdict, page)
     return KnowledgeItem(
         title=title,
-        description=_description(draft, title),
+        description=item_description(draft.text, title),
         content=(heading + draft.markdown).strip(),
         category=verdict.category,
         source=page.url,
@@ -425,92 +421,3 @@ def _default_category(draft: Draft, page: PageContext) -> ItemCategory | None:
         if industry_evidence(draft.text, page.industry) >= needed:
             return page.offer
     return page.default
-
-
-def _title(draft: Draft, page: PageContext) -> tuple[str, str]:
-    """The item's title and, for ``--explain``, where it came from."""
-    title, told = clean_text(draft.title).lstrip("#").strip(), "its own heading"
-    if title and not is_title(title):
-        # "12,000+", "Step #2", "/": a label, not what the item is about
-        label, (title, told) = title, _borrowed_title(draft, page)
-        told += f" (its own heading {label!r} is a figure or a step, not a title)"
-    elif not title:
-        title, told = _borrowed_title(draft, page)
-    if len(title) > MAX_TITLE:
-        title = first_sentence(title, MAX_TITLE)
-        told += ", cut to its first sentence"
-    return title, told
-
-
-def _borrowed_title(draft: Draft, page: PageContext) -> tuple[str, str]:
-    """A title for an item without a heading of its own, and where it came from."""
-    if draft.parents:
-        title, told = draft.parents[-1], "the heading above it"
-    elif page.title:
-        title, told = page.title, "the page's title"
-    else:
-        title, told = _purpose_title(page), f"the page's kind ({page.purpose})"
-    if not title:
-        title, told = first_sentence(draft.text, MAX_TITLE), "its first sentence"
-    return title, told
-
-
-def is_title(text: str) -> bool:
-    """Words that name something: not a bare figure, price or symbol, nor a numbered step
-    ("Step #3", "Schritt 2", "2."), whose number is all it says. A number before the word
-    numbers a section ("§ 2. Equipment"), and a year dates it ("Easter opening 2025")."""
-    words = _LETTERS.findall(text)
-    if not words:
-        return False
-    if len(words) > 1 or len(text) > MAX_STEP_LABEL:
-        return True
-    number = _NUMBER.search(text)
-    if number is None or number.start() < text.find(words[0]):
-        return True
-    return _YEAR.fullmatch(number.group()) is not None
-
-
-def _purpose_title(page: PageContext) -> str:
-    if page.purpose in ("home", "other"):
-        return ""
-    return page.purpose.replace("_", " ").capitalize()
-
-
-def _first_lines(text: str, count: int) -> list[str]:
-    lines: list[str] = []
-    for line in text.split("\n", count * 4):
-        if line.strip():
-            lines.append(line)
-            if len(lines) == count:
-                break
-    return lines
-
-
-def _unpiped(line: str) -> str:
-    """A table row as words: "Kayak transport | 15 zł" → "Kayak transport: 15 zł"."""
-    if " | " not in line:
-        return line
-    first, rest = line.split(" | ", 1)
-    return f"{first}: {rest.replace(' | ', ', ')}"
-
-
-def _description(draft: Draft, title: str) -> str:
-    # Only the first lines can be said: clean those, not a whole long text.
-    lines = [_unpiped(clean_text(line)) for line in _first_lines(draft.text, DESCRIBED_LINES)]
-    if lines and title and lines[0].startswith(f"{title}:") and len(lines[0]) > len(title) + 1:
-        lines[0] = lines[0][len(title) + 1 :].strip()  # "Hours: Mo–Fr 8–12" under "Hours"
-    first = lines[0] if lines else title
-    sentence = first_sentence(first)
-    rest = first[len(sentence) :].strip()
-    if len(sentence) < 40 and rest:
-        # "Yes." says little alone: take the next sentence too.
-        sentence = f"{sentence} {first_sentence(rest, 300 - len(sentence) - 1)}"
-    if len(sentence) >= 40 or len(lines) < 2:
-        return sentence
-    if _SENTENCE.match(lines[1]):
-        # A role, a date or a price over a paragraph ("Chair of the board" / "Has hosted
-        # ..."): the label, then the paragraph's first sentence.
-        return first_sentence(f"{first.rstrip('.;:,')}: {lines[1]}", 300)
-    # Short lines (a menu card, a list of features): the first of them, as one sentence.
-    parts = [line.rstrip(".;:,") for line in lines]
-    return first_sentence(", ".join(part for part in parts if part) + ".", 300)

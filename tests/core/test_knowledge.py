@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sitelore.core.chunks import split_chunks
-from sitelore.core.knowledge import PageContext, is_title, page_items
+from sitelore.core.knowledge import PageContext, page_items
 from sitelore.core.text import visible_length
 from sitelore.models import ItemCategory, KnowledgeItem
 from tests.core.helpers import doc, item_titled, items_of
@@ -601,19 +601,3 @@ def test_words_of_software_mean_prices_and_rules_elsewhere(
     (for_software,) = items_of(f"<main>{body}</main>", url, purpose)
     (for_a_shop,) = items_of(f"<main>{body}</main>", url, purpose, offer=ItemCategory.SERVICE)
     assert (for_software.category, for_a_shop.category) == (software, elsewhere)
-
-
-@pytest.mark.parametrize(
-    ("text", "title"),
-    [
-        pytest.param("Step #3", False, id="a-step"),
-        pytest.param("Schritt 2", False, id="a-step-in-german"),
-        pytest.param("12,000+", False, id="a-figure"),
-        pytest.param("2.", False, id="a-number"),
-        pytest.param("§ 2. Equipment", True, id="a-numbered-section"),
-        pytest.param("Easter 2025", True, id="a-dated-heading"),
-        pytest.param("Pricing", True, id="a-word"),
-    ],
-)
-def test_is_title(text: str, title: bool) -> None:
-    assert is_title(text) is title
