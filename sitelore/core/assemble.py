@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from itertools import chain
 
-from sitelore.core.blocks import Block
+from sitelore.core.blocktypes import Block
 from sitelore.core.chunks import split_chunks
 from sitelore.core.contact import contact_items, harvest_contacts
 from sitelore.core.document import Document

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
-from sitelore.core.blocks import Block
+from sitelore.core.blocktypes import Block
 from sitelore.core.text import visible_length
 
 MAX_QUESTION_LENGTH = 200

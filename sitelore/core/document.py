@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from sitelore.core.blocks import Block, Container, Link, walk_body
+from sitelore.core.blocks import walk_body
+from sitelore.core.blocktypes import Block, Container, Link
 from sitelore.core.lexicon import detect_language
 from sitelore.core.maintext import main_blocks
 from sitelore.core.metadata import Metadata, jsonld_types, read_metadata

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from sitelore.core.blocks import Block
+from sitelore.core.blocktypes import Block
 from sitelore.core.categories import Verdict, judge, names_role
 from sitelore.core.chunks import QUOTES, Chunk
 from sitelore.core.industry import industry_evidence

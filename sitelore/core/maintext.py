@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from sitelore.core.blocks import Block, Container
+from sitelore.core.blocktypes import Block, Container
 
 PROSE_KINDS = frozenset({"text", "quote", "testimonial", "pre"})
 MIN_PROSE_CHARS = 25

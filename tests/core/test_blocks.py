@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sitelore.core.blocks import Block
+from sitelore.core.blocktypes import Block
 from sitelore.core.document import Document, parse_document
 from tests.core.helpers import doc, page
 

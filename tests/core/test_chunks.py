@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sitelore.core.blocks import Block
+from sitelore.core.blocktypes import Block
 from sitelore.core.chunks import Chunk, split_chunks
 from tests.core.helpers import doc
 
