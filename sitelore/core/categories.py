@@ -111,6 +111,7 @@ CUED_CATEGORIES = (
 )
 SHORT_CUED_TEXT = 400
 MAX_CUED_TEXT = 700  # the part of a text whose phrases are read
+LONG_TEXT_OPENING, LONG_TEXT_CUES = 300, 3
 LEAD_CHARS = 40
 ROLE_CHARS = 200  # a card gives the role next to the name, before the bio
 _CUE_WORD = re.compile(r"[^\W_]+")
@@ -232,6 +233,8 @@ def _opening_cue_hits(opening: str, language: str | None) -> dict[ItemCategory, 
 def cue_category(text: str, language: str | None = None) -> ItemCategory | None:
     """The category whose phrases the text uses most ("pets are not allowed": POLICY), when
     it uses them clearly: two distinct phrases, or one rule in a short text."""
+    if len(text) > MAX_CUED_TEXT:
+        return _opening_category(text, language)
     ranked = list(_cue_hits(text, language).items())
     if not ranked:
         return None
@@ -239,10 +242,14 @@ def cue_category(text: str, language: str | None = None) -> ItemCategory | None:
     # One phrase decides only for a rule in a short text ("pets are not allowed"); a price
     # word or a "minutes from" in a description of the offer needs company.
     single = best[0] is ItemCategory.POLICY and len(text) <= SHORT_CUED_TEXT
-    # A longer text is decided by its headings and its page, unless it opens with the
-    # phrases of one kind of content (a privacy notice in a popup).
-    needed = 1 if single else 2 if len(text) <= MAX_CUED_TEXT else 3
-    return best[0] if best[1] >= needed else None
+    return best[0] if best[1] >= (1 if single else 2) else None
+
+
+def _opening_category(text: str, language: str | None) -> ItemCategory | None:
+    """A longer text is decided by its headings and its page, unless it opens with three
+    phrases of one kind of content (a privacy notice in a popup); only its opening is read."""
+    hits = _cue_hits(text[:LONG_TEXT_OPENING], language)
+    return next((category for category, count in hits.items() if count >= LONG_TEXT_CUES), None)
 
 
 def _offer_category(page_purpose: str, title: str, text: str, language: str | None) -> ItemCategory:
