@@ -166,10 +166,10 @@ def _settings(**overrides: object) -> Settings:
 
     from sitelore.api.settings import Settings
 
-    settings = Settings.from_env(os.environ, **overrides)
     try:
+        settings = Settings.from_env(os.environ, **overrides)
         settings.network_policy()
-    except ValueError as error:
+    except ValueError as error:  # a setting's value, said in one line that names it
         raise BadInput(str(error)) from None
     return settings
 

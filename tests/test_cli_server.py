@@ -3,10 +3,15 @@ through :func:`sitelore.cli.main` (the environment is patched per test)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from sitelore.api.settings import SETTING_NAMES, Settings
 from sitelore.cli import main
 from tests.jobs.conftest import fresh_pg_schema
 
@@ -92,3 +97,50 @@ def test_an_unreachable_database_is_a_one_line_error(
     assert main(["keys", "list"]) == 1
     error = capsys.readouterr().err
     assert "cannot connect to PostgreSQL" in error and error.count("\n") == 1, error
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "accepts"),
+    [
+        ("SITELORE_RATE_LIMIT_PER_MINUTE", "abc", "a whole number"),
+        ("SITELORE_SYNC_TIMEOUT", "soon", "a number"),
+        ("SITELORE_WORKERS", "-2", "a whole number of 0 or more"),
+        ("SITELORE_ALLOWED_PORTS", "80,http", "SITELORE_ALLOWED_PORTS"),
+    ],
+    ids=["not-a-number", "not-a-float", "negative", "ports"],
+)
+@pytest.mark.parametrize("command", [["serve", "--port", "8124"], ["keys", "list"]])
+def test_a_malformed_setting_is_one_line_naming_it_and_creates_nothing(
+    tmp_path: Path, command: list[str], variable: str, value: str, accepts: str
+) -> None:
+    # A process of its own, with a deadline: a server that starts anyway must not hang the run.
+    data = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SITELORE_")}
+    env |= {"SITELORE_DATA_DIR": str(data), variable: value}
+    done = subprocess.run(
+        [sys.executable, "-m", "sitelore", *command],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert variable in done.stderr and accepts in done.stderr, done.stderr
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert not data.exists()
+
+
+def test_the_readme_lists_every_setting_with_its_default() -> None:
+    rows = {
+        line.split("`")[1]: line
+        for line in (Path(__file__).parent.parent / "README.md").read_text().splitlines()
+        if line.startswith("| `SITELORE_")
+    }
+    defaults = Settings()
+    for name in SETTING_NAMES:
+        variable = f"SITELORE_{name.upper()}"
+        assert variable in rows, f"{variable} has no row in the README's table"
+        default = getattr(defaults, name)
+        shown = f"{default:g}" if isinstance(default, float) else str(default)
+        assert not shown or f"`{shown}`" in rows[variable], (variable, shown)

@@ -63,11 +63,30 @@ class Settings:
         source = os.environ if env is None else env
         values: dict[str, Any] = {"data_dir": default_data_dir(source)}
         for name, convert in _ENVIRONMENT.items():
-            raw = source.get("SITELORE_" + name.upper())
+            variable = "SITELORE_" + name.upper()
+            raw = source.get(variable)
             if raw is not None and raw.strip():
-                values[name] = convert(raw.strip())
+                values[name] = _converted(variable, raw.strip(), convert)
         settings = cls(**values)
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+
+
+class SettingError(ValueError):
+    """An environment variable holds a value its setting cannot take (the message names it)."""
+
+
+_ACCEPTS = {int: "a whole number", float: "a number"}
+
+
+def _converted(variable: str, raw: str, convert: Any) -> Any:
+    """``raw`` as its setting's type, or :class:`SettingError` naming the variable."""
+    try:
+        value = convert(raw)
+    except ValueError:
+        raise SettingError(f"{variable}={raw!r}: expected {_ACCEPTS[convert]}") from None
+    if convert in _ACCEPTS and value < 0:
+        raise SettingError(f"{variable}={raw!r}: expected {_ACCEPTS[convert]} of 0 or more")
+    return value
 
 
 def _parsed(variable: str, networks: str | None, ports: str | None) -> NetworkPolicy:
@@ -107,3 +126,5 @@ _ENVIRONMENT: dict[str, Any] = {
     "allow_private_networks": str,
     "allowed_ports": str,
 }
+# The settings the environment can set (the README's table lists each of them).
+SETTING_NAMES: tuple[str, ...] = tuple(_ENVIRONMENT)
