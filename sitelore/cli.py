@@ -43,8 +43,25 @@ app = typer.Typer(
 )
 
 
+def _show_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            shown = version("sitelore")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            shown = "unknown (not installed)"
+        sys.stdout.write(f"sitelore {shown}\n")
+        raise typer.Exit(0)
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    _version: Annotated[
+        bool,
+        typer.Option("--version", is_eager=True, callback=_show_version, help="Show the version."),
+    ] = False,
+) -> None:
     """Turn a company's website into a business profile and knowledge items."""
 
 
@@ -259,7 +276,9 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         status = app(args=argv, prog_name="sitelore", standalone_mode=False)
-    except (BadInput, InvalidRequest) as error:
+    except InvalidRequest as error:
+        return _fail(_in_options(str(error), error.field), 2)
+    except BadInput as error:
         return _fail(str(error), 2)
     except APIError as error:
         return _fail(error.message, 2 if error.status == 400 else 1)
@@ -276,6 +295,24 @@ def main(argv: list[str] | None = None) -> int:
             return _usage_error(error)
         raise
     return status if isinstance(status, int) else 0
+
+
+# The request's fields as the command line calls them ("maxPages must be ..." is the API's).
+OPTIONS = {
+    "maxPages": "--max-pages",
+    "includePatterns": "--include",
+    "excludePatterns": "--exclude",
+    "urls": "--urls",
+    "singlePage": "--single-page",
+    "explain": "--explain",
+}
+
+
+def _in_options(message: str, field: str | None) -> str:
+    option = OPTIONS.get(field or "")
+    if option is None or not message.startswith(field or ""):
+        return message
+    return option + message[len(field or "") :]
 
 
 def _is_usage_error(error: Exception) -> bool:

@@ -64,13 +64,13 @@ def test_extract_prints_json_on_stdout(local_site: str, capsys: pytest.CaptureFi
     [
         (["extract", "not a url"], "url must be an http or https URL"),
         (["extract", "ftp://example.test/"], "url must be an http or https URL"),
-        (["extract", "http://a.test/", "--max-pages", "0"], "maxPages must be between 1 and"),
+        (["extract", "http://a.test/", "--max-pages", "0"], "--max-pages must be between 1 and"),
         (["extract", "http://a.test/", "--max-pages", "many"], "--max-pages"),
         (["extract", "http://a.test/", "--timeout", "0"], "--timeout must be between"),
         (["extract", "http://a.test/", "--concurrency", "500"], "--concurrency must be between"),
-        (["extract", "http://a.test/", "--include", "/docs/**x"], "** must be a whole path"),
+        (["extract", "http://a.test/", "--include", "/docs/**x"], "--include: pattern"),
         (["extract", "http://a.test/", "--exclude", "a b"], "without spaces"),
-        (["extract", "http://a.test/", "--urls", "http://b.test/x"], "not on the same site"),
+        (["extract", "http://a.test/", "--urls", "http://b.test/x"], "--urls: http://b.test/x is"),
         (["extract"], "Missing argument"),
         (["extract", "http://a.test/", "--bogus"], "No such option"),
     ],
@@ -184,3 +184,10 @@ def test_without_explain_a_quiet_run_writes_nothing_on_stderr(
     captured = capsys.readouterr()
     assert captured.err == ""
     assert "explain" not in json.loads(captured.out)
+
+
+def test_version_is_printed_and_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"sitelore {version('sitelore')}\n"
