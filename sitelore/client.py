@@ -2,12 +2,14 @@
 
     from sitelore import Client
     with Client("http://localhost:8000", api_key) as client:
-        job_id = client.extract_async("https://example.com", maxPages=5)
+        job_id = client.extract_async("https://example.com", max_pages=5)  # or maxPages=5
         job = client.wait(job_id)
         print(job["result"]["business"])
 
 Errors are typed (:mod:`sitelore.errors`): ``AuthenticationError``, ``NotFoundError``,
-``RateLimitError`` (with ``retry_after``) and ``APIError`` for everything else.
+``RateLimitError`` (with ``retry_after``), ``APIError`` for every other error answer and
+``ServerUnreachable`` when no answer comes. Request fields may be given in the API's
+camelCase (``maxPages=5``) or in snake_case (``max_pages=5``).
 Both clients share the request building and answer checking below; only the I/O differs.
 """
 
@@ -23,10 +25,17 @@ from typing import Any
 
 import httpx
 
-from sitelore.errors import APIError, AuthenticationError, NotFoundError, RateLimitError
+from sitelore.errors import (
+    APIError,
+    AuthenticationError,
+    NotFoundError,
+    RateLimitError,
+    ServerUnreachable,
+)
 
 FINISHED = frozenset({"completed", "failed"})
 MAX_POLL_INTERVAL = 60.0
+FIRST_POLL_PAUSE = 0.1
 
 
 @dataclass(frozen=True)
@@ -39,7 +48,41 @@ class StreamEvent:
 
 
 def _body(url: str, fields: dict[str, Any]) -> dict[str, Any]:
-    return {"url": url, **fields}
+    """The request's JSON; Python's ``max_pages=5`` is the API's ``maxPages``."""
+    return {"url": url, **{_camel(name): value for name, value in fields.items()}}
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+class _Transport(httpx.HTTPTransport):
+    """httpx's transport, whose network errors say which server could not be reached."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__()
+        self.base_url = base_url
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return super().handle_request(request)
+        except httpx.TransportError as error:
+            raise ServerUnreachable(self.base_url, error) from None
+
+
+class _AsyncTransport(httpx.AsyncHTTPTransport):
+    """:class:`_Transport` for :class:`AsyncClient`."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__()
+        self.base_url = base_url
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await super().handle_async_request(request)
+        except httpx.TransportError as error:
+            raise ServerUnreachable(self.base_url, error) from None
 
 
 def _checked(response: httpx.Response) -> Any:
@@ -65,14 +108,18 @@ class _Poller:
 
     def __init__(self, job_id: str, interval: float, timeout: float | None) -> None:
         self.job_id = job_id
-        self.interval = interval
+        # A short job ends within a second: look again soon, then back off to ``interval``
+        # and beyond, rather than sleeping ``interval`` after the first look.
+        self.interval = min(FIRST_POLL_PAUSE, interval)
+        self.settled = interval
         self.timeout = timeout
         self.deadline = None if timeout is None else time.monotonic() + timeout
 
     def pause(self, retry_after: float | None = None) -> float:
         pause = self.interval if retry_after is None else retry_after
         if retry_after is None:
-            self.interval = min(self.interval * 1.5, MAX_POLL_INTERVAL)
+            growth = 2.0 if self.interval < self.settled else 1.5
+            self.interval = min(self.interval * growth, max(self.settled, MAX_POLL_INTERVAL))
         if self.deadline is not None and time.monotonic() + pause > self.deadline:
             raise TimeoutError(f"job {self.job_id} still running after {self.timeout:g}s")
         return pause
@@ -103,8 +150,12 @@ class Client:
     """A blocking client of the HTTP API."""
 
     def __init__(self, base_url: str, api_key: str, *, timeout: float = 330.0) -> None:
+        base = base_url.rstrip("/")
         self._http = httpx.Client(
-            base_url=base_url.rstrip("/"), headers={"x-api-key": api_key}, timeout=timeout
+            base_url=base,
+            headers={"x-api-key": api_key},
+            timeout=timeout,
+            transport=_Transport(base),
         )
 
     def __enter__(self) -> Client:
@@ -168,18 +219,25 @@ class Client:
                 answer.read()
                 _checked(answer)
             parser = _SSEParser()
-            for line in answer.iter_lines():
-                event = parser.feed(line)
-                if event is not None:
-                    yield event
+            try:
+                for line in answer.iter_lines():
+                    event = parser.feed(line)
+                    if event is not None:
+                        yield event
+            except httpx.TransportError as error:  # the connection broke off mid-stream
+                raise ServerUnreachable(str(self._http.base_url), error) from None
 
 
 class AsyncClient:
     """The same client for asyncio code."""
 
     def __init__(self, base_url: str, api_key: str, *, timeout: float = 330.0) -> None:
+        base = base_url.rstrip("/")
         self._http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"), headers={"x-api-key": api_key}, timeout=timeout
+            base_url=base,
+            headers={"x-api-key": api_key},
+            timeout=timeout,
+            transport=_AsyncTransport(base),
         )
 
     async def __aenter__(self) -> AsyncClient:
@@ -243,7 +301,10 @@ class AsyncClient:
                 await answer.aread()
                 _checked(answer)
             parser = _SSEParser()
-            async for line in answer.aiter_lines():
-                event = parser.feed(line)
-                if event is not None:
-                    yield event
+            try:
+                async for line in answer.aiter_lines():
+                    event = parser.feed(line)
+                    if event is not None:
+                        yield event
+            except httpx.TransportError as error:  # the connection broke off mid-stream
+                raise ServerUnreachable(str(self._http.base_url), error) from None

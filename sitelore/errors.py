@@ -20,10 +20,12 @@ name says what the caller should do about it::
     │                           fails (reported ``failed``), the job goes on
     ├── RobotsDisallowed        robots.txt forbids the URL: do not fetch it
     ├── ExtractionFailed        no page of the site could be extracted: the job fails
-    └── APIError                a sitelore server answered with an error (the Python client)
-        ├── AuthenticationError 401: the API key is missing, unknown or revoked
-        ├── NotFoundError       404: no such job for this key (or it expired)
-        └── RateLimitError      429: wait ``retry_after`` seconds, then try again
+    ├── APIError                a sitelore server answered with an error (the Python client)
+    │   ├── AuthenticationError 401: the API key is missing, unknown or revoked
+    │   ├── NotFoundError       404: no such job for this key (or it expired)
+    │   └── RateLimitError      429: wait ``retry_after`` seconds, then try again
+    └── ServerUnreachable       no answer from the sitelore server (refused, unknown host,
+                                timeout, connection lost): check its URL, or start it
 
 Every message names the cause and, where there is one, the URL.
 """
@@ -152,3 +154,13 @@ class RateLimitError(APIError):
     def __init__(self, status: int, message: str, retry_after: float) -> None:
         super().__init__(status, message)
         self.retry_after = retry_after
+
+
+class ServerUnreachable(SiteloreError):
+    """The client got no answer from the sitelore server: the connection was refused, the
+    host is unknown, it timed out or it broke off. Check the URL, or start the server."""
+
+    def __init__(self, base_url: str, error: Exception) -> None:
+        reason = str(error) or type(error).__name__
+        super().__init__(f"cannot reach the sitelore server at {base_url}: {reason}")
+        self.base_url = base_url

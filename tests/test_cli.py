@@ -7,7 +7,6 @@ address (``http://127.0.0.1:PORT/``); nothing else is ever contacted.
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from sitelore.cli import main
-from tests.webserver import Response, WebServer
+from tests.webserver import Response, WebServer, closed_port
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy")
 
@@ -30,13 +29,6 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
 def local_site(web: WebServer, sites: Path) -> str:
     web.add_site("127.0.0.1", sites / "acme")
     return f"http://127.0.0.1:{web.port}/"
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port  # closed again on leaving the block: nothing listens there
 
 
 def test_extract_writes_the_result_json(local_site: str, tmp_path: Path) -> None:
@@ -191,3 +183,11 @@ def test_version_is_printed_and_exits_0(capsys: pytest.CaptureFixture[str]) -> N
 
     assert main(["--version"]) == 0
     assert capsys.readouterr().out == f"sitelore {version('sitelore')}\n"
+
+
+def test_a_server_that_is_not_there_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    server = f"http://127.0.0.1:{closed_port()}"
+    assert main(["extract", "http://a.test/", "--server", server, "--api-key", "k", "-q"]) == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1, error
+    assert f"cannot reach the sitelore server at {server}" in error

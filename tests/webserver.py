@@ -408,3 +408,10 @@ def _make_handler(server: WebServer) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(b"0\r\n\r\n")
 
     return _Handler
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, read, closed again)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -6,10 +6,17 @@ import asyncio
 
 import pytest
 
-from sitelore.client import AsyncClient, Client
-from sitelore.errors import APIError, AuthenticationError, NotFoundError, RateLimitError
+from sitelore.client import AsyncClient, Client, _Poller
+from sitelore.errors import (
+    APIError,
+    AuthenticationError,
+    NotFoundError,
+    RateLimitError,
+    ServerUnreachable,
+)
 from tests.api.conftest import StartApi
 from tests.apikit import Api
+from tests.webserver import closed_port
 
 
 def test_extract_async_then_wait_returns_the_finished_job(api: Api, acme: str) -> None:
@@ -93,3 +100,32 @@ def test_wait_gives_up_at_its_timeout(start_api: StartApi, acme: str) -> None:
         job_id = client.extract_async(acme)
         with pytest.raises(TimeoutError):
             client.wait(job_id, poll_interval=0.05, timeout=0.3)
+
+
+def test_request_fields_may_be_given_in_snake_case(api: Api, acme: str) -> None:
+    with Client(api.url, api.key.key) as client:
+        job = client.wait(client.extract_async(acme, max_pages=2), poll_interval=0.05, timeout=30)
+        result = client.extract(acme, single_page=True)
+    assert job["result"]["pagesScraped"] == 2
+    assert result["pagesScraped"] == 1
+
+
+def test_a_server_that_is_not_there_is_a_sitelore_error() -> None:
+    url = f"http://127.0.0.1:{closed_port()}"
+    with Client(url, "sl_key") as client, pytest.raises(ServerUnreachable, match=url):
+        client.get_job("j_1")
+
+    async def run() -> None:
+        async with AsyncClient(url, "sl_key") as client:
+            await client.get_job("j_1")
+
+    with pytest.raises(ServerUnreachable, match="cannot reach the sitelore server"):
+        asyncio.run(run())
+
+
+def test_wait_looks_again_soon_then_backs_off() -> None:
+    poller = _Poller("j_1", interval=5.0, timeout=None)
+    pauses = [poller.pause() for _ in range(10)]
+    assert pauses[:7] == [0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4]
+    assert pauses[7] == pytest.approx(9.6) and max(pauses) <= 60
+    assert poller.pause(retry_after=2.0) == 2.0  # what a 429 asks for

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import gzip
 import itertools
-import socket
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -27,7 +26,16 @@ from sitelore.errors import (
     TooManyRedirects,
 )
 from sitelore.models import CrawlOptions
-from tests.webserver import Pause, Request, Response, StaticResolver, WebServer, html, redirect
+from tests.webserver import (
+    Pause,
+    Request,
+    Response,
+    StaticResolver,
+    WebServer,
+    closed_port,
+    html,
+    redirect,
+)
 
 OPTIONS = CrawlOptions(timeout=1, max_retries=2, max_retry_after=2, max_redirects=5)
 HOST = "acme.test"
@@ -372,12 +380,6 @@ def test_body_without_content_type_is_sniffed(web: WebServer, resolver: StaticRe
 
 
 # --- connection failures --------------------------------------------------------------------
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_refused_connection_by_name() -> None:
