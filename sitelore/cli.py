@@ -128,6 +128,8 @@ def extract(
         concurrency=concurrency,
         obey_robots=not no_robots,
     )
+    if output is not None:
+        _check_writable(output)  # before the crawl, not after it
     if server is not None:
         result = _run_remote(server, api_key, request, show_progress=not quiet)
     else:
@@ -146,6 +148,19 @@ def extract(
         sys.stdout.write(text)
     else:
         output.write_text(text, encoding="utf-8")
+
+
+def _check_writable(output: Path) -> None:
+    """``-o`` names a file that can be written: tried now, by opening it (a permission
+    check would not see a read-only file system, nor run as root), and left as it was."""
+    existed = output.exists()
+    try:
+        with output.open("a", encoding="utf-8"):
+            pass
+    except OSError as error:
+        raise BadInput(f"--output: cannot write {output}: {error.strerror or error}") from None
+    if not existed:
+        output.unlink()
 
 
 def _split_urls(values: list[str] | None) -> tuple[str, ...] | None:

@@ -191,3 +191,22 @@ def test_a_server_that_is_not_there_is_one_line(capsys: pytest.CaptureFixture[st
     error = capsys.readouterr().err
     assert error.count("\n") == 1, error
     assert f"cannot reach the sitelore server at {server}" in error
+
+
+@pytest.mark.parametrize("where", ["missing/dir/out.json", "."], ids=["no-such-folder", "a-folder"])
+def test_an_output_that_cannot_be_written_is_found_before_the_crawl(
+    where: str, tmp_path: Path, web: WebServer, local_site: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = len(web.requests)
+    assert main(["extract", local_site, "-q", "-o", str(tmp_path / where)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("sitelore: error: --output: cannot write") and error.count("\n") == 1
+    assert len(web.requests) == before  # nothing was fetched
+
+
+def test_a_writable_output_is_left_alone_until_the_result_is_written(
+    tmp_path: Path, local_site: str
+) -> None:
+    output = tmp_path / "result.json"
+    assert main(["extract", local_site, "-q", "--single-page", "-o", str(output)]) == 0
+    assert json.loads(output.read_text())["pagesScraped"] == 1
