@@ -7,6 +7,7 @@ modules are imported inside the commands so that ``sitelore --help`` starts fast
 
 from __future__ import annotations
 
+import socket
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -18,6 +19,7 @@ from sitelore.cli_args import BadInput, check_range
 
 if TYPE_CHECKING:
     from sitelore.api.settings import Settings
+    from sitelore.jobs.models import ApiKey
     from sitelore.jobs.store import JobStore
 
 T = TypeVar("T")
@@ -59,17 +61,40 @@ def serve(
     if workers is not None:
         check_range("--workers", workers, 0, 64)
     settings = _settings(host=host, port=port, workers=workers, data_dir=data_dir)
+    if settings.workers == 0 and not settings.database_url:
+        raise BadInput(
+            "--workers 0 runs no jobs, and on the embedded database no other process can: "
+            "give --workers 1 or more (or SITELORE_DATABASE_URL and `sitelore worker`)"
+        )
+    # The port first: a server that cannot listen creates nothing (no key, no database).
+    listening = _listen(settings.host, settings.port)
     first_key = _with_store(settings, _first_key)
     sys.stderr.write(
-        f"sitelore: listening on http://{settings.host}:{settings.port}\n"
+        f"sitelore: listening on http://{settings.host}:{listening.getsockname()[1]}\n"
         f"sitelore: database {_where(settings)}\n"
     )
     if first_key is not None:
-        sys.stderr.write(f"sitelore: created API key (shown once): {first_key}\n")
-    config = uvicorn.Config(
-        create_app(settings), host=settings.host, port=settings.port, log_level="warning"
-    )
-    uvicorn.Server(config).run()
+        shown, record = first_key
+        sys.stderr.write(
+            f"sitelore: created API key (shown once): {shown}\n"
+            f"sitelore: its webhook secret: {record.webhook_secret}\n"
+        )
+    config = uvicorn.Config(create_app(settings), log_level="warning")
+    uvicorn.Server(config).run(sockets=[listening])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` for the server, or one line saying why there is none."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listening = socket.socket(family, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind((host, port))
+    except OSError as error:
+        listening.close()
+        raise BadInput(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    listening.set_inheritable(True)
+    return listening
 
 
 def worker(
@@ -138,11 +163,17 @@ def keys_create(
 
 
 @keys_app.command("list")
-def keys_list(data_dir: DataDirOption = None) -> None:
+def keys_list(
+    data_dir: DataDirOption = None,
+    secrets: Annotated[
+        bool, typer.Option("--secrets", help="Also show each key's webhook secret.")
+    ] = False,
+) -> None:
     """List keys (ids and names; keys themselves are never stored)."""
     for key in _with_store(_settings(data_dir=data_dir), lambda store: store.list_keys()):
         state = "revoked" if key.revoked_at else "active"
-        sys.stdout.write(f"{key.id}\t{state}\t{key.name}\n")
+        shown = f"\t{key.webhook_secret}" if secrets else ""
+        sys.stdout.write(f"{key.id}\t{state}\t{key.name}{shown}\n")
 
 
 @keys_app.command("revoke")
@@ -153,12 +184,11 @@ def keys_revoke(key_id: str, data_dir: DataDirOption = None) -> None:
     sys.stdout.write(f"revoked {key_id}\n")
 
 
-async def _first_key(store: JobStore) -> str | None:
-    """A new key when the database has none yet (first start), else None."""
+async def _first_key(store: JobStore) -> tuple[str, ApiKey] | None:
+    """A new key and its record when the database has none yet (first start), else None."""
     if await store.list_keys():
         return None
-    shown, _ = await store.create_key("default")
-    return shown
+    return await store.create_key("default")
 
 
 def _settings(**overrides: object) -> Settings:

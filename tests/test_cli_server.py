@@ -4,6 +4,8 @@ through :func:`sitelore.cli.main` (the environment is patched per test)."""
 from __future__ import annotations
 
 import os
+import re
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,7 +15,9 @@ import pytest
 
 from sitelore.api.settings import SETTING_NAMES, Settings
 from sitelore.cli import main
+from tests.apikit import ServeProcess
 from tests.jobs.conftest import fresh_pg_schema
+from tests.webserver import closed_port
 
 
 @pytest.fixture
@@ -144,3 +148,43 @@ def test_the_readme_lists_every_setting_with_its_default() -> None:
         default = getattr(defaults, name)
         shown = f"{default:g}" if isinstance(default, float) else str(default)
         assert not shown or f"`{shown}`" in rows[variable], (variable, shown)
+
+
+def _serve(arguments: list[str], data: Path) -> subprocess.CompletedProcess[str]:
+    """``sitelore serve`` that is expected to refuse to start (a deadline if it does not)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SITELORE_")}
+    command = [sys.executable, "-m", "sitelore", "serve", "--data-dir", str(data), *arguments]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_serve_with_no_workers_on_the_embedded_database_is_refused(tmp_path: Path) -> None:
+    done = _serve(["--port", str(closed_port()), "--workers", "0"], tmp_path / "data")
+    assert done.returncode == 2
+    assert "--workers 0 runs no jobs" in done.stderr and done.stderr.count("\n") == 1
+    assert not (tmp_path / "data").exists()
+
+
+def test_serve_on_a_port_in_use_says_so_and_creates_nothing(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = _serve(["--port", str(port)], tmp_path / "data")
+    assert done.returncode == 2, done.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "listening" not in done.stderr and "API key" not in done.stderr
+    assert not (tmp_path / "data").exists()
+
+
+def test_the_first_start_shows_the_keys_webhook_secret_and_keys_list_can(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = ServeProcess(tmp_path / "data", tmp_path / "serve.log").wait_ready()
+    try:
+        secret = re.search(r"its webhook secret: (whsec_\S+)", server.stderr())
+    finally:
+        server.stop()
+    assert secret is not None, server.stderr()
+    monkeypatch.delenv("SITELORE_DATABASE_URL", raising=False)
+    assert main(["keys", "list", "--data-dir", str(tmp_path / "data"), "--secrets"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith(f"\tdefault\t{secret.group(1)}")
