@@ -212,6 +212,10 @@ class PullLoop:
                         await self.worker.run_job(job)
                         continue
                 except Exception:
+                    if _stopping():
+                        # The cancel that stops this slot met a closed store on its way
+                        # out (recording the job's end failed): stop, never retry.
+                        raise asyncio.CancelledError from None
                     # The store went away or a bug hit between jobs: keep the slot alive; a
                     # job it held is recovered by its missing heartbeat.
                     log.exception("worker slot error; retrying in %.1fs", SLOT_RETRY)
@@ -220,6 +224,12 @@ class PullLoop:
                 if burst:
                     return
                 await wait_for(queued, settings.poll_interval)
+
+
+def _stopping() -> bool:
+    """This task has been asked to stop (its cancel may have been swallowed on the way)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 class _Recorder:
