@@ -11,7 +11,7 @@ from sitelore.jobs.hub import EventHub
 from sitelore.jobs.sqlite import SQLiteStore
 from sitelore.jobs.worker import PullLoop, Worker, WorkerSettings
 from sitelore.models import ExtractRequest
-from tests.webserver import Pause, Response, WebServer, html
+from tests.webserver import Pause, Response, WebServer
 
 
 @pytest.mark.parametrize("busy", [False, True], ids=["idle", "running-a-job"])
@@ -21,7 +21,7 @@ def test_a_pull_loop_whose_store_is_gone_still_stops_when_cancelled(
     """A stopping server may close its store while the slots still run: every call then
     fails ("cannot schedule new futures after shutdown"). A slot must not retry that after
     its cancel, or the server never stops."""
-    web.add_route("slow.test", "/", lambda _: Response(body=[Pause(30), html("<p>Hi</p>")]))
+    web.add_route("slow.test", "/", lambda _: Response(body=[Pause(30), b"<p>Hi</p>"]))
 
     async def scenario() -> bool:
         store = SQLiteStore(tmp_path / "sitelore.db")
