@@ -31,7 +31,10 @@ db_app = typer.Typer(
 
 DataDirOption = Annotated[
     Path | None,
-    typer.Option("--data-dir", help="Data directory (default: SITELORE_DATA_DIR or per-user)."),
+    typer.Option(
+        "--data-dir",
+        help="Data directory [default: SITELORE_DATA_DIR, else ~/.local/share/sitelore].",
+    ),
 ]
 
 
@@ -43,10 +46,18 @@ def register(app: typer.Typer) -> None:
 
 
 def serve(
-    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Interface to listen on [default: 127.0.0.1, SITELORE_HOST].")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port to listen on [default: 8000, SITELORE_PORT].")
+    ] = None,
     workers: Annotated[
-        int | None, typer.Option(help="Jobs run at once in this process (0: API only).")
+        int | None,
+        typer.Option(
+            help="Jobs run at once in this process; 0 (PostgreSQL only): API only "
+            "[default: 4, SITELORE_WORKERS]."
+        ),
     ] = None,
     data_dir: DataDirOption = None,
 ) -> None:

@@ -188,3 +188,11 @@ def test_the_first_start_shows_the_keys_webhook_secret_and_keys_list_can(
     monkeypatch.delenv("SITELORE_DATABASE_URL", raising=False)
     assert main(["keys", "list", "--data-dir", str(tmp_path / "data"), "--secrets"]) == 0
     assert capsys.readouterr().out.rstrip().endswith(f"\tdefault\t{secret.group(1)}")
+
+
+def test_serve_help_shows_the_defaults_it_runs_with(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--help"]) == 0
+    shown = " ".join(capsys.readouterr().out.split())
+    defaults = Settings()
+    for default in (defaults.host, defaults.port, defaults.workers):
+        assert f"[default: {default}," in shown, (default, shown)
