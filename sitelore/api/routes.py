@@ -62,6 +62,8 @@ async def authenticated(
         key = await context.store.authenticate(x_api_key)
         if key is None:
             raise ApiError(401, "x-api-key is not a valid API key")
+        if key.revoked_at is not None:
+            raise ApiError(401, "this API key was revoked")
         context.keys.put(x_api_key, key, KEY_CACHE_SECONDS)
     wait = context.limiter.check(key.id)
     if wait is not None:

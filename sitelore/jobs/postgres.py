@@ -433,7 +433,7 @@ class PostgresStore:
             return None
         key_id, secret = parts
         row = await self._one(
-            "SELECT * FROM sitelore_api_keys WHERE id = %(id)s AND revoked_at IS NULL",
+            "SELECT * FROM sitelore_api_keys WHERE id = %(id)s",
             {"id": key_id},
         )
         if row is None or not secrets_match(secret, row["secret_hash"]):

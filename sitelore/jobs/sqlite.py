@@ -389,9 +389,7 @@ class SQLiteStore:
         key_id, secret = parts
 
         def read(db: sqlite3.Connection) -> ApiKey | None:
-            row = db.execute(
-                "SELECT * FROM api_keys WHERE id = ? AND revoked_at IS NULL", (key_id,)
-            ).fetchone()
+            row = db.execute("SELECT * FROM api_keys WHERE id = ?", (key_id,)).fetchone()
             if row is None or not secrets_match(secret, row["secret_hash"]):
                 return None
             return key_from_row(row)

@@ -137,7 +137,9 @@ def test_revoke_key(backend: Backend) -> None:
         assert await store.revoke_key(key.id) is True
         assert await store.revoke_key(key.id) is False
         assert await store.revoke_key("missing") is False
-        assert await store.authenticate(shown) is None
+        # Still recognised, as revoked: the API says so rather than "not a valid key".
+        recognised = await store.authenticate(shown)
+        assert recognised is not None and recognised.id == key.id and recognised.revoked_at
         assert await store.authenticate(other_shown) == other
         revoked = await store.get_key(key.id)
         assert revoked is not None and revoked.revoked_at is not None
