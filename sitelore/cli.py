@@ -25,7 +25,7 @@ from sitelore.cli_args import BadInput, check_range
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from sitelore.models import CrawlOptions, Event, ExtractRequest
+    from sitelore.models import CrawlOptions, Event, ExtractRequest, ExtractResult
 
 T = TypeVar("T")
 
@@ -175,18 +175,24 @@ def _run_extraction(
     import asyncio
 
     from sitelore.core.netpolicy import NetworkPolicy
+    from sitelore.crawl.pagework import PageProcesses
     from sitelore.pipeline import extract_site
 
-    with _ProgressBar(enabled=show_progress) as bar:
-        result = asyncio.run(
-            extract_site(
+    async def run(bar: _ProgressBar) -> ExtractResult:
+        # Pages are parsed in child processes, so a hostile page costs its time limit at
+        # most, and Ctrl-C stops at once.
+        async with PageProcesses() as work:
+            return await extract_site(
                 request,
                 bar.on_event if bar.shows else None,  # no listener: the crawl skips its plans
                 options=options,
                 max_pages_cap=CLI_MAX_PAGES,
                 policy=NetworkPolicy.permissive(),
+                work=work,
             )
-        )
+
+    with _ProgressBar(enabled=show_progress) as bar:
+        result = asyncio.run(run(bar))
     return result.to_dict()
 
 

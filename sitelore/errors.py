@@ -17,7 +17,9 @@ name says what the caller should do about it::
     ├── PageSkipped             a page arrived but yields nothing: it is skipped, the job goes on
     │   ├── EmptyPage           the page has no text at all
     │   └── UnreadablePage      the page's HTML could not be turned into a document: that page
-    │                           fails (reported ``failed``), the job goes on
+    │       │                   fails (reported ``failed``), the job goes on
+    │       ├── PageTooComplex  its element tree is over the caps (elements, nesting depth)
+    │       └── PageTimeout     its processing outlasted the per-page time budget
     ├── RobotsDisallowed        robots.txt forbids the URL: do not fetch it
     ├── ExtractionFailed        no page of the site could be extracted: the job fails
     ├── APIError                a sitelore server answered with an error (the Python client)
@@ -115,8 +117,27 @@ class UnreadablePage(PageSkipped):
     """The page's HTML could not be turned into a document: unlike the other skipped pages,
     a broken page is reported as failed (the job still goes on)."""
 
-    def __init__(self, url: str, error: Exception) -> None:
-        super().__init__(f"Could not read the page at {url}: {type(error).__name__}: {error}", url)
+    def __init__(self, url: str, error: Exception | str) -> None:
+        reason = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+        super().__init__(f"Could not read the page at {url}: {reason}", url)
+
+
+class PageTooComplex(UnreadablePage):
+    """The page's element tree is over a cap (element count, nesting depth): parsing such a
+    tree can take minutes, so the page is refused before it is parsed."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(url, reason)
+        self.reason = reason
+
+
+class PageTimeout(UnreadablePage):
+    """Turning the page into a document (or its share of the result) took longer than the
+    per-page time budget; the work was stopped and the page fails alone."""
+
+    def __init__(self, url: str, budget: float) -> None:
+        super().__init__(url, f"processing it took longer than the {budget:g}s page time limit")
+        self.budget = budget
 
 
 class RobotsDisallowed(SiteloreError):

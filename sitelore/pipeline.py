@@ -8,11 +8,11 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from sitelore.core.assemble import assemble
 from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.core.request import DEFAULT_MAX_PAGES_CAP, validate_request
 from sitelore.crawl.crawler import Crawler, EventSink, send_event
 from sitelore.crawl.fetcher import Fetcher
+from sitelore.crawl.pagework import InlinePageWork, PageWork
 from sitelore.crawl.transport import Resolver
 from sitelore.models import (
     BusinessClassified,
@@ -31,11 +31,14 @@ async def extract_site(
     resolver: Resolver | None = None,
     max_pages_cap: int = DEFAULT_MAX_PAGES_CAP,
     policy: NetworkPolicy | None = None,
+    work: PageWork | None = None,
 ) -> ExtractResult:
     """Crawl the site of ``request.url`` and extract its profile and knowledge items.
 
     ``policy`` is the network guard for every fetch (pages, redirects, robots.txt,
     sitemaps); ``None`` connects anywhere, as a local tool running with its user's rights.
+    ``work`` runs the parsing and the assembly (:mod:`sitelore.crawl.pagework`); ``None``
+    runs them on this thread, with no time limit.
 
     Raises :class:`~sitelore.errors.InvalidRequest` for a bad request,
     :class:`~sitelore.errors.RobotsDisallowed` when robots.txt forbids the start page and
@@ -43,10 +46,11 @@ async def extract_site(
     """
     request = validate_request(request, max_pages_cap, policy)
     options = options or CrawlOptions()
+    work = work or InlinePageWork()
     started = datetime.now(UTC)
     async with Fetcher(options, resolver=resolver, policy=policy) as fetcher:
-        outcome = await Crawler(request, options, fetcher, on_event).run()
-    assembled = assemble(outcome.pages)
+        outcome = await Crawler(request, options, fetcher, on_event, work).run()
+    assembled = await work.assemble(outcome.pages)
     await send_event(on_event, BusinessClassified(assembled.business))
     pages = len(outcome.pages)
     await send_event(on_event, Progress(pages, pages, "Complete"))

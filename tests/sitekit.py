@@ -264,3 +264,8 @@ WORLD_SITES: dict[str, FolderSite] = {
         FJELLSTUA,
     )
 }
+
+
+def nested(depth: int, tag: str = "div") -> str:
+    """A page of ``depth`` nested elements around one word: 150,000 take minutes to parse."""
+    return f"<html><body>{f'<{tag}>' * depth}x{f'</{tag}>' * depth}</body></html>"

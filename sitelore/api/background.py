@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 from sitelore.api.settings import Settings
 from sitelore.core.netpolicy import NetworkPolicy
+from sitelore.core.treecaps import TreeLimits
+from sitelore.crawl.pagework import PageProcesses
 from sitelore.crawl.transport import Resolver, build_client
 from sitelore.jobs.deliveries import DeliverySender
 from sitelore.jobs.hub import EventHub
@@ -77,12 +79,15 @@ async def background(
     client = build_client(settings.crawl, resolver, policy=policy)  # for webhooks
     sender = DeliverySender(store, client, first_retry=settings.webhook_first_retry, policy=policy)
     count = settings.workers if workers is None else workers
+    limits = TreeLimits(settings.page_max_elements, settings.page_max_depth)
+    work = PageProcesses(settings.page_processes, settings.page_timeout, limits)
     worker = Worker(
         store,
         hub,
         worker_settings(settings, policy, count),
         resolver=resolver,
         wake_deliveries=sender.wakeup,
+        work=work,
     )
     tasks = [
         asyncio.create_task(sender.run(), name="webhooks"),
@@ -103,6 +108,7 @@ async def background(
         yield Background(tasks, jobs)
     finally:
         await _stop([*([jobs] if jobs else []), *tasks])
+        await work.close()
         await client.aclose()
 
 

@@ -37,6 +37,12 @@ class Settings:
     webhook_first_retry: float = 5.0
     housekeeping_interval: float = 15.0
     job_timeout: float = 1800.0
+    # A page whose parse takes longer fails alone; pages are parsed in this many processes.
+    page_timeout: float = 20.0
+    page_processes: int = 2
+    # A page over these caps is refused before it is parsed (sitelore.core.treecaps).
+    page_max_elements: int = 200_000
+    page_max_depth: int = 5_000
     # PostgreSQL for many processes on many machines (empty: the embedded SQLite file).
     database_url: str = ""
     database_pool_size: int = 10
@@ -120,6 +126,10 @@ _ENVIRONMENT: dict[str, Any] = {
     "webhook_first_retry": float,
     "housekeeping_interval": float,
     "job_timeout": float,
+    "page_timeout": float,
+    "page_processes": int,
+    "page_max_elements": int,
+    "page_max_depth": int,
     "database_url": str,
     "database_pool_size": int,
     "shutdown_timeout": float,

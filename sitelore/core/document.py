@@ -19,7 +19,9 @@ from sitelore.core.lexicon import detect_language
 from sitelore.core.maintext import main_blocks
 from sitelore.core.metadata import Metadata, jsonld_types, read_metadata
 from sitelore.core.pagetypes import path_language
+from sitelore.core.treecaps import TreeLimits, check_tree
 
+DEFAULT_LIMITS = TreeLimits()
 ARTICLE_TYPES = frozenset(
     {
         "Article",
@@ -77,8 +79,12 @@ class Document:
         )
 
 
-def parse_document(html: str, url: str) -> Document:
-    """Parse one HTML page fetched from ``url`` (the final URL, after redirects)."""
+def parse_document(html: str, url: str, limits: TreeLimits | None = None) -> Document:
+    """Parse one HTML page fetched from ``url`` (the final URL, after redirects).
+
+    Raises :class:`~sitelore.errors.PageTooComplex` for a page over ``limits`` (by default
+    :class:`~sitelore.core.treecaps.TreeLimits`'s), before parsing it."""
+    check_tree(html, url, limits or DEFAULT_LIMITS)
     tree = LexborHTMLParser(html)
     metadata = read_metadata(tree, url)
     base = metadata.base_url or url

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from sitelore.core.assemble import Page
-from sitelore.core.document import Document, parse_document
+from sitelore.core.document import Document
 from sitelore.core.explain import (
     LISTED,
     SINGLE,
@@ -34,6 +34,7 @@ from sitelore.core.pagetypes import classify_page
 from sitelore.core.text import fingerprint
 from sitelore.core.urls import SiteScope, url_key
 from sitelore.crawl.fetcher import Fetcher
+from sitelore.crawl.pagework import InlinePageWork, PageWork
 from sitelore.crawl.politeness import HostLimiter
 from sitelore.crawl.robots import RobotsPolicy, load_robots
 from sitelore.crawl.sitemaps import collect_sitemap_urls
@@ -115,10 +116,12 @@ class Crawler:
         options: CrawlOptions,
         fetcher: Fetcher,
         on_event: EventSink | None = None,
+        work: PageWork | None = None,
     ) -> None:
         self.request = request
         self.options = options
         self.fetcher = fetcher
+        self.work = work or InlinePageWork()
         self.on_event = on_event
         self.scope = SiteScope(request.url)
         self.filter = PathFilter(request.include_patterns, request.exclude_patterns)
@@ -293,7 +296,7 @@ class Crawler:
             host = urlsplit(target.url).hostname or ""
             async with self.limiter.slot(host):
                 page = await self.fetcher.fetch_page(target.url, allow=self.scope.contains)
-            document = _parse(page.text, page.final_url)
+            document = await self.work.parse(page.text, page.final_url)
             if not document.blocks and not target.is_start and not document.metadata.refresh:
                 # An empty page carries nothing; it must not use up the budget of pages.
                 raise EmptyPage(target.url)
@@ -419,13 +422,6 @@ async def send_event(sink: EventSink | None, event: Event) -> None:
 def _listed(url: str, is_start: bool, plan: Plan) -> _Target:
     """A target the request names (the start page, a listed URL): its kind is its URL's."""
     return _Target(url, is_start=is_start, plan=path_plan(plan, url))
-
-
-def _parse(html: str, url: str) -> Document:
-    try:
-        return parse_document(html, url)
-    except Exception as error:  # a page the parser cannot take fails alone, never the job
-        raise UnreadablePage(url, error) from error
 
 
 def _origin(url: str) -> str:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sitelore.core.netpolicy import NetworkPolicy
+from sitelore.crawl.pagework import PageWork
 from sitelore.crawl.transport import Resolver
 from sitelore.errors import SiteloreError
 from sitelore.jobs.hub import QUEUE, EventHub, wait_for
@@ -60,8 +61,10 @@ class Worker:
         resolver: Resolver | None = None,
         worker_id: str | None = None,
         wake_deliveries: asyncio.Event | None = None,
+        work: PageWork | None = None,
     ) -> None:
         self.store = store
+        self.work = work  # where pages are parsed (None: on the event loop)
         self.hub = hub
         self.settings = settings or WorkerSettings()
         self.resolver = resolver
@@ -93,6 +96,7 @@ class Worker:
                     resolver=self.resolver,
                     max_pages_cap=self.settings.max_pages_cap,
                     policy=self.settings.policy,
+                    work=self.work,
                 ),
                 self.settings.job_timeout,
             )
