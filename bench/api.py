@@ -71,13 +71,20 @@ def start_site() -> tuple[ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
-def start_api(data_dir: str) -> tuple[subprocess.Popen[bytes], str, str]:
+def create_key(data_dir: str, name: str = "bench") -> str:
     created = subprocess.run(
-        [sys.executable, "-m", "sitelore", "keys", "create", "--name", "bench",
+        [sys.executable, "-m", "sitelore", "keys", "create", "--name", name,
          "--data-dir", data_dir],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
-    key = created.stdout.splitlines()[0]
+    return created.stdout.splitlines()[0]
+
+
+def start_api(
+    data_dir: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str, str]:
+    """``sitelore serve`` on a free port with a new key; ``env`` adds settings."""
+    key = create_key(data_dir)
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "sitelore", "serve", "--port", str(port), "--data-dir", data_dir],
@@ -90,6 +97,7 @@ def start_api(data_dir: str) -> tuple[subprocess.Popen[bytes], str, str]:
             # The benchmark site is on 127.0.0.1 with a random port: open the network guard.
             "SITELORE_ALLOW_PRIVATE_NETWORKS": "*",
             "SITELORE_ALLOWED_PORTS": "*",
+            **(env or {}),
         },
     )
     base = f"http://127.0.0.1:{port}"

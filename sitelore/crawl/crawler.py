@@ -180,7 +180,12 @@ class Crawler:
         )
         self.held = []
         await self._visit_wave([_listed(start, True, START)], discover=True)
-        for url in await sitemap_task:
+        listed = await sitemap_task
+        try:
+            await self._judge(listed)
+        except UnreadablePage:  # the patterns took too long over the sitemaps: links only
+            listed = []
+        for url in listed:
             self.frontier.add(url, from_sitemap=True, hops=2)
         held, self.held = self.held, None
         await self._replan(force=True)
@@ -297,6 +302,7 @@ class Crawler:
             async with self.limiter.slot(host):
                 page = await self.fetcher.fetch_page(target.url, allow=self.scope.contains)
             document = await self.work.parse(page.text, page.final_url)
+            await self._judge(self._followable(document))
             if not document.blocks and not target.is_start and not document.metadata.refresh:
                 # An empty page carries nothing; it must not use up the budget of pages.
                 raise EmptyPage(target.url)
@@ -308,6 +314,20 @@ class Crawler:
         except (FetchError, RobotsDisallowed) as error:
             return _Miss(str(error), skipped=False)
         return Fetched(page.final_url, page.redirects, document)
+
+    def _followable(self, document: Document) -> list[str]:
+        limit = self.options.max_url_length
+        links = document.links[: self.options.max_links_per_page]
+        return [link.url for link in links if len(link.url) <= limit]
+
+    async def _judge(self, urls: list[str]) -> None:
+        """Match the patterns against new URLs where the page work runs (a page process):
+        pathological patterns and links cost that page's time limit, not the event loop."""
+        if self.filter.admits_all:
+            return
+        unknown = [url for url in urls if not self.filter.knows(url)]
+        if unknown:
+            self.filter.remember(await self.work.verdicts(self.filter, unknown))
 
     def _duplicate_of(self, fetched: Fetched) -> str | None:
         """Why the page repeats one we have (its URL after redirects, or its text), or None.
@@ -336,9 +356,8 @@ class Crawler:
         from_start = target.is_start
         if from_start:
             self.frontier.set_language(document.language())
-        limit = self.options.max_url_length
         for link in document.links[: self.options.max_links_per_page]:
-            if len(link.url) > limit:
+            if len(link.url) > self.options.max_url_length:
                 continue
             self.frontier.add(
                 link.url,

@@ -22,10 +22,30 @@ from typing import Any, BinaryIO
 
 from sitelore.core.assemble import assemble
 from sitelore.core.document import parse_document
+from sitelore.core.globs import PathFilter
 from sitelore.errors import PageTooComplex
 
 HEADER = struct.Struct(">I")
-OPERATIONS: dict[str, Callable[..., Any]] = {"parse": parse_document, "assemble": assemble}
+# The filters of the jobs this process serves, compiled once each (a job's calls may go
+# to any process of the pool).
+_FILTERS: dict[tuple[tuple[str, ...], tuple[str, ...]], PathFilter] = {}
+MAX_FILTERS = 64
+
+
+def verdicts(patterns: tuple[tuple[str, ...], tuple[str, ...]], urls: list[str]) -> dict[str, bool]:
+    path_filter = _FILTERS.get(patterns)
+    if path_filter is None:
+        if len(_FILTERS) >= MAX_FILTERS:
+            _FILTERS.pop(next(iter(_FILTERS)))
+        path_filter = _FILTERS[patterns] = PathFilter(*patterns)
+    return path_filter.verdicts(urls)
+
+
+OPERATIONS: dict[str, Callable[..., Any]] = {
+    "parse": parse_document,
+    "assemble": assemble,
+    "verdicts": verdicts,
+}
 # Page work yields the CPU to the process that answers HTTP when both want it.
 NICENESS = 10
 _PR_SET_PDEATHSIG = 1

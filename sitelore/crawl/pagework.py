@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 from sitelore.core.assemble import Assembled, Page, assemble
 from sitelore.core.document import Document, parse_document
+from sitelore.core.globs import PathFilter
 from sitelore.core.treecaps import TreeLimits
 from sitelore.crawl.pagechild import HEADER, frame
 from sitelore.errors import PageTimeout, PageTooComplex, UnreadablePage
@@ -44,6 +45,11 @@ class PageWork(Protocol):
 
     async def assemble(self, pages: Sequence[Page]) -> Assembled:
         """The profile and items of the pages (:func:`sitelore.core.assemble.assemble`)."""
+        ...
+
+    async def verdicts(self, path_filter: PathFilter, urls: Sequence[str]) -> dict[str, bool]:
+        """Whether ``path_filter`` admits each URL's path (:meth:`PathFilter.verdicts`);
+        raises :class:`~sitelore.errors.PageTimeout` past the time limit."""
         ...
 
 
@@ -67,6 +73,9 @@ class InlinePageWork:
 
     async def assemble(self, pages: Sequence[Page]) -> Assembled:
         return assemble(pages)
+
+    async def verdicts(self, path_filter: PathFilter, urls: Sequence[str]) -> dict[str, bool]:
+        return path_filter.verdicts(urls)
 
 
 class PageProcesses:
@@ -114,6 +123,15 @@ class PageProcesses:
             raise PageWorkFailed(f"assembling the result failed: {value}")
         assembled: Assembled = value
         return assembled
+
+    async def verdicts(self, path_filter: PathFilter, urls: Sequence[str]) -> dict[str, bool]:
+        where = urls[0] if urls else ""
+        args = (path_filter.patterns, list(urls))
+        status, value = await self._call("verdicts", args, self.page_timeout, where)
+        if status != "ok":
+            raise UnreadablePage(where, value)
+        judged: dict[str, bool] = value
+        return judged
 
     async def _call(
         self, operation: str, args: tuple[Any, ...], budget: float, url: str

@@ -320,13 +320,15 @@ class PostgresStore:
             {**self._queue, "id": job_id, "worker": worker_id},
         )
 
-    async def recover_stalled(self, stale_after: float, max_attempts: int) -> list[Job]:
+    async def recover_stalled(
+        self, stale_after: float, max_attempts: int, *, alive: str | None = None
+    ) -> list[Job]:
         await self._requeue_orphans(stale_after)
         give_up = "attempts >= %(max)s"
         sql = (
             f"WITH stale AS (SELECT id, queue_job_id FROM sitelore_jobs "
             f"  WHERE status = 'processing' AND heartbeat_at < {NOW} - %(stale)s "
-            f"  FOR UPDATE SKIP LOCKED), "
+            f"  AND worker IS DISTINCT FROM %(alive)s FOR UPDATE SKIP LOCKED), "
             # Nobody will finish the dead worker's queue entry; it would hold the lock slot.
             f"orphans AS (DELETE FROM procrastinate_jobs WHERE status = 'doing' "
             f"  AND id IN (SELECT queue_job_id FROM stale)) "
@@ -342,7 +344,7 @@ class PostgresStore:
         )
         async with self._connection() as connection:
             cursor = await connection.execute(
-                sql, {**self._queue, "stale": stale_after, "max": max_attempts}
+                sql, {**self._queue, "stale": stale_after, "max": max_attempts, "alive": alive}
             )
             jobs = [job_from_row(row) for row in await cursor.fetchall()]
             for job in jobs:

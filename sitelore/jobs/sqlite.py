@@ -283,22 +283,24 @@ class SQLiteStore:
 
         return await self._run(cancel)
 
-    async def recover_stalled(self, stale_after: float, max_attempts: int) -> list[Job]:
+    async def recover_stalled(
+        self, stale_after: float, max_attempts: int, *, alive: str | None = None
+    ) -> list[Job]:
         now = self._clock()
         cutoff = now - stale_after
+        stalled = "status = 'processing' AND heartbeat_at < ? AND worker IS NOT ?"
 
         def recover(db: sqlite3.Connection) -> list[Job]:
             failed = db.execute(
                 f"UPDATE jobs SET status = 'failed', worker = NULL, finished_at = ?, "
                 f"error = 'Worker stopped responding; gave up after ' || attempts || ' attempts' "
-                f"WHERE status = 'processing' AND heartbeat_at < ? AND attempts >= ? "
-                f"RETURNING {JOB_COLUMNS}",
-                (now, cutoff, max_attempts),
+                f"WHERE {stalled} AND attempts >= ? RETURNING {JOB_COLUMNS}",
+                (now, cutoff, alive, max_attempts),
             ).fetchall()
             retried = db.execute(
                 f"UPDATE jobs SET status = 'pending', worker = NULL, progress = NULL "
-                f"WHERE status = 'processing' AND heartbeat_at < ? RETURNING {JOB_COLUMNS}",
-                (cutoff,),
+                f"WHERE {stalled} RETURNING {JOB_COLUMNS}",
+                (cutoff, alive),
             ).fetchall()
             jobs = [job_from_row(row) for row in [*failed, *retried]]
             for job in jobs[: len(failed)]:

@@ -65,9 +65,12 @@ class JobStore(Protocol):
         does not count. None when the worker no longer holds it."""
         ...
 
-    async def recover_stalled(self, stale_after: float, max_attempts: int) -> list[Job]:
+    async def recover_stalled(
+        self, stale_after: float, max_attempts: int, *, alive: str | None = None
+    ) -> list[Job]:
         """Processing jobs whose heartbeat stopped: back to pending, or failed when out of
-        tries (with their ``error`` event and webhook, in the same transaction)."""
+        tries (with their ``error`` event and webhook, in the same transaction). Jobs held
+        by the worker ``alive`` (the caller's own) are never taken: they are running."""
         ...
 
     async def housekeeping_due(self, task: str, every: float) -> bool:

@@ -72,9 +72,12 @@ class Worker:
         self.wake_deliveries = wake_deliveries
 
     async def recover(self, stale_after: float | None = None) -> int:
-        """Retry or fail jobs whose worker stopped sending heartbeats."""
+        """Retry or fail jobs whose worker stopped sending heartbeats; never this worker's
+        own, which are alive as long as it is (a busy event loop may delay a heartbeat)."""
         after = self.settings.stale_after if stale_after is None else stale_after
-        jobs = await self.store.recover_stalled(after, self.settings.max_attempts)
+        jobs = await self.store.recover_stalled(
+            after, self.settings.max_attempts, alive=self.worker_id
+        )
         for job in jobs:
             # The store wrote a failed job's last event and webhook with its new status.
             self.hub.notify(job.id)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from sitelore.core.assemble import Page, assemble
+from sitelore.core.globs import PathFilter
 from sitelore.core.treecaps import TreeLimits
 from sitelore.crawl.pagework import InlinePageWork, PageProcesses
 from sitelore.errors import PageTimeout, PageTooComplex, UnreadablePage
@@ -125,3 +126,17 @@ def test_closing_stops_every_child() -> None:
         assert children() == set()
 
     asyncio.run(run())
+
+
+def test_patterns_are_matched_in_a_child_as_on_the_thread() -> None:
+    path_filter = PathFilter(["/blog/**", "/docs/*/intro"], ["/blog/drafts/**"])
+    urls = [URL + path for path in ("blog/a", "blog/drafts/x", "docs/v2/intro", "about", "")]
+
+    async def run() -> dict[str, bool]:
+        async with PageProcesses(processes=1) as work:
+            return await work.verdicts(path_filter, urls)
+
+    judged = asyncio.run(run())
+    assert judged == {"/blog/a": True, "/blog/drafts/x": False, "/docs/v2/intro": True,
+                      "/about": False, "/": False}  # fmt: skip
+    assert judged == asyncio.run(InlinePageWork().verdicts(path_filter, urls))

@@ -431,6 +431,20 @@ def test_recover_stalled_gives_up_once_attempts_run_out(backend: Backend) -> Non
     backend.run(body)
 
 
+def test_recover_stalled_never_takes_the_callers_own_jobs(backend: Backend) -> None:
+    """A process whose heartbeats were late (a busy event loop) is still running its jobs:
+    its own housekeeping must not take them for dead; another process's may."""
+
+    async def body(store: JobStore) -> None:
+        job = await running(store)  # held by WORKER, heartbeat as old as it gets below
+        assert await store.recover_stalled(0.0, 3, alive=WORKER) == []
+        assert (await current(store, job)).status is JobStatus.PROCESSING
+        recovered = await store.recover_stalled(0.0, 3, alive=OTHER_WORKER)
+        assert [r.id for r in recovered] == [job.id]
+
+    backend.run(body)
+
+
 def test_recover_stalled_leaves_live_pending_and_finished_jobs(backend: Backend) -> None:
     async def body(store: JobStore) -> None:
         done = await running(store)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from sitelore.jobs.hub import EventHub
+from sitelore.jobs.models import JobStatus
 from sitelore.jobs.sqlite import SQLiteStore
 from sitelore.jobs.worker import PullLoop, Worker, WorkerSettings
 from sitelore.models import ExtractRequest
@@ -37,3 +38,32 @@ def test_a_pull_loop_whose_store_is_gone_still_stops_when_cancelled(
         return running in done
 
     assert asyncio.run(scenario()), "the pull loop did not stop within 10 s of its cancel"
+
+
+def test_a_worker_never_takes_its_own_running_job_for_dead(tmp_path: Path, web: WebServer) -> None:
+    """Late heartbeats (a busy process) are not death: the worker's own housekeeping leaves
+    its running job alone, and the job completes once, on its first attempt."""
+    body = (
+        b"<main><h1>Hi</h1><p>" + b"A page that arrives slowly but arrives. " * 5 + b"</p></main>"
+    )
+    headers = {"Content-Type": "text/html; charset=utf-8"}
+    web.add_route("slow.test", "/", lambda _: Response(headers=headers, body=[Pause(1.5), body]))
+
+    async def scenario() -> tuple[int, JobStatus, int]:
+        store = SQLiteStore(tmp_path / "sitelore.db")
+        job = await store.create_job("key_1", ExtractRequest("http://slow.test/", max_pages=1))
+        settings = WorkerSettings(
+            concurrency=1, policy=None, poll_interval=0.05, heartbeat_interval=3600, stale_after=0
+        )
+        worker = Worker(store, EventHub(), settings, resolver=web.resolver())
+        pulling = asyncio.create_task(PullLoop(worker, store).run(burst=True))
+        while (await store.get_job(job.id) or job).status is not JobStatus.PROCESSING:
+            await asyncio.sleep(0.05)
+        recovered = await worker.recover()  # its heartbeat is as stale as stale_after says
+        await pulling
+        final = await store.get_job(job.id)
+        await store.close()
+        assert final is not None
+        return recovered, final.status, final.attempts
+
+    assert asyncio.run(scenario()) == (0, JobStatus.COMPLETED, 1)
