@@ -66,6 +66,12 @@ def serve(
     import uvicorn
 
     from sitelore.api.app import create_app
+    from sitelore.api.connections import (
+        ConnectionLimits,
+        connection_cap,
+        guarded_protocol,
+        raise_file_limit,
+    )
 
     if port is not None:
         check_range("--port", port, 0, 65535)
@@ -79,9 +85,16 @@ def serve(
         )
     # The port first: a server that cannot listen creates nothing (no key, no database).
     listening = _listen(settings.host, settings.port)
+    file_limit = raise_file_limit()
+    limits = ConnectionLimits(
+        connection_cap(file_limit, settings.max_connections),
+        settings.header_timeout,
+        settings.body_timeout,
+    )
     first_key = _with_store(settings, _first_key)
     sys.stderr.write(
-        f"sitelore: listening on http://{settings.host}:{listening.getsockname()[1]}\n"
+        f"sitelore: listening on http://{settings.host}:{listening.getsockname()[1]} "
+        f"(up to {limits.max_connections} connections; open-file limit {file_limit})\n"
         f"sitelore: database {_where(settings)}\n"
     )
     if first_key is not None:
@@ -90,7 +103,13 @@ def serve(
             f"sitelore: created API key (shown once): {shown}\n"
             f"sitelore: its webhook secret: {record.webhook_secret}\n"
         )
-    config = uvicorn.Config(create_app(settings), log_level="warning")
+    config = uvicorn.Config(
+        create_app(settings),
+        log_level="warning",
+        http=guarded_protocol(limits),
+        # Open requests (event streams, a synchronous extraction) end within this.
+        timeout_graceful_shutdown=max(int(settings.shutdown_timeout), 1),
+    )
     uvicorn.Server(config).run(sockets=[listening])
 
 

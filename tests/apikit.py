@@ -12,6 +12,7 @@ import asyncio
 import json
 import os
 import re
+import resource
 import socket
 import subprocess
 import sys
@@ -166,6 +167,10 @@ class ApiServer:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+
+def _limit_files(limit: tuple[int, int]) -> Callable[[], None]:
+    return lambda: resource.setrlimit(resource.RLIMIT_NOFILE, limit)
 
 
 @dataclass
@@ -361,10 +366,20 @@ OPEN_GUARD = {"SITELORE_ALLOW_PRIVATE_NETWORKS": "*", "SITELORE_ALLOWED_PORTS": 
 class ServeProcess:
     """``python -m sitelore serve`` on 127.0.0.1; stderr goes to a file for reading.
 
-    The network guard is open (:data:`OPEN_GUARD`) unless ``env`` says otherwise.
+    The network guard is open (:data:`OPEN_GUARD`) unless ``env`` says otherwise;
+    ``file_limit`` (soft, hard) sets the server's open-file limit before it starts.
     """
 
-    def __init__(self, data_dir: Path, log: Path, *, workers: int = 1, **env: str) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        log: Path,
+        file_limit: tuple[int, int] | None = None,
+        /,
+        *,
+        workers: int = 1,
+        **env: str,
+    ) -> None:
         env = {**OPEN_GUARD, **env}
         self.port = free_port()
         self.log = log
@@ -374,7 +389,11 @@ class ServeProcess:
         ]  # fmt: skip
         with log.open("wb") as sink:
             self.process = subprocess.Popen(
-                command, stdout=subprocess.DEVNULL, stderr=sink, env=child_env(**env)
+                command,
+                stdout=subprocess.DEVNULL,
+                stderr=sink,
+                env=child_env(**env),
+                preexec_fn=None if file_limit is None else _limit_files(file_limit),
             )
 
     @property

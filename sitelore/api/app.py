@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from sitelore.api.background import background, open_store
 from sitelore.api.errors import install_error_handlers
-from sitelore.api.limits import BodyLimit, RateLimiter
+from sitelore.api.limits import BodyLimit, RateLimiter, StreamCount
 from sitelore.api.routes import Services, router
 from sitelore.api.settings import Settings
 from sitelore.crawl.transport import Resolver
@@ -42,7 +42,8 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         job_store = store or await open_store(settings)
         limiter = RateLimiter(settings.rate_limit_per_minute)
-        app.state.services = Services(settings, job_store, event_hub, limiter, policy)
+        streams = StreamCount(settings.max_streams_per_key)
+        app.state.services = Services(settings, job_store, event_hub, limiter, policy, streams)
         try:
             async with background(settings, job_store, event_hub, resolver=resolver):
                 yield

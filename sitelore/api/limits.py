@@ -1,9 +1,11 @@
-"""Request limits: body size (413) and per-key request rate (429 with ``Retry-After``)."""
+"""Request limits: body size (413), per-key request rate (429 with ``Retry-After``) and
+per-key open event streams (429)."""
 
 from __future__ import annotations
 
 import math
 import time
+from collections import Counter
 from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -81,3 +83,23 @@ class RateLimiter:
             return None
         self.buckets[key_id] = (tokens, now)
         return max(1, math.ceil((1.0 - tokens) / self.rate))
+
+
+class StreamCount:
+    """Open event streams per key in this process: each holds a connection and a task."""
+
+    def __init__(self, per_key: int) -> None:
+        self.per_key = per_key
+        self.open: Counter[str] = Counter()
+
+    def take(self, key_id: str) -> bool:
+        """Count one more stream for the key, unless it holds ``per_key`` already."""
+        if self.open[key_id] >= self.per_key:
+            return False
+        self.open[key_id] += 1
+        return True
+
+    def give_back(self, key_id: str) -> None:
+        self.open[key_id] -= 1
+        if self.open[key_id] <= 0:
+            del self.open[key_id]

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Depends, Header, Query, Request
 from starlette.responses import Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from sitelore.api.caches import TimedCache
 from sitelore.api.errors import ApiError, json_response
-from sitelore.api.limits import RateLimiter
+from sitelore.api.limits import RateLimiter, StreamCount
 from sitelore.api.schemas import ExtractBody
 from sitelore.api.settings import Settings
 from sitelore.core.netpolicy import NetworkPolicy
@@ -39,6 +40,7 @@ class Services:
     hub: EventHub
     limiter: RateLimiter
     policy: NetworkPolicy
+    streams: StreamCount
     keys: TimedCache[ApiKey] = field(default_factory=lambda: TimedCache(10_000))
     finished: TimedCache[tuple[str, bytes]] = field(default_factory=lambda: TimedCache(5_000))
 
@@ -138,8 +140,13 @@ async def _wait_finished(context: Services, job_id: str, timeout: float) -> Job 
 @router.post("/v1/extract/stream", tags=["extract"])
 async def extract_stream(body: ExtractBody, context: ServicesDep, key: KeyDep) -> Response:
     """Start an extraction and stream its events (Server-Sent Events)."""
-    job = await _submit(context, key, body, None)
-    return _sse(context, job.id, 0)
+    release = _stream_slot(context, key)
+    try:
+        job = await _submit(context, key, body, None)
+    except BaseException:
+        release()
+        raise
+    return _sse(context, job.id, 0, release)
 
 
 # -- jobs ---------------------------------------------------------------------------------
@@ -207,7 +214,8 @@ async def job_events(
 ) -> Response:
     """The job's events as Server-Sent Events, from the start or after ``Last-Event-ID``."""
     await _owned_job(context, key, job_id)
-    return _sse(context, job_id, _event_id(last_event_id))
+    after = _event_id(last_event_id)
+    return _sse(context, job_id, after, _stream_slot(context, key))
 
 
 def _event_id(header: str | None) -> int:
@@ -219,11 +227,38 @@ def _event_id(header: str | None) -> int:
     return int(value)
 
 
-def _sse(context: Services, job_id: str, after: int) -> StreamingResponse:
-    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return StreamingResponse(
-        _frames(context, job_id, after), media_type="text/event-stream", headers=headers
-    )
+def _stream_slot(context: Services, key: ApiKey) -> Callable[[], None]:
+    """Count a stream of ``key`` (429 past the cap); call the result when it ends."""
+    if not context.streams.take(key.id):
+        limit = context.streams.per_key
+        raise ApiError(
+            429,
+            f"this key has {limit} event streams open on this server, the most it may; "
+            "close one, or poll GET /v1/jobs/{jobId}",
+            {"Retry-After": "5"},
+        )
+    return lambda: context.streams.give_back(key.id)
+
+
+class _CountedStream(StreamingResponse):
+    """A stream that gives its slot back however it ends (done, dropped, cancelled)."""
+
+    def __init__(self, frames: AsyncIterator[bytes], release: Callable[[], None]) -> None:
+        headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        super().__init__(frames, media_type="text/event-stream", headers=headers)
+        self.release = release
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.release()
+
+
+def _sse(
+    context: Services, job_id: str, after: int, release: Callable[[], None]
+) -> StreamingResponse:
+    return _CountedStream(_frames(context, job_id, after), release)
 
 
 async def _frames(context: Services, job_id: str, after: int) -> AsyncIterator[bytes]:

@@ -47,6 +47,11 @@ class Settings:
     database_url: str = ""
     database_pool_size: int = 10
     shutdown_timeout: float = 25.0  # a stopping worker's jobs are handed back after this
+    # The door (sitelore.api.connections): 0 connections = the open-file limit less a reserve.
+    max_connections: int = 0
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    max_streams_per_key: int = 20
     crawl: CrawlOptions = field(default_factory=CrawlOptions)
     # The network guard (SECURITY.md): CIDR blocks opened to crawls and webhooks ("*" = all),
     # and the ports URLs may use ("*" = any).
@@ -133,6 +138,10 @@ _ENVIRONMENT: dict[str, Any] = {
     "database_url": str,
     "database_pool_size": int,
     "shutdown_timeout": float,
+    "max_connections": int,
+    "header_timeout": float,
+    "body_timeout": float,
+    "max_streams_per_key": int,
     "allow_private_networks": str,
     "allowed_ports": str,
 }
