@@ -113,18 +113,20 @@ def under_attack(args: argparse.Namespace) -> None:
 def measure(base: str, key: str, other_key: str, site: str, pid: int, args: Any) -> None:
     mine = httpx.Client(base_url=base, headers={"x-api-key": key}, timeout=120)
     theirs = httpx.Client(base_url=base, headers={"x-api-key": other_key}, timeout=120)
-    their_job = theirs.post("/v1/extract", json={"url": site, "singlePage": True}).json()
+    their_job = theirs.post("/v1/extract/async", json={"url": site, "singlePage": True})
+    their_path = f"/v1/jobs/{their_job.json()['jobId']}"
+    wait_for(lambda: theirs.get(their_path).json()["status"] == "completed", 60, "their job")
     job = mine.post("/v1/extract/async", json={"url": site, "maxPages": 3}).json()["jobId"]
     wait_for(lambda: "/deep" in SiteHandler.requested, 30, "the hostile page's fetch")
     time.sleep(0.5)  # it is in a page process now
     health = latencies(mine, "/healthz", args.requests)
-    reads = latencies(theirs, f"/v1/jobs/{their_job['id']}", args.requests)
+    reads = latencies(theirs, their_path, args.requests)
+    pages_rss = sum(memory_kib(child, "VmRSS") for child in children(pid))  # mid-parse
     start = time.perf_counter()
     answer = mine.post(f"/v1/jobs/{job}/cancel")
     cancel = time.perf_counter() - start
     ended = wait_for(lambda: mine.get(f"/v1/jobs/{job}").json()["status"] == "failed", 60, "end")
     error = mine.get(f"/v1/jobs/{job}").json()["error"]
-    pages_rss = sum(memory_kib(child, "VmRSS") for child in children(pid))
     page = "refused by the tree caps" if args.keep_caps else "being parsed (caps lifted)"
     print(f"with a {len(HOSTILE) / 1e6:.1f} MB page of {DEPTH:,} nested <div>s {page}:")
     print(
@@ -141,7 +143,7 @@ def measure(base: str, key: str, other_key: str, site: str, pid: int, args: Any)
     )
     print(
         f"  server peak RSS {memory_kib(pid, 'VmHWM') / 1024:.0f} MiB; "
-        f"its page processes now {pages_rss / 1024:.0f} MiB"
+        f"its page processes {pages_rss / 1024:.0f} MiB during the parse"
     )
 
 
