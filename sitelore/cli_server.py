@@ -19,6 +19,7 @@ from sitelore.cli_args import BadInput, check_range
 
 if TYPE_CHECKING:
     from sitelore.api.settings import Settings
+    from sitelore.jobs.datafile import DataDirLock
     from sitelore.jobs.models import ApiKey
     from sitelore.jobs.store import JobStore
 
@@ -83,7 +84,9 @@ def serve(
             "--workers 0 runs no jobs, and on the embedded database no other process can: "
             "give --workers 1 or more (or SITELORE_DATABASE_URL and `sitelore worker`)"
         )
-    # The port first: a server that cannot listen creates nothing (no key, no database).
+    # The data directory, then the port: a second server on the same directory, or one
+    # that cannot listen, touches nothing (no key, no database, no job handed back).
+    lock = _lock(settings)
     listening = _listen(settings.host, settings.port)
     file_limit = raise_file_limit()
     limits = ConnectionLimits(
@@ -111,6 +114,26 @@ def serve(
         timeout_graceful_shutdown=max(int(settings.shutdown_timeout), 1),
     )
     uvicorn.Server(config).run(sockets=[listening])
+    if lock is not None:
+        lock.release()
+
+
+def _lock(settings: Settings) -> DataDirLock | None:
+    """The embedded database's directory, locked for this process (None on PostgreSQL)."""
+    if settings.database_url:
+        return None
+    from sitelore.errors import SiteloreError
+    from sitelore.jobs.datafile import lock_data_dir
+    from sitelore.jobs.store import StoreUnusable
+
+    try:
+        return lock_data_dir(settings.data_dir)
+    except StoreUnusable as error:
+        raise SiteloreError(str(error)) from None
+    except OSError as error:
+        reason = error.strerror or str(error)
+        where = settings.data_dir
+        raise SiteloreError(f"cannot use the data directory {where}: {reason}") from None
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -261,12 +284,12 @@ def _run(work: Awaitable[T]) -> T:
     import asyncio
 
     from sitelore.errors import SiteloreError
-    from sitelore.jobs.store import StoreUnavailable
+    from sitelore.jobs.store import StoreUnavailable, StoreUnusable
 
     async def main() -> T:
         return await work
 
     try:
         return asyncio.run(main())
-    except StoreUnavailable as error:
+    except (StoreUnavailable, StoreUnusable) as error:
         raise SiteloreError(str(error)) from None

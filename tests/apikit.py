@@ -18,7 +18,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -367,7 +367,8 @@ class ServeProcess:
     """``python -m sitelore serve`` on 127.0.0.1; stderr goes to a file for reading.
 
     The network guard is open (:data:`OPEN_GUARD`) unless ``env`` says otherwise;
-    ``file_limit`` (soft, hard) sets the server's open-file limit before it starts.
+    ``file_limit`` (soft, hard) sets the server's open-file limit before it starts;
+    ``prefix`` runs it through another command (``unshare ...``) that execs it.
     """
 
     def __init__(
@@ -375,6 +376,7 @@ class ServeProcess:
         data_dir: Path,
         log: Path,
         file_limit: tuple[int, int] | None = None,
+        prefix: Sequence[str] = (),
         /,
         *,
         workers: int = 1,
@@ -384,7 +386,7 @@ class ServeProcess:
         self.port = free_port()
         self.log = log
         command = [
-            sys.executable, "-m", "sitelore", "serve", "--host", "127.0.0.1",
+            *prefix, sys.executable, "-m", "sitelore", "serve", "--host", "127.0.0.1",
             "--port", str(self.port), "--data-dir", str(data_dir), "--workers", str(workers),
         ]  # fmt: skip
         with log.open("wb") as sink:

@@ -22,10 +22,11 @@ from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.core.treecaps import TreeLimits
 from sitelore.crawl.pagework import PageProcesses
 from sitelore.crawl.transport import Resolver, build_client
+from sitelore.jobs.conditions import ConditionLog
 from sitelore.jobs.deliveries import DeliverySender
 from sitelore.jobs.hub import EventHub
 from sitelore.jobs.sqlite import SQLiteStore
-from sitelore.jobs.store import JobStore
+from sitelore.jobs.store import JobStore, StoreUnavailable
 from sitelore.jobs.worker import PullLoop, Worker, WorkerSettings
 
 log = logging.getLogger("sitelore.background")
@@ -35,7 +36,8 @@ QUEUE_RESTART = 2.0
 
 async def open_store(settings: Settings) -> JobStore:
     """PostgreSQL when ``settings.database_url`` is set, else the data directory's SQLite
-    file. Raises :class:`~sitelore.jobs.store.StoreUnavailable` (with what to do)."""
+    file. Raises :class:`~sitelore.jobs.store.StoreUnavailable` (with what to do), or
+    :class:`~sitelore.jobs.store.StoreUnusable` for a data file that cannot be trusted."""
     if settings.database_url:
         from sitelore.jobs.postgres import PostgresStore
 
@@ -47,7 +49,13 @@ async def open_store(settings: Settings) -> JobStore:
         await store.open()
         return store
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return SQLiteStore(settings.database_path)
+    embedded = SQLiteStore(settings.database_path)
+    try:
+        await embedded.open()
+    except BaseException:
+        await embedded.close()
+        raise
+    return embedded
 
 
 @dataclass
@@ -135,12 +143,13 @@ async def _run_jobs(
         shutdown_timeout=settings.shutdown_timeout,
         install_signal_handlers=handle_signals,
     )
+    condition = ConditionLog(log, f"the queue worker stopped (restarting every {QUEUE_RESTART:g}s)")
     while True:
         try:
             await run_queue_worker(store, worker, queue, burst=burst)
             return  # stopped by a signal, or the burst is done
-        except Exception:  # mostly the database going away: start again when it is back
-            log.exception("the queue worker stopped; restarting in %.0fs", QUEUE_RESTART)
+        except Exception as error:  # mostly the database going away: start again when back
+            condition.failing(error)
         await asyncio.sleep(QUEUE_RESTART)
 
 
@@ -169,11 +178,15 @@ def worker_settings(settings: Settings, policy: NetworkPolicy, concurrency: int)
 async def housekeeping(settings: Settings, store: JobStore, worker: Worker) -> None:
     """Stalled jobs back to the queue, expired jobs deleted (by one process per period)."""
     every = min(settings.housekeeping_interval, settings.stale_after / 2)
+    condition = ConditionLog(log, "housekeeping")
     while True:
         try:
             await worker.recover()
             if await store.housekeeping_due(PURGE, every):
                 await store.purge_finished(time.time() - settings.retention_seconds)
+            condition.working()
+        except StoreUnavailable as error:  # said once, not at every pass
+            condition.failing(error)
         except Exception:  # one bad pass must not stop the next
             log.exception("housekeeping failed")
         await asyncio.sleep(every)

@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from sitelore.errors import InvalidRequest
-from sitelore.jobs.store import StoreUnavailable
+from sitelore.jobs.store import StoreFull, StoreUnavailable
 
 BODY_PARSE_FAILURE = "There was an error parsing the body"  # FastAPI's own words
 
@@ -84,6 +84,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(error.status_code, message, dict(error.headers or {}))
 
     async def on_unavailable(request: Request, error: Exception) -> Response:
+        if isinstance(error, StoreFull):
+            message = "the disk holding the database is full; retry when space has been freed"
+            return error_response(503, message, {"Retry-After": "30"})
         return error_response(503, "the database is unreachable; retry later", {"Retry-After": "5"})
 
     async def on_bug(request: Request, error: Exception) -> Response:

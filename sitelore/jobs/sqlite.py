@@ -8,7 +8,9 @@ transaction), which is what makes a claim atomic and a restart safe.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 import secrets
 import sqlite3
 import time
@@ -17,6 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sitelore.jobs.conditions import ConditionLog
+from sitelore.jobs.datafile import check_data_file
 from sitelore.jobs.models import (
     CANCELLED,
     ApiKey,
@@ -37,6 +41,7 @@ from sitelore.jobs.rows import (
     key_from_row,
 )
 from sitelore.jobs.store import (
+    StoreFull,
     StoreUnavailable,
     delivery_status,
     hash_secret,
@@ -48,6 +53,8 @@ from sitelore.jobs.store import (
 from sitelore.models import ExtractRequest
 
 T = TypeVar("T")
+log = logging.getLogger("sitelore.store")
+WAL_SIZE_LIMIT = 4 << 20
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS api_keys (
@@ -86,6 +93,9 @@ class SQLiteStore:
         self._clock = clock
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitelore-db")
         self._db: sqlite3.Connection | None = None
+        self._full = False
+        self._last_checkpoint = 0.0
+        self._condition = ConditionLog(log, f"database {self.path}")
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -96,10 +106,35 @@ class SQLiteStore:
     def _call(self, work: Callable[[sqlite3.Connection], T]) -> T:
         try:
             db = self._connection()
+            if self._full:
+                self._give_back_log_space(db)
+            changes = db.total_changes
             with db:  # one transaction per call
-                return work(db)
+                result = work(db)
         except sqlite3.OperationalError as error:
-            raise StoreUnavailable(f"database {self.path} unavailable: {error}") from error
+            raise self._unavailable(error) from error
+        if self._full and db.total_changes > changes:
+            self._full = False
+            self._condition.working()
+        return result
+
+    def _give_back_log_space(self, db: sqlite3.Connection) -> None:
+        """While the disk is full, try (once a second) to move the write-ahead log into the
+        database and truncate it, so that the space it grew into is free again."""
+        now = time.monotonic()
+        if now - self._last_checkpoint < 1.0:
+            return
+        self._last_checkpoint = now
+        with contextlib.suppress(sqlite3.OperationalError):  # still no room: reads go on
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _unavailable(self, error: sqlite3.OperationalError) -> StoreUnavailable:
+        if error.sqlite_errorname != "SQLITE_FULL":
+            return StoreUnavailable(f"database {self.path} unavailable: {error}")
+        self._full = True
+        full = StoreFull(f"the disk holding the database {self.path} is full")
+        self._condition.failing(full)
+        return full
 
     def _connection(self) -> sqlite3.Connection:
         if self._db is None:
@@ -107,9 +142,18 @@ class SQLiteStore:
             db.row_factory = sqlite3.Row
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
+            # After a checkpoint the log shrinks back to this, whatever it grew to.
+            db.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
             db.executescript(SCHEMA)
             self._db = db
         return self._db
+
+    async def open(self) -> None:
+        """Refuse a data file that exists but cannot be trusted (see
+        :func:`~sitelore.jobs.datafile.check_data_file`), then open it."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._executor, check_data_file, Path(self.path))
+        await self._run(lambda db: None)
 
     async def ping(self) -> None:
         await self._run(lambda db: db.execute("SELECT 1").fetchone())

@@ -6,6 +6,14 @@ statement (or one transaction), so a job is held by one worker only and never le
 ``processing`` silently. The backends differ only in how a pending job reaches a
 worker: :class:`PullQueue` (SQLite: workers of the server process poll the table) or
 a procrastinate queue written in the same transaction as the job (PostgreSQL).
+
+The stores' errors::
+
+    StoreUnavailable      the database cannot be reached now: retry (API: 503)
+      StoreFull           its disk is full: reads go on, writes resume when space returns
+      SchemaOutdated      (PostgreSQL) run `sitelore db migrate`
+    StoreUnusable         the data file cannot be trusted: do not start (one line, exit 1)
+      DataDirInUse        another process holds the data directory
 """
 
 from __future__ import annotations
@@ -22,6 +30,16 @@ KEY_PREFIX = "sl_"
 
 class StoreUnavailable(Exception):
     """The database cannot be reached; the API answers 503 and the caller retries."""
+
+
+class StoreFull(StoreUnavailable):
+    """The disk holding the database is full: writes fail, reads go on, and it passes by
+    itself when space is freed (the API answers 503, and says why)."""
+
+
+class StoreUnusable(Exception):
+    """The store cannot be used as it is (a damaged, empty, read-only or locked data file):
+    retrying will not help; a process must not start on it."""
 
 
 class JobStore(Protocol):

@@ -23,6 +23,7 @@ from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.crawl.pagework import PageWork
 from sitelore.crawl.transport import Resolver
 from sitelore.errors import SiteloreError
+from sitelore.jobs.conditions import ConditionLog
 from sitelore.jobs.hub import QUEUE, EventHub, wait_for
 from sitelore.jobs.models import CANCELLED, Ending, Job, webhook_body
 from sitelore.jobs.store import JobStore, PullQueue, StoreUnavailable
@@ -70,11 +71,18 @@ class Worker:
         self.resolver = resolver
         self.worker_id = worker_id or "w_" + secrets.token_hex(6)
         self.wake_deliveries = wake_deliveries
+        # Jobs this worker stopped running but could not hand back (the store was away):
+        # they are still marked as its own, so nobody else recovers them; it retries.
+        self.unreleased: set[str] = set()
 
     async def recover(self, stale_after: float | None = None) -> int:
         """Retry or fail jobs whose worker stopped sending heartbeats; never this worker's
         own, which are alive as long as it is (a busy event loop may delay a heartbeat)."""
         after = self.settings.stale_after if stale_after is None else stale_after
+        for job_id in list(self.unreleased):
+            await self.store.release(job_id, self.worker_id)
+            self.unreleased.discard(job_id)
+            self.hub.notify(QUEUE)
         jobs = await self.store.recover_stalled(
             after, self.settings.max_attempts, alive=self.worker_id
         )
@@ -148,8 +156,12 @@ class Worker:
         """The worker is stopping or lost the store: the job goes back to the queue."""
         try:
             await asyncio.shield(self.store.release(job.id, self.worker_id))
-        except Exception:  # the store is away: the missing heartbeat will recover the job
-            log.exception("could not hand job %s back; it will be recovered", job.id)
+        except StoreUnavailable:  # the store is away: recover() hands it back later
+            log.warning("job %s: the database is away; it is handed back when it returns", job.id)
+            self.unreleased.add(job.id)
+        except Exception:
+            log.exception("could not hand job %s back; it will be retried", job.id)
+            self.unreleased.add(job.id)
         self.hub.notify(QUEUE)
 
     async def _heartbeat(self, recorder: _Recorder, task: asyncio.Task[Any]) -> None:
@@ -203,6 +215,7 @@ class PullLoop:
     def __init__(self, worker: Worker, queue: PullQueue) -> None:
         self.worker = worker
         self.queue = queue
+        self.condition = ConditionLog(log, "worker")
 
     async def run(self, *, burst: bool = False) -> None:
         """Work until cancelled; with ``burst``, until the queue is empty and nothing runs."""
@@ -215,9 +228,14 @@ class PullLoop:
             while True:
                 try:
                     job = await self.queue.claim_job(self.worker.worker_id, settings.per_key_limit)
+                    self.condition.working()
                     if job is not None:
                         await self.worker.run_job(job)
                         continue
+                except StoreUnavailable as error:
+                    self.condition.failing(error)  # one line, not one per slot per second
+                    await asyncio.sleep(SLOT_RETRY)
+                    continue
                 except Exception:
                     if _stopping():
                         # The cancel that stops this slot met a closed store on its way
