@@ -87,7 +87,12 @@ def serve(
     # The data directory, then the port: a second server on the same directory, or one
     # that cannot listen, touches nothing (no key, no database, no job handed back).
     lock = _lock(settings)
-    listening = _listen(settings.host, settings.port)
+    try:
+        listening = _listen(settings.host, settings.port)
+    except BadInput:
+        if lock is not None:
+            lock.abandon()
+        raise
     file_limit = raise_file_limit()
     limits = ConnectionLimits(
         connection_cap(file_limit, settings.max_connections),

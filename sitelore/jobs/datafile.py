@@ -39,8 +39,11 @@ class DataDirLock:
     def __init__(self, data_dir: Path) -> None:
         self.path = data_dir / LOCK_NAME
         self._fd: int | None = None
+        self._made: list[Path] = []  # the directories this lock created, deepest last
 
     def acquire(self) -> DataDirLock:
+        missing = [self.path.parent, *self.path.parent.parents]
+        self._made = [folder for folder in missing if not folder.exists()][::-1]
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
@@ -61,6 +64,14 @@ class DataDirLock:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+    def abandon(self) -> None:
+        """Release, and remove what the lock created: a server that failed to start leaves
+        no trace."""
+        self.release()
+        self.path.unlink(missing_ok=True)
+        for folder in reversed(self._made):
+            folder.rmdir()
 
 
 def lock_data_dir(data_dir: Path) -> DataDirLock:
