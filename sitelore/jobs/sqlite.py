@@ -95,7 +95,7 @@ class SQLiteStore:
         self._db: sqlite3.Connection | None = None
         self._full = False
         self._last_checkpoint = 0.0
-        self._condition = ConditionLog(log, f"database {self.path}")
+        self._condition = ConditionLog(log, "database")
 
     # -- plumbing ---------------------------------------------------------------------------
 
