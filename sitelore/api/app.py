@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from sitelore.api.background import background, open_store
 from sitelore.api.docs import answer_400_not_422
@@ -59,12 +60,15 @@ def create_app(
             if store is None:
                 await job_store.close()
 
-    app = FastAPI(
+    # /docs and /redoc load their scripts and styles from the server (the fastapi-offline
+    # package ships them): they work with no network, and tell no CDN who reads them.
+    app = FastAPIOffline(
         title="sitelore",
         summary="Turn a company's website into a business profile and knowledge items.",
         description=DESCRIPTION,
         version="0.1.0",
         lifespan=lifespan,
+        swagger_ui_parameters={"validatorUrl": None},  # never send the document elsewhere
     )
     install_error_handlers(app)
     app.include_router(router)

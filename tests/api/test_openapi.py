@@ -13,7 +13,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
+import httpx
 import pytest
 from openapi_schema_validator import OAS31Validator
 from openapi_schema_validator import validate as validate_instance
@@ -41,6 +43,9 @@ ROUTES: dict[tuple[str, str], tuple[str, set[str]]] = {
 STREAMS = {("post", "/v1/extract/stream"), ("get", JOB + "/events")}
 OPEN = {("get", "/healthz"), ("get", "/readyz")}
 RST_MARKUP = re.compile(r"``|:(?:func|class|meth|mod|attr|ref|data|exc):`")
+LINKED = re.compile(r"""(?:src|href|spec-url)\s*=\s*["']([^"']+)["']|\burl:\s*'([^']+)'""")
+ANY_URL = re.compile(r"""\b(?:https?:)?//[^\s"'<>)]+""")
+ASSET_TYPES = {".js": "javascript", ".css": "text/css", ".png": "image/png"}
 
 
 @pytest.fixture(scope="module")
@@ -224,3 +229,38 @@ def test_real_answers_match_their_schemas(shared: Api, spec: dict[str, Any]) -> 
     ):
         assert answer.status_code == status, answer.text
         _check(spec, answer.json(), error)
+
+
+# -- /docs and /redoc without a network -------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_docs_pages_load_everything_from_the_server_itself(shared: Api, page: str) -> None:
+    client = shared.client(anonymous=True)
+    response = client.get(page)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/html")
+    own = urlsplit(shared.url).netloc
+    foreign = [url for url in ANY_URL.findall(response.text) if urlsplit(url).netloc != own]
+    assert not foreign, f"{page} loads from other hosts: {foreign}"
+    linked = [first or second for first, second in LINKED.findall(response.text)]
+    assert any(url.endswith(".js") for url in linked), linked
+    assert "/openapi.json" in linked, linked
+    for url in linked:
+        _check_asset(client, urljoin(shared.url + page, url))
+
+
+def _check_asset(client: httpx.Client, url: str) -> None:
+    answer = client.get(url)
+    assert answer.status_code == 200, (url, answer.status_code)
+    kind = answer.headers["content-type"]
+    suffix = Path(urlsplit(url).path).suffix
+    assert ASSET_TYPES.get(suffix, "json") in kind, (url, kind)
+    if suffix == ".css":  # a style sheet may not fetch fonts or images from elsewhere
+        fetched = re.findall(r"""url\(\s*["']?([^"')]+)""", answer.text)
+        assert all(target.startswith("data:") for target in fetched), fetched
+
+
+def test_docs_do_not_send_the_document_to_an_online_validator(shared: Api) -> None:
+    page = shared.client(anonymous=True).get("/docs").text
+    assert '"validatorUrl": null' in page
