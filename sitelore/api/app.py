@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from sitelore.api.background import background, open_store
+from sitelore.api.docs import answer_400_not_422
 from sitelore.api.errors import install_error_handlers
 from sitelore.api.limits import BodyLimit, RateLimiter, StreamCount
 from sitelore.api.routes import Services, router
@@ -21,6 +22,14 @@ from sitelore.api.settings import Settings
 from sitelore.crawl.transport import Resolver
 from sitelore.jobs.hub import EventHub
 from sitelore.jobs.store import JobStore
+
+DESCRIPTION = """
+Every `/v1/*` route needs an API key in the `x-api-key` header (`sitelore keys create` makes
+one). A job belongs to the key that created it: another key gets 404 for it.
+
+Every answer other than 2xx has the body `{"statusCode": 404, "error": "Not Found",
+"message": "..."}`; the message says what is wrong and what to do.
+"""
 
 
 def create_app(
@@ -51,49 +60,18 @@ def create_app(
             if store is None:
                 await job_store.close()
 
-    app = FastAPI(
+    # /docs and /redoc load their scripts and styles from the server (the fastapi-offline
+    # package ships them): they work with no network, and tell no CDN who reads them.
+    app = FastAPIOffline(
         title="sitelore",
         summary="Turn a company's website into a business profile and knowledge items.",
+        description=DESCRIPTION,
         version="0.1.0",
         lifespan=lifespan,
+        swagger_ui_parameters={"validatorUrl": None},  # never send the document elsewhere
     )
     install_error_handlers(app)
     app.include_router(router)
-    _document_errors(app)
+    answer_400_not_422(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app
-
-
-ERROR_SCHEMA = {
-    "type": "object",
-    "required": ["statusCode", "error", "message"],
-    "properties": {
-        "statusCode": {"type": "integer"},
-        "error": {"type": "string"},
-        "message": {"type": "string"},
-    },
-}
-
-
-def _document_errors(app: FastAPI) -> None:
-    """The OpenAPI document says what the server does: invalid input is a 400 with the error
-    body of API.md (FastAPI would advertise its own 422)."""
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schema = build()
-            for path in schema.get("paths", {}).values():
-                for operation in path.values():
-                    responses = operation.get("responses", {})
-                    if responses.pop("422", None) is not None:
-                        responses["400"] = {
-                            "description": "Bad Request: the message names the field and why",
-                            "content": {"application/json": {"schema": ERROR_SCHEMA}},
-                        }
-            schema.get("components", {}).get("schemas", {}).pop("HTTPValidationError", None)
-            schema.get("components", {}).get("schemas", {}).pop("ValidationError", None)
-            app.openapi_schema = schema
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]

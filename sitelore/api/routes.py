@@ -9,11 +9,14 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Security
+from fastapi.security import APIKeyHeader
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
+from sitelore.api import schemas
 from sitelore.api.caches import TimedCache
+from sitelore.api.docs import EVENTS, KEYED, errors, event_stream
 from sitelore.api.errors import ApiError, json_response
 from sitelore.api.limits import RateLimiter, StreamCount
 from sitelore.api.schemas import ExtractBody
@@ -51,11 +54,26 @@ def services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(services)]
+# The key as an OpenAPI security scheme; missing keys get our own 401 (auto_error off).
+API_KEY = APIKeyHeader(
+    name="x-api-key",
+    scheme_name="ApiKey",
+    description="An API key: `sitelore keys create --name NAME` prints one",
+    auto_error=False,
+)
+JobId = Annotated[
+    str,
+    Path(
+        alias="jobId",
+        title="jobId",
+        description="the id `POST /v1/extract/async` answered (`job_…`)",
+        examples=["job_abc123def456"],
+    ),
+]
 
 
 async def authenticated(
-    context: ServicesDep,
-    x_api_key: Annotated[str | None, Header(description="Your API key")] = None,
+    context: ServicesDep, x_api_key: Annotated[str | None, Security(API_KEY)]
 ) -> ApiKey:
     if not x_api_key:
         raise ApiError(401, "x-api-key header is missing")
@@ -93,23 +111,47 @@ async def _submit(
     return job
 
 
-@router.post("/v1/extract/async", status_code=202, tags=["extract"])
+LOCATION = {"Location": {"description": "`/v1/jobs/{jobId}`", "schema": {"type": "string"}}}
+
+
+@router.post(
+    "/v1/extract/async",
+    status_code=202,
+    tags=["extract"],
+    response_model=schemas.JobAccepted,
+    response_description="The job is created; its URL is in `Location`",
+    responses={202: {"headers": LOCATION}, **errors(*KEYED, 400, 413)},
+)
 async def extract_async(
     body: ExtractBody,
     context: ServicesDep,
     key: KeyDep,
-    idempotency_key: Annotated[str | None, Header()] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            description="retrying with the same key (at most 200 characters) answers the "
+            "same job instead of starting another"
+        ),
+    ] = None,
 ) -> Response:
-    """Start an extraction in the background; poll ``GET /v1/jobs/{jobId}`` for the result."""
+    """Start an extraction in the background; poll `GET /v1/jobs/{jobId}` for the result,
+    follow `GET /v1/jobs/{jobId}/events`, or give a `callbackUrl`."""
     job = await _submit(context, key, body, idempotency_key)
     return json_response(
         {"jobId": job.id, "status": job.status.value}, 202, {"Location": f"/v1/jobs/{job.id}"}
     )
 
 
-@router.post("/v1/extract", tags=["extract"])
+@router.post(
+    "/v1/extract",
+    tags=["extract"],
+    response_model=schemas.ExtractResult,
+    response_description="The extraction's result",
+    responses=errors(*KEYED, 400, 413, 502, 504),
+)
 async def extract_sync(body: ExtractBody, context: ServicesDep, key: KeyDep) -> Response:
-    """Extract and answer with the result (504 with the job id past the sync timeout)."""
+    """Extract and answer with the result once the crawl is done. Past the server's sync
+    timeout the answer is a 504 naming the job, which goes on: poll `GET /v1/jobs/{jobId}`."""
     job = await _submit(context, key, body, None)
     finished = await _wait_finished(context, job.id, context.settings.sync_timeout)
     if finished is None:
@@ -137,9 +179,17 @@ async def _wait_finished(context: Services, job_id: str, timeout: float) -> Job 
             await wait_for(woken, min(left, 1.0))
 
 
-@router.post("/v1/extract/stream", tags=["extract"])
+@router.post(
+    "/v1/extract/stream",
+    tags=["extract"],
+    response_class=Response,  # documents no JSON body: the answer is the event stream
+    responses={
+        **event_stream("The job's events, as Server-Sent Events"),
+        **errors(*KEYED, 400, 413),
+    },
+    description="Start an extraction and stream its events as Server-Sent Events.\n" + EVENTS,
+)
 async def extract_stream(body: ExtractBody, context: ServicesDep, key: KeyDep) -> Response:
-    """Start an extraction and stream its events (Server-Sent Events)."""
     release = _stream_slot(context, key)
     try:
         job = await _submit(context, key, body, None)
@@ -159,9 +209,15 @@ async def _owned_job(context: Services, key: ApiKey, job_id: str) -> Job:
     return job
 
 
-@router.get("/v1/jobs/{job_id}", tags=["jobs"])
-async def get_job(job_id: str, context: ServicesDep, key: KeyDep) -> Response:
-    """The job object: status, progress, result or error, times."""
+@router.get(
+    "/v1/jobs/{jobId}",
+    tags=["jobs"],
+    response_model=schemas.Job,
+    response_description="The job",
+    responses=errors(*KEYED, 404),
+)
+async def get_job(job_id: JobId, context: ServicesDep, key: KeyDep) -> Response:
+    """The job: its status, progress, result or error, and times."""
     cached = context.finished.get(job_id)
     if cached is not None and cached[0] == key.id:
         return Response(cached[1], media_type="application/json")
@@ -174,15 +230,23 @@ async def get_job(job_id: str, context: ServicesDep, key: KeyDep) -> Response:
     return Response(body, media_type="application/json")
 
 
-@router.get("/v1/jobs", tags=["jobs"])
+@router.get(
+    "/v1/jobs",
+    tags=["jobs"],
+    response_model=schemas.JobList,
+    response_description="A page of jobs",
+    responses=errors(*KEYED, 400),
+)
 async def list_jobs(
     context: ServicesDep,
     key: KeyDep,
-    status: Annotated[JobStatus | None, Query()] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    status: Annotated[JobStatus | None, Query(description="only jobs in this state")] = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="jobs per page")] = 20,
+    cursor: Annotated[
+        str | None, Query(max_length=500, description="the `nextCursor` of the page before")
+    ] = None,
 ) -> Response:
-    """This key's jobs, newest first, without results."""
+    """This key's jobs, newest first, without their results (read one job for its result)."""
     try:
         jobs, next_cursor = await context.store.list_jobs(key.id, status, limit, cursor)
     except ValueError as error:
@@ -191,9 +255,17 @@ async def list_jobs(
     return json_response(body)
 
 
-@router.post("/v1/jobs/{job_id}/cancel", status_code=202, tags=["jobs"])
-async def cancel_job(job_id: str, context: ServicesDep, key: KeyDep) -> Response:
-    """Stop a pending or processing job; it ends ``failed`` with ``Job cancelled``."""
+@router.post(
+    "/v1/jobs/{jobId}/cancel",
+    status_code=202,
+    tags=["jobs"],
+    response_model=schemas.Job,
+    response_description="The job, as the cancel left it",
+    responses=errors(*KEYED, 404, 409),
+)
+async def cancel_job(job_id: JobId, context: ServicesDep, key: KeyDep) -> Response:
+    """Stop a pending or processing job: it ends `failed` with `Job cancelled` within a
+    second or two. A finished job answers 409."""
     job = await _owned_job(context, key, job_id)
     if job.status.finished:
         raise ApiError(409, f"job {job_id} is already {job.status.value}")
@@ -205,14 +277,25 @@ async def cancel_job(job_id: str, context: ServicesDep, key: KeyDep) -> Response
     return json_response(job.to_dict(), 202)
 
 
-@router.get("/v1/jobs/{job_id}/events", tags=["jobs"])
+@router.get(
+    "/v1/jobs/{jobId}/events",
+    tags=["jobs"],
+    response_class=Response,  # documents no JSON body: the answer is the event stream
+    responses={
+        **event_stream("The job's events, as Server-Sent Events"),
+        **errors(*KEYED, 400, 404),
+    },
+    description="The job's events as Server-Sent Events, replayed from the start or from "
+    "after `Last-Event-ID`; the stream closes after `complete` or `error`.\n" + EVENTS,
+)
 async def job_events(
-    job_id: str,
+    job_id: JobId,
     context: ServicesDep,
     key: KeyDep,
-    last_event_id: Annotated[str | None, Header()] = None,
+    last_event_id: Annotated[
+        str | None, Header(description="the `id:` of the last event received: resume after it")
+    ] = None,
 ) -> Response:
-    """The job's events as Server-Sent Events, from the start or after ``Last-Event-ID``."""
     await _owned_job(context, key, job_id)
     after = _event_id(last_event_id)
     return _sse(context, job_id, after, _stream_slot(context, key))
@@ -290,13 +373,25 @@ async def _frames(context: Services, job_id: str, after: int) -> AsyncIterator[b
 # -- health -------------------------------------------------------------------------------
 
 
-@router.get("/healthz", tags=["health"])
+@router.get(
+    "/healthz",
+    tags=["health"],
+    response_model=schemas.Health,
+    response_description="Up",
+    responses=errors(500, 503),
+)
 async def healthz() -> Response:
     """The process is up (no key needed)."""
     return json_response({"status": "ok"})
 
 
-@router.get("/readyz", tags=["health"])
+@router.get(
+    "/readyz",
+    tags=["health"],
+    response_model=schemas.Ready,
+    response_description="Ready",
+    responses=errors(500, 503),
+)
 async def readyz(context: ServicesDep) -> Response:
     """The database answers (no key needed); 503 otherwise."""
     await context.store.ping()
