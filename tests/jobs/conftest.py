@@ -4,13 +4,15 @@ A psycopg pool belongs to the event loop it was opened on, so a store is opened 
 inside the test's own loop: a test hands an ``async def body(store)`` to
 :meth:`Backend.run`, which opens a store, awaits the body and closes the store, all within
 one ``asyncio.run``. PostgreSQL tests get a schema of their own (dropped afterwards), so
-they never see each other's rows; they are skipped, with a reason, when
-``SITELORE_TEST_DATABASE_URL`` is not set.
+they never see each other's rows. They use ``SITELORE_TEST_DATABASE_URL`` or, when it is not
+set, a local server at :data:`LOCAL_DATABASE` if one answers; they are skipped, with a
+reason, when there is neither.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -33,7 +35,11 @@ from sitelore.models import ExtractRequest
 T = TypeVar("T")
 
 DATABASE_URL = "SITELORE_TEST_DATABASE_URL"
-NO_DATABASE = f"{DATABASE_URL} is not set: PostgreSQL tests need a database"
+LOCAL_DATABASE = "postgresql://postgres@127.0.0.1:5432/test"
+NO_DATABASE = (
+    f"{DATABASE_URL} is not set and no PostgreSQL answers at {LOCAL_DATABASE}: "
+    "PostgreSQL tests need a database"
+)
 
 REQUEST = ExtractRequest("https://example.com/")
 KEY, OTHER_KEY = "key-a", "key-b"
@@ -74,10 +80,20 @@ async def current(store: JobStore, job: Job) -> Job:
 
 def database_url() -> str:
     """The test database's URL; skips the test when there is none."""
-    url = os.environ.get(DATABASE_URL, "").strip()
+    url = os.environ.get(DATABASE_URL, "").strip() or _local_database()
     if not url:
         pytest.skip(NO_DATABASE)
     return url
+
+
+@functools.cache
+def _local_database() -> str:
+    """:data:`LOCAL_DATABASE` when a server answers there (as on the CI machine), else ''."""
+    try:
+        psycopg.connect(LOCAL_DATABASE, connect_timeout=2).close()
+    except psycopg.Error:
+        return ""
+    return LOCAL_DATABASE
 
 
 def with_search_path(url: str, schema: str) -> str:
