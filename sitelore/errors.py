@@ -5,6 +5,8 @@ name says what the caller should do about it::
 
     SiteloreError
     ├── InvalidRequest          the request itself is wrong: fix it (HTTP 400, CLI exit 2)
+    │   └── RefusedByGuard      a URL the network guard refuses (a private address, a port):
+    │                           ``opened_by`` names the guard setting that would allow it
     ├── FetchError              one URL could not be fetched: that page fails, the job goes on
     │   ├── ConnectError        DNS failure, refused or reset connection
     │   ├── Blocked             the network guard refuses the URL or its address (SSRF)
@@ -45,6 +47,16 @@ class InvalidRequest(SiteloreError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class RefusedByGuard(InvalidRequest):
+    """A URL of the request points where the network guard does not go. ``opened_by`` is
+    ``"networks"`` (a private, loopback ... address) or ``"ports"``; the edge that reads the
+    settings names the one to change."""
+
+    def __init__(self, message: str, field: str, opened_by: str) -> None:
+        super().__init__(message, field)
+        self.opened_by = opened_by
 
 
 class FetchError(SiteloreError):

@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from sitelore.errors import InvalidRequest
+from sitelore.errors import InvalidRequest, RefusedByGuard
 from sitelore.jobs.store import StoreFull, StoreUnavailable
 
 BODY_PARSE_FAILURE = "There was an error parsing the body"  # FastAPI's own words
@@ -61,13 +61,29 @@ def describe_validation(error: RequestValidationError) -> str:
     return f"{field}: {first.get('msg', 'invalid value')}"
 
 
+# The setting that widens each allowance of the network guard (see SECURITY.md).
+GUARD_SETTINGS = {
+    "networks": "SITELORE_ALLOW_PRIVATE_NETWORKS (networks in CIDR form, or *)",
+    "ports": "SITELORE_ALLOWED_PORTS",
+}
+
+
+def _with_setting(error: Exception) -> str:
+    """A guard refusal names the setting with which the server's operator can open it."""
+    message = str(error)
+    if isinstance(error, RefusedByGuard) and error.opened_by in GUARD_SETTINGS:
+        setting = GUARD_SETTINGS[error.opened_by]
+        return f"{message}; the server's operator can allow it with {setting}"
+    return message
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def on_api_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, ApiError)
         return error_response(error.status, error.message, error.headers)
 
     async def on_invalid(request: Request, error: Exception) -> Response:
-        return error_response(400, str(error))
+        return error_response(400, _with_setting(error))
 
     async def on_validation(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)

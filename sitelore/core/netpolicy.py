@@ -183,6 +183,25 @@ class NetworkPolicy:
             problem = "URLs with a user name or password are not allowed"
         return problem
 
+    def opened_by(self, url: str) -> str | None:
+        """Which allowance would admit ``url`` if it were widened: ``"networks"`` for its
+        address, ``"ports"`` for its port, None when neither would (a bad scheme ...)."""
+        try:
+            parts = urlsplit(url.strip())
+            port = parts.port
+        except ValueError:
+            return None
+        scheme = parts.scheme.lower()
+        if scheme not in SCHEMES or not parts.hostname:
+            return None
+        if self.host_problem(parts.hostname) is not None:
+            name = fold_host(parts.hostname)
+            local = name == "localhost" or name.endswith(".localhost")
+            return "networks" if local or literal_address(name) is not None else None
+        if self.port_problem(SCHEMES[scheme] if port is None else port) is not None:
+            return "ports"
+        return None
+
     def host_problem(self, host: str) -> str | None:
         """Why a URL's host is refused: a refused literal address or a localhost name."""
         name = fold_host(host)

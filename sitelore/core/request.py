@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from sitelore.core.globs import PathFilter
 from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.core.urls import SiteScope, normalize_url
-from sitelore.errors import InvalidRequest
+from sitelore.errors import InvalidRequest, RefusedByGuard
 from sitelore.models import ExtractRequest
 
 DEFAULT_MAX_PAGES_CAP = 50
@@ -80,9 +80,15 @@ def _check_url(value: str, field: str, policy: NetworkPolicy | None = None) -> s
 
 def _check_policy(policy: NetworkPolicy, field: str, given: str, normalized: str) -> None:
     # Both forms are judged: normalising must not turn a refused URL into an accepted one.
-    problem = policy.url_problem(given) or policy.url_problem(normalized)
-    if problem is not None:
-        raise InvalidRequest(f"{field} is not allowed: {problem}", field=field)
+    for url in (given, normalized):
+        problem = policy.url_problem(url)
+        if problem is None:
+            continue
+        message = f"{field} is not allowed: {problem}"
+        opened_by = policy.opened_by(url)
+        if opened_by is None:
+            raise InvalidRequest(message, field=field)
+        raise RefusedByGuard(message, field, opened_by)
 
 
 def _check_urls(

@@ -115,8 +115,20 @@ def test_internal_urls_are_refused_at_submission(
     for route in ("/v1/extract/async", "/v1/extract", "/v1/extract/stream"):
         if route != "/v1/extract/async" and "callbackUrl" in body:
             continue
-        assert error_body(client.post(route, json=body), 400) == message
+        assert error_body(client.post(route, json=body), 400) == message + opened_by(message)
     assert client.get("/v1/jobs").json()["jobs"] == []
+
+
+OPENS = "; the server's operator can allow it with "
+NETWORKS_HINT = OPENS + "SITELORE_ALLOW_PRIVATE_NETWORKS (networks in CIDR form, or *)"
+PORTS_HINT = OPENS + "SITELORE_ALLOWED_PORTS"
+
+
+def opened_by(message: str) -> str:
+    """A guard refusal names the setting that widens it; other 400s name none."""
+    if not message.startswith((URL, URLS, HOOK_NO)):
+        return ""
+    return PORTS_HINT if PORTS in message else NETWORKS_HINT
 
 
 def test_a_name_resolving_to_loopback_fails_the_job_with_blocked(
@@ -142,7 +154,10 @@ def test_an_allowed_network_opens_exactly_that_network(start_api: StartApi, acme
     client = api.client()
     assert wait_job(client, submit(client, {"url": acme, "maxPages": 2}))["status"] == "completed"
     response = client.post("/v1/extract/async", json={"url": "http://127.0.0.2/"})
-    assert error_body(response, 400) == "url is not allowed: 127.0.0.2 is a loopback address"
+    assert (
+        error_body(response, 400)
+        == "url is not allowed: 127.0.0.2 is a loopback address" + NETWORKS_HINT
+    )
 
 
 # --- webhooks ------------------------------------------------------------------------------

@@ -274,3 +274,23 @@ def test_url_problem_never_raises(text: str) -> None:
     for url in (text, f"http://{text}/", f"http://[{text}]/"):
         problem = DEFAULT.url_problem(url)
         assert problem is None or isinstance(problem, str)
+
+
+@pytest.mark.parametrize(
+    ("url", "opened_by"),
+    [
+        ("http://10.0.0.5/", "networks"),
+        ("http://0x7f.1/", "networks"),
+        ("http://[::1]:8000/", "networks"),
+        ("http://intranet.localhost/", "networks"),
+        ("http://example.test:22/", "ports"),
+        ("http://10.0.0.5:22/", "networks"),  # the address first: it is judged first
+        ("http://1.2.3.4.5/", None),  # not an address: no allowance admits it
+        ("gopher://example.test/", None),
+        ("http://example.test/", None),  # nothing refused
+    ],
+)
+def test_opened_by_names_the_allowance_that_would_admit_the_url(
+    url: str, opened_by: str | None
+) -> None:
+    assert NetworkPolicy().opened_by(url) == opened_by
