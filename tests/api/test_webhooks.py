@@ -27,6 +27,7 @@ from tests.apikit import (
     Api,
     Receiver,
     create_key,
+    error_body,
     eventually,
     get_job,
     read_sse,
@@ -36,6 +37,7 @@ from tests.apikit import (
 from tests.webserver import Request, Response, WebServer
 
 HOOK = "http://hooks.test/hook"
+CALLER = "http://acme.test/"
 HOOK_EVENTS = {"EXTRACTION_STARTED", "PAGE_SCRAPED", "EXTRACTION_COMPLETED", "EXTRACTION_FAILED"}
 
 
@@ -184,6 +186,24 @@ def test_a_pending_delivery_survives_a_restart(
     completed = next(json.loads(b) for _, b in after if b"EXTRACTION_COMPLETED" in b)
     assert completed["payload"]["id"] == job_id
     assert completed["payload"]["status"] == "completed"
+
+
+@pytest.mark.parametrize(
+    ("callback", "words"),
+    [
+        pytest.param("http://xn--/", "host 'xn--' is not a valid internationalised", id="xn--"),
+        pytest.param("http://" + "a" * 64 + ".test/", "label of 64 characters", id="long-label"),
+        pytest.param("http://hooks.test:70000/", "port must be a number", id="port"),
+    ],
+)
+def test_a_callback_url_that_cannot_be_sent_is_a_400_saying_why(
+    api: Api, callback: str, words: str
+) -> None:
+    client = api.client()
+    response = client.post("/v1/extract/async", json={"url": CALLER, "callbackUrl": callback})
+    message = error_body(response, 400)
+    assert message.startswith("callbackUrl is not a valid URL: ") and words in message
+    assert client.get("/v1/jobs").json()["jobs"] == []
 
 
 # -- the sender alone: the app has no setting for the first retry delay (5 s) --------------
