@@ -1,5 +1,8 @@
 """Validation of an :class:`~sitelore.models.ExtractRequest`: one place, one message per rule.
 
+Every URL is checked as a request would send it (host name, IDNA, port): a URL the HTTP client
+would refuse is a 400 now, not a job or webhook that fails the same way on every attempt.
+
 With a :class:`~sitelore.core.netpolicy.NetworkPolicy`, every URL (``url``, each of ``urls``,
 ``callbackUrl``) that the network guard would refuse for certain -- a literal private address
 in any spelling, a port or scheme not allowed -- is refused here already, before any job runs.
@@ -9,11 +12,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from sitelore.core.globs import PathFilter
 from sitelore.core.netpolicy import NetworkPolicy
-from sitelore.core.urls import SiteScope, normalize_url
+from sitelore.core.urls import SiteScope, host_syntax_problem, normalize_url
 from sitelore.errors import InvalidRequest, RefusedByGuard
 from sitelore.models import ExtractRequest
 
@@ -65,30 +68,54 @@ def _check_url(value: str, field: str, policy: NetworkPolicy | None = None) -> s
     if not _SCHEME.match(candidate) and "." in candidate.split("/")[0]:
         candidate = "https://" + candidate  # "example.com" means the site, over https
     try:
-        netloc = urlsplit(candidate).netloc
+        parts = urlsplit(candidate)
     except ValueError:
         raise InvalidRequest(f"{field} is not a valid URL: {value!r}", field=field) from None
-    if "@" in netloc:
+    if "@" in parts.netloc:
         raise InvalidRequest(f"{field} must not contain a user name or password", field=field)
+    if parts.scheme.lower() in ("http", "https"):
+        _check_authority(parts, candidate, field, policy)
     normalized = normalize_url(candidate)
     if normalized is None:
         raise InvalidRequest(f"{field} must be an http or https URL, got {value!r}", field=field)
     if policy is not None:
-        _check_policy(policy, field, candidate, normalized)
+        _check_policy(policy, field, normalized)
     return normalized
 
 
-def _check_policy(policy: NetworkPolicy, field: str, given: str, normalized: str) -> None:
-    # Both forms are judged: normalising must not turn a refused URL into an accepted one.
-    for url in (given, normalized):
-        problem = policy.url_problem(url)
-        if problem is None:
-            continue
-        message = f"{field} is not allowed: {problem}"
-        opened_by = policy.opened_by(url)
-        if opened_by is None:
-            raise InvalidRequest(message, field=field)
-        raise RefusedByGuard(message, field, opened_by)
+def _check_authority(
+    parts: SplitResult, given: str, field: str, policy: NetworkPolicy | None
+) -> None:
+    """The host and port, as a request would send them. The guard judges before the host's
+    spelling: ``0177.0.0.1`` is refused as the loopback address it means."""
+    problem = _port_problem(parts) or (None if parts.hostname else "it has no host name")
+    if problem is None and policy is not None:
+        _check_policy(policy, field, given)
+    problem = problem or host_syntax_problem(parts.hostname or "")
+    if problem is not None:
+        raise InvalidRequest(f"{field} is not a valid URL: {problem}", field=field)
+
+
+def _port_problem(parts: SplitResult) -> str | None:
+    try:
+        port = parts.port
+    except ValueError:
+        given = parts.netloc.rpartition(":")[2]
+        return f"the port must be a number from 1 to 65535, got {given!r}"
+    return "the port must be a number from 1 to 65535, got 0" if port == 0 else None
+
+
+def _check_policy(policy: NetworkPolicy, field: str, url: str) -> None:
+    # Called on the given URL and on its normalised form: normalising must not turn a
+    # refused URL into an accepted one.
+    problem = policy.url_problem(url)
+    if problem is None:
+        return
+    message = f"{field} is not allowed: {problem}"
+    opened_by = policy.opened_by(url)
+    if opened_by is None:
+        raise InvalidRequest(message, field=field)
+    raise RefusedByGuard(message, field, opened_by)
 
 
 def _check_urls(

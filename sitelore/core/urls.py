@@ -13,6 +13,8 @@ import re
 from functools import lru_cache
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
+import idna
+
 from sitelore.core.suffixes import bundled_rules
 
 TRACKING_PARAMS = frozenset(
@@ -58,7 +60,11 @@ INDEX_FILES = frozenset({"index.html", "index.htm", "index.php", "default.htm", 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 _SAFE_PATH = "/:@!$&'()*+,;=-._~%"
 MAX_URL_LENGTH = 4096
+MAX_HOST_LENGTH = 253  # RFC 1035, without the trailing dot
+MAX_LABEL_LENGTH = 63
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_LABEL = re.compile(r"^[a-z0-9_-]+$")  # DNS letters, digits, hyphens; underscores resolve too
+_IPV4_STYLE = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$")  # what httpx takes for IPv4
 
 
 @lru_cache(maxsize=4096)
@@ -145,11 +151,51 @@ def _normalize(url: str, base: str | None) -> str | None:
     return urlunsplit((scheme, netloc, _clean_path(parts.path), _clean_query(parts.query), ""))
 
 
-_HOST_RE = re.compile(r"^[a-z0-9._~\-\u0080-\U0010ffff:%]+$")
-
-
 def _valid_host(host: str) -> bool:
-    return bool(_HOST_RE.match(host)) and ".." not in host
+    return host_syntax_problem(host) is None
+
+
+def host_syntax_problem(host: str) -> str | None:
+    """What stops a request to ``host`` (a URL's host, without brackets), or None.
+
+    These are the refusals of the HTTP client and the system resolver at send time (IDNA,
+    label and name lengths, characters): a URL they would refuse must never be accepted,
+    or its request fails the same way on every attempt.
+    """
+    name = host.lower().rstrip(".")
+    if not name:
+        return "it has no host name"
+    if is_ip_address(name):
+        return None
+    if _IPV4_STYLE.match(name):
+        return f"host {host!r} is not a valid IPv4 address"
+    try:
+        encoded = name if name.isascii() else idna.encode(name).decode("ascii")
+    except idna.IDNAError as error:
+        return f"host {host!r} is not a valid internationalised domain name: {error}"
+    if len(encoded) > MAX_HOST_LENGTH:
+        return f"host name is {len(encoded)} characters long, more than {MAX_HOST_LENGTH}"
+    return _labels_problem(host, encoded)
+
+
+def _labels_problem(host: str, encoded: str) -> str | None:
+    labels = encoded.split(".")
+    for label in labels:
+        if not label:
+            return f"host {host!r} has an empty label (a dot at the start or two in a row)"
+        if len(label) > MAX_LABEL_LENGTH:
+            return (
+                f"host {host!r} has a label of {len(label)} characters, "
+                f"more than {MAX_LABEL_LENGTH}"
+            )
+        if not _LABEL.match(label):
+            return f"host {host!r} may hold only letters, digits, hyphens, underscores and dots"
+    if any(label.startswith("xn--") for label in labels):
+        try:  # the client decodes a host with an A-label (xn--) to show it
+            idna.decode(encoded)
+        except idna.IDNAError as error:
+            return f"host {host!r} is not a valid internationalised domain name: {error}"
+    return None
 
 
 _PERCENT = re.compile(r"%([0-9A-Fa-f]{2})")

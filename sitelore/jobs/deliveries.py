@@ -8,6 +8,10 @@ each attempt, and the client's guarded resolver judges the addresses it resolves
 refused delivery is recorded failed with the ``Blocked: ...`` message and never retried.
 Redirects are not followed (a 3xx is a failed attempt): a receiver cannot bounce the
 signed body to an address the guard would refuse.
+
+Whatever stops an attempt -- the network, the receiver, or a URL the client cannot send to
+(stored by an older version that accepted it) -- is a failed attempt, logged in one line:
+after ``max_attempts`` the delivery ends ``failed`` with its reason, never leased again.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.crawl.transport import blocked_cause
 from sitelore.jobs.hub import wait_for
 from sitelore.jobs.models import Delivery
-from sitelore.jobs.store import JobStore
+from sitelore.jobs.store import JobStore, StoreUnavailable
 from sitelore.webhooks import EVENT_ID_HEADER, SIGNATURE_HEADER, sign
 
 log = logging.getLogger("sitelore.webhooks")
@@ -68,11 +72,20 @@ class DeliverySender:
         self.wakeup = asyncio.Event()
 
     async def run(self) -> None:
+        trouble: str | None = None  # logged once while it lasts, not once per poll
         while True:
             try:
                 await self.send_due()
-            except Exception:  # a broken loop would silently stop every webhook
-                log.exception("webhook delivery loop failed; retrying")
+            except Exception as error:  # mostly the store away: a broken loop stops every webhook
+                condition = _describe(error)
+                if condition != trouble:  # a bug (not the store) shows its traceback, once
+                    bug = not isinstance(error, StoreUnavailable)
+                    log.warning("webhook deliveries paused: %s", condition, exc_info=bug)
+                trouble = condition
+            else:
+                if trouble is not None:
+                    log.info("webhook deliveries resumed")
+                trouble = None
             await wait_for(self.wakeup, self.poll_interval)
 
     async def send_due(self) -> int:
@@ -87,14 +100,8 @@ class DeliverySender:
                 delivery.id, delivered=False, error="API key deleted", next_at=None
             )
             return
-        body = delivery.body.encode()
-        headers = {
-            "content-type": "application/json",
-            EVENT_ID_HEADER: delivery.id,
-            SIGNATURE_HEADER: sign(key.webhook_secret, body),
-        }
         try:
-            error = await self._post(delivery.url, body, headers)
+            error = await self._attempt(delivery, key.webhook_secret)
         except asyncio.CancelledError:
             # This process is stopping: the delivery is due again at once (for any sender),
             # rather than when its lease runs out.
@@ -103,13 +110,41 @@ class DeliverySender:
             )
             await asyncio.shield(interrupted)
             raise
-        attempts = delivery.attempts + 1
+        await self._record(delivery, error)
+
+    async def _attempt(self, delivery: Delivery, secret: str) -> str | None:
+        """None when delivered, else why not. Any error building or sending the request is
+        a failed attempt: escaping here, it would leave the delivery leased, to be tried
+        again when the lease runs out, forever."""
+        try:
+            body = delivery.body.encode()
+            headers = {
+                "content-type": "application/json",
+                EVENT_ID_HEADER: delivery.id,
+                SIGNATURE_HEADER: sign(secret, body),
+            }
+            return await self._post(delivery.url, body, headers)
+        except Exception as error:  # e.g. httpx.InvalidURL, or UnicodeError from IDNA
+            return _describe(error)
+
+    async def _record(self, delivery: Delivery, error: str | None) -> None:
         if error is None:
             await self.store.record_delivery(delivery.id, delivered=True, error=None, next_at=None)
             return
+        attempts = delivery.attempts + 1
         retry = attempts < self.max_attempts and not error.startswith(BLOCKED)
-        next_at = time.time() + retry_delay(attempts, self.first_retry) if retry else None
+        delay = retry_delay(attempts, self.first_retry)
+        next_at = time.time() + delay if retry else None
         await self.store.record_delivery(delivery.id, delivered=False, error=error, next_at=next_at)
+        log.warning(
+            "webhook %s of job %s: attempt %d of %d failed (%s); %s",
+            delivery.event,
+            delivery.job_id,
+            attempts,
+            self.max_attempts,
+            error,
+            f"next in {delay:g}s" if retry else "given up",
+        )
 
     async def _post(self, url: str, body: bytes, headers: dict[str, str]) -> str | None:
         """None when delivered, else the error; a ``Blocked:`` error is final."""
@@ -125,9 +160,14 @@ class DeliverySender:
             return f"timeout after {self.timeout:g}s"
         except httpx.HTTPError as error:
             blocked = blocked_cause(error)
-            return str(blocked) if blocked is not None else f"{type(error).__name__}: {error}"
+            return str(blocked) if blocked is not None else _describe(error)
         if 200 <= response.status_code < 300:
             return None
         if response.is_redirect:
             return f"HTTP {response.status_code} (redirects are not followed)"
         return f"HTTP {response.status_code}"
+
+
+def _describe(error: Exception) -> str:
+    """The error on one line, named by its type (a log line, a stored reason)."""
+    return " ".join(f"{type(error).__name__}: {error}".split())

@@ -71,10 +71,15 @@ CREATE INDEX sitelore_deliveries_due ON sitelore_deliveries (next_at)
 CREATE TABLE sitelore_housekeeping (task text PRIMARY KEY, last_run double precision NOT NULL);
 """
 
+DELIVERIES_BY_JOB = """
+CREATE INDEX IF NOT EXISTS sitelore_deliveries_by_job ON sitelore_deliveries (job_id);
+"""
+
 
 MIGRATIONS = (
     Migration(1, "procrastinate queue schema", SchemaManager.get_schema),
     Migration(2, "sitelore jobs, events, keys, deliveries", lambda: SITELORE_TABLES),
+    Migration(3, "deliveries by job, for retention", lambda: DELIVERIES_BY_JOB),
 )
 
 

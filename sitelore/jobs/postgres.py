@@ -406,7 +406,9 @@ class PostgresStore:
         row = await self._one(
             "WITH gone AS (DELETE FROM sitelore_jobs WHERE status IN ('completed', 'failed') "
             "  AND finished_at < %(before)s RETURNING id), "
-            "events AS (DELETE FROM sitelore_job_events WHERE job_id IN (SELECT id FROM gone)) "
+            "events AS (DELETE FROM sitelore_job_events WHERE job_id IN (SELECT id FROM gone)), "
+            # deliveries too: they carry the job's result
+            "hooks AS (DELETE FROM sitelore_deliveries WHERE job_id IN (SELECT id FROM gone)) "
             "SELECT count(*) AS n FROM gone",
             {"before": older_than},
         )

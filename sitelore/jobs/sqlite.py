@@ -81,6 +81,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
     next_at REAL NOT NULL, status TEXT NOT NULL, last_error TEXT, created_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_at);
+CREATE INDEX IF NOT EXISTS deliveries_by_job ON deliveries (job_id);
 CREATE TABLE IF NOT EXISTS housekeeping (task TEXT PRIMARY KEY, last_run REAL NOT NULL);
 """
 
@@ -407,8 +408,9 @@ class SQLiteStore:
                     (older_than,),
                 )
             ]
-            for job_id in ids:
+            for job_id in ids:  # deliveries too: they carry the job's result
                 db.execute("DELETE FROM job_events WHERE job_id = ?", (job_id,))
+                db.execute("DELETE FROM deliveries WHERE job_id = ?", (job_id,))
                 db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
             return len(ids)
 

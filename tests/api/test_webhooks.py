@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,7 @@ from tests.apikit import (
     Api,
     Receiver,
     create_key,
+    error_body,
     eventually,
     get_job,
     read_sse,
@@ -36,6 +39,7 @@ from tests.apikit import (
 from tests.webserver import Request, Response, WebServer
 
 HOOK = "http://hooks.test/hook"
+CALLER = "http://acme.test/"
 HOOK_EVENTS = {"EXTRACTION_STARTED", "PAGE_SCRAPED", "EXTRACTION_COMPLETED", "EXTRACTION_FAILED"}
 
 
@@ -186,6 +190,24 @@ def test_a_pending_delivery_survives_a_restart(
     assert completed["payload"]["status"] == "completed"
 
 
+@pytest.mark.parametrize(
+    ("callback", "words"),
+    [
+        pytest.param("http://xn--/", "host 'xn--' is not a valid internationalised", id="xn--"),
+        pytest.param("http://" + "a" * 64 + ".test/", "label of 64 characters", id="long-label"),
+        pytest.param("http://hooks.test:70000/", "port must be a number", id="port"),
+    ],
+)
+def test_a_callback_url_that_cannot_be_sent_is_a_400_saying_why(
+    api: Api, callback: str, words: str
+) -> None:
+    client = api.client()
+    response = client.post("/v1/extract/async", json={"url": CALLER, "callbackUrl": callback})
+    message = error_body(response, 400)
+    assert message.startswith("callbackUrl is not a valid URL: ") and words in message
+    assert client.get("/v1/jobs").json()["jobs"] == []
+
+
 # -- the sender alone: the app has no setting for the first retry delay (5 s) --------------
 
 
@@ -262,6 +284,90 @@ def test_sender_gives_up_after_max_attempts(
 
     asyncio.run(scenario())
     assert len(receiver.received()) == 3
+
+
+def test_a_delivery_that_cannot_be_sent_fails_after_its_attempts(
+    web: WebServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A URL the client refuses (stored by an older version that accepted it) is a failed
+    attempt like any other, logged in one line; after ``max_attempts`` it is never sent again."""
+    key = create_key(tmp_path, "main")
+
+    async def scenario() -> None:
+        store = SQLiteStore(tmp_path / "sitelore.db")
+        client = _client(web)
+        try:
+            body = webhook_body("EXTRACTION_COMPLETED", {"id": "job_old"})
+            await store.add_delivery(
+                "job_old", key.id, "http://xn--/", "EXTRACTION_COMPLETED", body
+            )
+            sender = DeliverySender(
+                store, client, first_retry=0.02, max_attempts=3, poll_interval=0.02
+            )
+            task = asyncio.create_task(sender.run())
+            deadline = time.monotonic() + 10
+            while _delivery_rows(tmp_path)[0][0] == "pending" and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
+            await asyncio.sleep(0.3)  # time for more attempts, were any still due
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        finally:
+            await client.aclose()
+            await store.close()
+
+    with caplog.at_level(logging.WARNING, logger="sitelore.webhooks"):
+        asyncio.run(scenario())
+    [(status, attempts, error)] = _delivery_rows(tmp_path)
+    assert (status, attempts) == ("failed", 3)
+    assert "Malformed A-label" in error
+    lines = [r for r in caplog.records if r.name == "sitelore.webhooks"]
+    assert [r.getMessage().split(" failed ")[0] for r in lines] == [
+        f"webhook EXTRACTION_COMPLETED of job job_old: attempt {n} of 3" for n in (1, 2, 3)
+    ]
+    assert all(not r.exc_info and "Malformed A-label" in r.getMessage() for r in lines)
+    assert lines[-1].getMessage().endswith("given up")
+
+
+def test_a_store_outage_is_logged_once_not_at_every_poll(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The database cannot be opened (its directory is missing), then it can."""
+    folder = tmp_path / "later"
+
+    def lines() -> list[logging.LogRecord]:
+        return [r for r in caplog.records if r.name == "sitelore.webhooks"]
+
+    async def scenario() -> None:
+        store = SQLiteStore(folder / "sitelore.db")
+        client = httpx.AsyncClient()
+        sender = DeliverySender(store, client, poll_interval=0.02)
+        task = asyncio.create_task(sender.run())
+        try:
+            await asyncio.sleep(0.4)  # many polls, all failing the same way
+            folder.mkdir()
+            deadline = time.monotonic() + 10
+            while len(lines()) < 2 and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await client.aclose()
+            await store.close()
+
+    with caplog.at_level(logging.INFO, logger="sitelore.webhooks"):
+        asyncio.run(scenario())
+    paused, resumed = lines()
+    assert paused.getMessage().startswith("webhook deliveries paused: StoreUnavailable: ")
+    assert "unable to open database file" in paused.getMessage()
+    assert not paused.exc_info, "an outage is one line, not a traceback"
+    assert resumed.getMessage() == "webhook deliveries resumed"
+
+
+def _delivery_rows(data_dir: Path) -> list[tuple[str, int, str]]:
+    with contextlib.closing(sqlite3.connect(data_dir / "sitelore.db")) as db:
+        return db.execute("SELECT status, attempts, last_error FROM deliveries").fetchall()
 
 
 def _client(web: WebServer) -> httpx.AsyncClient:

@@ -184,6 +184,45 @@ def test_callback_url_must_be_http() -> None:
     assert "callbackUrl" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("callback", "words"),
+    [
+        pytest.param("http://xn--/", "host 'xn--' is not a valid internationalised", id="xn--"),
+        pytest.param("http://xn--zz/", "Invalid A-label", id="bad-a-label"),
+        pytest.param("http://" + "a" * 64 + ".test/", "more than 63", id="long-label"),
+        pytest.param("http://" + "a.b" * 90 + "/", "more than 253", id="long-host"),
+        pytest.param("http://hooks..test/", "empty label", id="empty-label"),
+        pytest.param("http://ho%20oks.test/", "only letters, digits", id="bad-character"),
+        pytest.param("http://☃.test/", "U+2603", id="bad-unicode"),
+        pytest.param("http://1.2.3.999/", "not a valid IPv4 address", id="bad-ipv4"),
+        pytest.param("http:///hook", "no host name", id="no-host"),
+        pytest.param("http://hooks.test:99999/", "port must be a number", id="port-too-big"),
+        pytest.param("http://hooks.test:0/", "port must be a number", id="port-zero"),
+        pytest.param("http://hooks.test:x/", "port must be a number", id="port-not-a-number"),
+        pytest.param("ftp://hooks.test/", "http or https", id="scheme"),
+        pytest.param("http://u:p@hooks.test/", "user name or password", id="userinfo"),
+    ],
+)
+def test_callback_url_that_cannot_be_sent_is_refused(callback: str, words: str) -> None:
+    with pytest.raises(InvalidRequest) as caught:
+        validate_request(replace(START, callback_url=callback))
+    assert caught.value.field == "callbackUrl"
+    assert str(caught.value).startswith("callbackUrl ")
+    assert words in str(caught.value)
+
+
+@pytest.mark.parametrize("field", ["url", "urls"])
+def test_site_url_that_cannot_be_fetched_is_refused(field: str) -> None:
+    request = (
+        ExtractRequest(url="http://xn--zz.test/")
+        if field == "url"
+        else replace(START, urls=("https://xn--zz.acme.test/",))
+    )
+    with pytest.raises(InvalidRequest, match="Invalid A-label") as caught:
+        validate_request(request)
+    assert caught.value.field == field
+
+
 def test_explain_is_kept_and_must_be_a_boolean() -> None:
     assert validate_request(replace(START, explain=True)).explain is True
     assert validate_request(START).explain is False

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from sitelore.core.urls import SiteScope, normalize_url, registrable_domain, site_host, url_key
+from sitelore.core.urls import (
+    SiteScope,
+    host_syntax_problem,
+    normalize_url,
+    registrable_domain,
+    site_host,
+    url_key,
+)
 
 
 @pytest.mark.parametrize(
@@ -263,3 +270,60 @@ def test_registrable_domain_under_a_hosting_platform_suffix(host: str, expected:
 
 def test_site_scope_does_not_cross_into_another_tenant_of_a_platform() -> None:
     assert not SiteScope("https://alice.github.io/").contains("https://bob.github.io/")
+
+
+# -- hosts a request can be sent to ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        pytest.param("example.com", id="name"),
+        pytest.param("Example.COM.", id="upper-case-trailing-dot"),
+        pytest.param("localhost", id="single-label"),
+        pytest.param("a" * 63 + ".com", id="label-of-63"),
+        pytest.param(".".join(["a" * 63] * 3 + ["a" * 61]), id="name-of-253"),
+        pytest.param("my_host.example.com", id="underscore"),
+        pytest.param("café.example", id="unicode"),
+        pytest.param("xn--caf-dma.example", id="a-label"),
+        pytest.param("XN--CAF-DMA.example", id="a-label-upper-case"),
+        pytest.param("93.184.216.34", id="ipv4"),
+        pytest.param("2130706433", id="ipv4-as-one-number"),
+        pytest.param("2001:db8::1", id="ipv6"),
+    ],
+)
+def test_host_problem_accepts_what_a_request_can_reach(host: str) -> None:
+    assert host_syntax_problem(host) is None
+
+
+@pytest.mark.parametrize(
+    ("host", "words"),
+    [
+        pytest.param("", "no host name", id="empty"),
+        pytest.param("xn--", "not a valid internationalised domain name", id="empty-a-label"),
+        pytest.param("xn--zz", "Invalid A-label", id="bad-a-label"),
+        pytest.param("shop.xn--zz.example", "Invalid A-label", id="bad-a-label-inside"),
+        pytest.param("xn--caf-dma.a_b.example", "U+005F", id="a-label-beside-underscore"),
+        pytest.param("☃.example", "U+2603", id="symbol"),
+        pytest.param("ａcme.example", "U+FF41", id="full-width"),
+        pytest.param("é" * 64 + ".example", "Label too long", id="unicode-label-too-long"),
+        pytest.param("a" * 64 + ".com", "label of 64 characters, more than 63", id="label-64"),
+        pytest.param(".".join(["a" * 63] * 4), "255 characters long, more than 253", id="name"),
+        pytest.param("a..example", "empty label", id="two-dots"),
+        pytest.param(".example", "empty label", id="leading-dot"),
+        pytest.param("ex ample.com", "only letters, digits", id="space"),
+        pytest.param("ex%41mple.com", "only letters, digits", id="percent"),
+        pytest.param("ex*mple.com", "only letters, digits", id="star"),
+        pytest.param("1.2.3.999", "not a valid IPv4 address", id="ipv4-out-of-range"),
+    ],
+)
+def test_host_problem_says_what_stops_a_request(host: str, words: str) -> None:
+    problem = host_syntax_problem(host)
+    assert problem is not None and words in problem
+
+
+@pytest.mark.parametrize(
+    "url", ["http://xn--/", "https://" + "a" * 64 + ".com/", "http://ex%41mple.com/"]
+)
+def test_a_url_no_request_can_reach_is_not_normalised(url: str) -> None:
+    assert normalize_url(url) is None

@@ -15,8 +15,14 @@ import asyncio
 import functools
 import os
 import secrets
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from contextlib import (
+    AbstractAsyncContextManager,
+    asynccontextmanager,
+    closing,
+    contextmanager,
+)
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -75,6 +81,25 @@ async def running(store: JobStore, key: str = KEY, request: ExtractRequest = REQ
 async def current(store: JobStore, job: Job) -> Job:
     found = await store.get_job(job.id)
     assert found is not None, f"{job.id} is gone"
+    return found
+
+
+async def delivery_statuses(store: JobStore) -> dict[str, list[str]]:
+    """Every stored delivery's status, by job id, read beside the store (whatever their
+    status: the store's own reads show only the pending ones)."""
+    if isinstance(store, PostgresStore):
+        async with await psycopg.AsyncConnection.connect(store.conninfo) as connection:
+            cursor = await connection.execute(
+                "SELECT job_id, status FROM sitelore_deliveries ORDER BY created_at, id"
+            )
+            rows = await cursor.fetchall()
+    else:
+        assert isinstance(store, SQLiteStore), f"no deliveries for {type(store).__name__}"
+        with closing(sqlite3.connect(store.path)) as db:
+            rows = db.execute("SELECT job_id, status FROM deliveries ORDER BY rowid").fetchall()
+    found: dict[str, list[str]] = {}
+    for job_id, status in rows:
+        found.setdefault(job_id, []).append(status)
     return found
 
 

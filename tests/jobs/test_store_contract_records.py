@@ -16,7 +16,15 @@ import pytest
 from sitelore.jobs.models import CANCELLED, ApiKey, Ending
 from sitelore.jobs.store import JobStore
 from sitelore.models import ExtractRequest
-from tests.jobs.conftest import KEY, OTHER_WORKER, REQUEST, WORKER, Backend, running
+from tests.jobs.conftest import (
+    KEY,
+    OTHER_WORKER,
+    REQUEST,
+    WORKER,
+    Backend,
+    delivery_statuses,
+    running,
+)
 
 # -- events and retention ---------------------------------------------------------------------
 
@@ -88,6 +96,30 @@ def test_purge_finished_removes_old_finished_jobs_and_their_events(backend: Back
             assert await store.get_job(kept.id) is not None
             assert len(await store.events_after(kept.id, 0)) == 1
         assert await store.purge_finished(older_than=max(e or 0.0 for e in ends) + 1) == 0
+
+    backend.run(body)
+
+
+def test_purge_finished_removes_the_webhook_deliveries_of_the_jobs_it_removes(
+    backend: Backend,
+) -> None:
+    """They carry the job's full result: kept, they would outlive the job's retention."""
+
+    async def body(store: JobStore) -> None:
+        old = await running(store)
+        done = await store.finish_job(old.id, WORKER, result={"secret": "of the old job"})
+        kept = await running(store)
+        assert done is not None and done.finished_at is not None
+        for job, status in ((old, "delivered"), (old, "failed"), (old, "pending"), (kept, "")):
+            added = await store.add_delivery(job.id, KEY, "https://hooks.test/", "E", "{}")
+            if status in ("delivered", "failed"):
+                await store.due_deliveries(added.next_at, 10)
+                delivered = status == "delivered"
+                await store.record_delivery(added.id, delivered=delivered, error=None, next_at=None)
+        statuses = await delivery_statuses(store)
+        assert statuses[old.id] == ["delivered", "failed", "pending"]
+        assert await store.purge_finished(older_than=done.finished_at + 1) == 1
+        assert await delivery_statuses(store) == {kept.id: ["pending"]}
 
     backend.run(body)
 
