@@ -21,6 +21,7 @@ import httpx
 from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.crawl.transport import blocked_cause
 from sitelore.jobs.hub import wait_for
+from sitelore.jobs.metrics import DELIVERED, GAVE_UP, RETRYING, JobMetrics, unrecorded
 from sitelore.jobs.models import Delivery
 from sitelore.jobs.store import JobStore
 from sitelore.webhooks import EVENT_ID_HEADER, SIGNATURE_HEADER, sign
@@ -57,6 +58,7 @@ class DeliverySender:
         max_attempts: int = MAX_ATTEMPTS,
         poll_interval: float = 1.0,
         policy: NetworkPolicy | None = None,
+        metrics: JobMetrics | None = None,
     ) -> None:
         self.store = store
         self.client = client
@@ -65,6 +67,7 @@ class DeliverySender:
         self.max_attempts = max_attempts
         self.poll_interval = poll_interval
         self.policy = policy
+        self.metrics = metrics or unrecorded()
         self.wakeup = asyncio.Event()
 
     async def run(self) -> None:
@@ -86,6 +89,7 @@ class DeliverySender:
             await self.store.record_delivery(
                 delivery.id, delivered=False, error="API key deleted", next_at=None
             )
+            self.metrics.delivery(GAVE_UP)
             return
         body = delivery.body.encode()
         headers = {
@@ -106,10 +110,12 @@ class DeliverySender:
         attempts = delivery.attempts + 1
         if error is None:
             await self.store.record_delivery(delivery.id, delivered=True, error=None, next_at=None)
+            self.metrics.delivery(DELIVERED)
             return
         retry = attempts < self.max_attempts and not error.startswith(BLOCKED)
         next_at = time.time() + retry_delay(attempts, self.first_retry) if retry else None
         await self.store.record_delivery(delivery.id, delivered=False, error=error, next_at=next_at)
+        self.metrics.delivery(RETRYING if retry else GAVE_UP)
 
     async def _post(self, url: str, body: bytes, headers: dict[str, str]) -> str | None:
         """None when delivered, else the error; a ``Blocked:`` error is final."""

@@ -24,6 +24,7 @@ from sitelore.crawl.pagework import PageWork
 from sitelore.crawl.transport import Resolver
 from sitelore.errors import SiteloreError
 from sitelore.jobs.hub import QUEUE, EventHub, wait_for
+from sitelore.jobs.metrics import JobMetrics, unrecorded
 from sitelore.jobs.models import CANCELLED, Ending, Job, webhook_body
 from sitelore.jobs.store import JobStore, PullQueue, StoreUnavailable
 from sitelore.models import CrawlOptions, Event, Progress
@@ -62,6 +63,7 @@ class Worker:
         worker_id: str | None = None,
         wake_deliveries: asyncio.Event | None = None,
         work: PageWork | None = None,
+        metrics: JobMetrics | None = None,
     ) -> None:
         self.store = store
         self.work = work  # where pages are parsed (None: on the event loop)
@@ -70,6 +72,7 @@ class Worker:
         self.resolver = resolver
         self.worker_id = worker_id or "w_" + secrets.token_hex(6)
         self.wake_deliveries = wake_deliveries
+        self.metrics = metrics or unrecorded()
 
     async def recover(self, stale_after: float | None = None) -> int:
         """Retry or fail jobs whose worker stopped sending heartbeats; never this worker's
@@ -88,6 +91,7 @@ class Worker:
 
     async def run_job(self, job: Job) -> None:
         """Run a job this worker has claimed, to its end (or until the worker stops)."""
+        self.metrics.job_claimed(job)
         recorder = _Recorder(self, job)
         await recorder.started()
         task = asyncio.create_task(
@@ -100,6 +104,7 @@ class Worker:
                     max_pages_cap=self.settings.max_pages_cap,
                     policy=self.settings.policy,
                     work=self.work,
+                    observer=self.metrics,
                 ),
                 self.settings.job_timeout,
             )
@@ -286,6 +291,7 @@ class _Recorder:
         """Wake who waits: the last event and the webhook were stored with the job's end."""
         if job is None:
             return  # no longer ours (recovered elsewhere, or cancelled while pending)
+        self.worker.metrics.job_finished(job)
         self.worker.hub.notify(job.id)
         if job.request.callback_url and self.worker.wake_deliveries is not None:
             self.worker.wake_deliveries.set()
