@@ -18,6 +18,8 @@ import typer
 from sitelore.cli_args import BadInput, check_range
 
 if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
+
     from sitelore.api.settings import Settings
     from sitelore.jobs.datafile import DataDirLock
     from sitelore.jobs.models import ApiKey
@@ -158,6 +160,13 @@ def _listen(host: str, port: int) -> socket.socket:
 def worker(
     concurrency: Annotated[int, typer.Option(help="Jobs run at once in this process.")] = 4,
     burst: Annotated[bool, typer.Option("--burst", help="Run the queued jobs, then exit.")] = False,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            help="Serve this process's Prometheus metrics on this port "
+            "[default: none, SITELORE_METRICS_PORT]."
+        ),
+    ] = None,
 ) -> None:
     """Run jobs from the PostgreSQL queue of SITELORE_DATABASE_URL (on any machine).
 
@@ -166,25 +175,54 @@ def worker(
 
     from sitelore.api.background import background, open_store
     from sitelore.jobs.hub import EventHub
+    from sitelore.jobs.metrics import JobMetrics, process_registry
 
     check_range("--concurrency", concurrency, 1, 256)
-    settings = _settings(workers=concurrency)
+    if metrics_port is not None:
+        check_range("--metrics-port", metrics_port, 0, 65535)
+    settings = _settings(workers=concurrency, metrics_port=metrics_port)
     if not settings.database_url:
         raise BadInput("sitelore worker needs SITELORE_DATABASE_URL (a PostgreSQL database)")
+    registry = process_registry()
+    stop_metrics = _serve_metrics(settings, registry)  # first: a taken port starts nothing
 
     async def run() -> None:
         store = await open_store(settings)
         sys.stderr.write(f"sitelore: worker on {_where(settings)}, {concurrency} jobs at once\n")
         try:
             async with background(
-                settings, store, EventHub(), handle_signals=True, burst=burst, serves_api=False
+                settings,
+                store,
+                EventHub(),
+                handle_signals=True,
+                burst=burst,
+                serves_api=False,
+                metrics=JobMetrics(registry),
             ) as running:
                 assert running.jobs is not None
                 await running.jobs
         finally:
             await store.close()
 
-    _run(run())
+    try:
+        _run(run())
+    finally:
+        stop_metrics()
+
+
+def _serve_metrics(settings: Settings, registry: CollectorRegistry) -> Callable[[], None]:
+    """Serve the worker's metrics on ``settings.metrics_port``, if any; the stop function."""
+    from sitelore.jobs.metrics import serve_metrics
+
+    if not settings.metrics or not settings.metrics_port:
+        return lambda: None
+    where = f"{settings.host}:{settings.metrics_port}"
+    try:
+        stop = serve_metrics(registry, settings.host, settings.metrics_port)
+    except OSError as error:
+        raise BadInput(f"cannot serve metrics on {where}: {error.strerror or error}") from None
+    sys.stderr.write(f"sitelore: metrics on http://{where}/metrics\n")
+    return stop
 
 
 @db_app.command("upgrade")

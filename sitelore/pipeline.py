@@ -12,6 +12,7 @@ from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.core.request import DEFAULT_MAX_PAGES_CAP, validate_request
 from sitelore.crawl.crawler import Crawler, EventSink, send_event
 from sitelore.crawl.fetcher import Fetcher
+from sitelore.crawl.observer import PageObserver
 from sitelore.crawl.pagework import InlinePageWork, PageWork
 from sitelore.crawl.transport import Resolver
 from sitelore.models import (
@@ -32,13 +33,15 @@ async def extract_site(
     max_pages_cap: int = DEFAULT_MAX_PAGES_CAP,
     policy: NetworkPolicy | None = None,
     work: PageWork | None = None,
+    observer: PageObserver | None = None,
 ) -> ExtractResult:
     """Crawl the site of ``request.url`` and extract its profile and knowledge items.
 
     ``policy`` is the network guard for every fetch (pages, redirects, robots.txt,
     sitemaps); ``None`` connects anywhere, as a local tool running with its user's rights.
     ``work`` runs the parsing and the assembly (:mod:`sitelore.crawl.pagework`); ``None``
-    runs them on this thread, with no time limit.
+    runs them on this thread, with no time limit. ``observer`` hears of every page taken
+    (extracted, failed or skipped, and why): the job runtime counts them.
 
     Raises :class:`~sitelore.errors.InvalidRequest` for a bad request,
     :class:`~sitelore.errors.RobotsDisallowed` when robots.txt forbids the start page and
@@ -49,7 +52,8 @@ async def extract_site(
     work = work or InlinePageWork()
     started = datetime.now(UTC)
     async with Fetcher(options, resolver=resolver, policy=policy) as fetcher:
-        outcome = await Crawler(request, options, fetcher, on_event, work).run()
+        crawler = Crawler(request, options, fetcher, on_event, work, observer)
+        outcome = await crawler.run()
     assembled = await work.assemble(outcome.pages)
     await send_event(on_event, BusinessClassified(assembled.business))
     pages = len(outcome.pages)

@@ -112,8 +112,9 @@ def test_an_unreachable_database_is_a_one_line_error(
         ("SITELORE_SYNC_TIMEOUT", "soon", "a number"),
         ("SITELORE_WORKERS", "-2", "a whole number of 0 or more"),
         ("SITELORE_ALLOWED_PORTS", "80,http", "SITELORE_ALLOWED_PORTS"),
+        ("SITELORE_METRICS", "maybe", "on or off"),
     ],
-    ids=["not-a-number", "not-a-float", "negative", "ports"],
+    ids=["not-a-number", "not-a-float", "negative", "ports", "switch"],
 )
 @pytest.mark.parametrize("command", [["serve", "--port", "8124"], ["keys", "list"]])
 def test_a_malformed_setting_is_one_line_naming_it_and_creates_nothing(
@@ -149,6 +150,8 @@ def test_the_readme_lists_every_setting_with_its_default() -> None:
         assert variable in rows, f"{variable} has no row in the README's table"
         default = getattr(defaults, name)
         shown = f"{default:g}" if isinstance(default, float) else str(default)
+        if isinstance(default, bool):
+            shown = "on" if default else "off"
         assert not shown or f"`{shown}`" in rows[variable], (variable, shown)
 
 

@@ -12,7 +12,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
+from prometheus_client import CollectorRegistry
 
+from sitelore.api import metrics
 from sitelore.api.background import background, open_store
 from sitelore.api.docs import answer_400_not_422
 from sitelore.api.errors import install_error_handlers
@@ -21,6 +23,7 @@ from sitelore.api.routes import Services, router
 from sitelore.api.settings import Settings
 from sitelore.crawl.transport import Resolver
 from sitelore.jobs.hub import EventHub
+from sitelore.jobs.metrics import JobMetrics, process_registry
 from sitelore.jobs.store import JobStore
 
 DESCRIPTION = """
@@ -38,23 +41,28 @@ def create_app(
     store: JobStore | None = None,
     hub: EventHub | None = None,
     resolver: Resolver | None = None,
+    registry: CollectorRegistry | None = None,
 ) -> FastAPI:
     """The HTTP API of API.md, with ``settings.workers`` in-process workers.
 
     The network guard of ``settings`` covers submissions, every crawl and every webhook;
-    a bad guard setting raises ``ValueError`` here, before the server starts.
+    a bad guard setting raises ``ValueError`` here, before the server starts. ``/metrics``
+    serves ``registry`` (by default one of this app's own).
     """
     event_hub = hub or EventHub()
     policy = settings.network_policy()
+    registry = registry or process_registry()
+    job_metrics = JobMetrics(registry)
+    streams = StreamCount(settings.max_streams_per_key)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         job_store = store or await open_store(settings)
         limiter = RateLimiter(settings.rate_limit_per_minute)
-        streams = StreamCount(settings.max_streams_per_key)
         app.state.services = Services(settings, job_store, event_hub, limiter, policy, streams)
+        running = background(settings, job_store, event_hub, resolver=resolver, metrics=job_metrics)
         try:
-            async with background(settings, job_store, event_hub, resolver=resolver):
+            async with running:
                 yield
         finally:
             if store is None:
@@ -72,6 +80,9 @@ def create_app(
     )
     install_error_handlers(app)
     app.include_router(router)
+    app.state.metrics = metrics.ApiMetrics(registry, streams)
+    if settings.metrics:
+        app.include_router(metrics.router)
     answer_400_not_422(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -25,6 +25,7 @@ from sitelore.crawl.transport import Resolver, build_client
 from sitelore.jobs.conditions import ConditionLog
 from sitelore.jobs.deliveries import DeliverySender
 from sitelore.jobs.hub import EventHub
+from sitelore.jobs.metrics import JobMetrics
 from sitelore.jobs.sqlite import SQLiteStore
 from sitelore.jobs.store import JobStore, StoreUnavailable
 from sitelore.jobs.worker import PullLoop, Worker, WorkerSettings
@@ -77,15 +78,22 @@ async def background(
     handle_signals: bool = False,
     burst: bool = False,
     serves_api: bool = True,
+    metrics: JobMetrics | None = None,
 ) -> AsyncIterator[Background]:
     """Start everything; on exit stop it (running jobs finish or are handed back).
 
     ``serves_api`` says whether this process answers HTTP (then, on PostgreSQL, it follows
     every job's events); a process that only runs jobs hears of cancel requests through
-    its heartbeats."""
+    its heartbeats. ``metrics`` records pages, job times and webhook deliveries."""
     policy = settings.network_policy()
     client = build_client(settings.crawl, resolver, policy=policy)  # for webhooks
-    sender = DeliverySender(store, client, first_retry=settings.webhook_first_retry, policy=policy)
+    sender = DeliverySender(
+        store,
+        client,
+        first_retry=settings.webhook_first_retry,
+        policy=policy,
+        metrics=metrics,
+    )
     count = settings.workers if workers is None else workers
     limits = TreeLimits(settings.page_max_elements, settings.page_max_depth)
     work = PageProcesses(settings.page_processes, settings.page_timeout, limits)
@@ -96,6 +104,7 @@ async def background(
         resolver=resolver,
         wake_deliveries=sender.wakeup,
         work=work,
+        metrics=metrics,
     )
     tasks = [
         asyncio.create_task(sender.run(), name="webhooks"),

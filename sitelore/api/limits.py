@@ -99,6 +99,10 @@ class StreamCount:
         self.open[key_id] += 1
         return True
 
+    def total(self) -> int:
+        """Open streams of every key."""
+        return sum(self.open.values())
+
     def give_back(self, key_id: str) -> None:
         self.open[key_id] -= 1
         if self.open[key_id] <= 0:

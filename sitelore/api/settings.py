@@ -52,6 +52,9 @@ class Settings:
     header_timeout: float = 10.0
     body_timeout: float = 30.0
     max_streams_per_key: int = 20
+    # GET /metrics (Prometheus, no key needed); SITELORE_METRICS=off removes the route.
+    metrics: bool = True
+    metrics_port: int = 0  # where `sitelore worker` serves its metrics (0: nowhere)
     crawl: CrawlOptions = field(default_factory=CrawlOptions)
     # The network guard (SECURITY.md): CIDR blocks opened to crawls and webhooks ("*" = all),
     # and the ports URLs may use ("*" = any).
@@ -86,7 +89,19 @@ class SettingError(ValueError):
     """An environment variable holds a value its setting cannot take (the message names it)."""
 
 
-_ACCEPTS = {int: "a whole number", float: "a number"}
+SWITCH = {"on": True, "true": True, "1": True, "off": False, "false": False, "0": False}
+
+
+def switch(raw: str) -> bool:
+    """``on``/``off`` (also ``true``/``false``, ``1``/``0``), in any case."""
+    try:
+        return SWITCH[raw.lower()]
+    except KeyError:
+        raise ValueError(raw) from None
+
+
+_ACCEPTS = {int: "a whole number", float: "a number", switch: "on or off"}
+_NUMBERS = (int, float)
 
 
 def _converted(variable: str, raw: str, convert: Any) -> Any:
@@ -95,7 +110,7 @@ def _converted(variable: str, raw: str, convert: Any) -> Any:
         value = convert(raw)
     except ValueError:
         raise SettingError(f"{variable}={raw!r}: expected {_ACCEPTS[convert]}") from None
-    if convert in _ACCEPTS and value < 0:
+    if convert in _NUMBERS and value < 0:
         raise SettingError(f"{variable}={raw!r}: expected {_ACCEPTS[convert]} of 0 or more")
     return value
 
@@ -142,6 +157,8 @@ _ENVIRONMENT: dict[str, Any] = {
     "header_timeout": float,
     "body_timeout": float,
     "max_streams_per_key": int,
+    "metrics": switch,
+    "metrics_port": int,
     "allow_private_networks": str,
     "allowed_ports": str,
 }

@@ -34,6 +34,7 @@ from sitelore.core.pagetypes import classify_page
 from sitelore.core.text import fingerprint
 from sitelore.core.urls import SiteScope, url_key
 from sitelore.crawl.fetcher import Fetcher
+from sitelore.crawl.observer import DUPLICATE, META_REFRESH, PageObserver, Unobserved, reason_of
 from sitelore.crawl.pagework import InlinePageWork, PageWork
 from sitelore.crawl.politeness import HostLimiter
 from sitelore.crawl.robots import RobotsPolicy, load_robots
@@ -101,10 +102,16 @@ class Fetched:
 
 @dataclass(frozen=True)
 class _Miss:
-    """Why a target gave no page: ``skipped`` (fetched, but nothing new in it) or failed."""
+    """Why a target gave no page: ``skipped`` (fetched, but nothing new in it) or failed;
+    ``kind`` is the reason as one word of :mod:`sitelore.crawl.observer`."""
 
     reason: str
     skipped: bool
+    kind: str
+
+    @classmethod
+    def of(cls, error: Exception, *, skipped: bool) -> _Miss:
+        return cls(str(error), skipped, reason_of(error))
 
 
 class Crawler:
@@ -117,12 +124,14 @@ class Crawler:
         fetcher: Fetcher,
         on_event: EventSink | None = None,
         work: PageWork | None = None,
+        observer: PageObserver | None = None,
     ) -> None:
         self.request = request
         self.options = options
         self.fetcher = fetcher
         self.work = work or InlinePageWork()
         self.on_event = on_event
+        self.observer = observer or Unobserved()
         self.scope = SiteScope(request.url)
         self.filter = PathFilter(request.include_patterns, request.exclude_patterns)
         self.limiter = HostLimiter(options.concurrency)
@@ -267,19 +276,21 @@ class Crawler:
         document = fetched.document
         duplicate = self._duplicate_of(fetched)
         if duplicate is not None:
-            return _Miss(duplicate, skipped=True)
+            return _Miss(duplicate, skipped=True, kind=DUPLICATE)
         if discover:
             self._discover(document, target)
         if not document.blocks and not target.is_start:
             # Only empty pages with a refresh get here (_fetch skips the others); the
             # refresh target went to the frontier with the links.
-            return _Miss(f"only a meta refresh to {document.metadata.refresh}", skipped=True)
+            refresh = f"only a meta refresh to {document.metadata.refresh}"
+            return _Miss(refresh, skipped=True, kind=META_REFRESH)
         admitted = not (target.is_start and discover) or self.filter.admits(document.url)
         page = Page(document, target.labels, target.is_start, admitted)
         self.pages.append(page)
         self.explained.append(page_done(page, target.plan, target.url, self.frontier.language))
         self.page_keys.add(url_key(document.url))
         self.contents.setdefault(fingerprint(document.text()), document.url)
+        self.observer.page_done()
         await self._report(target.url, PageStatus.DONE)
         return None
 
@@ -289,6 +300,7 @@ class Crawler:
         if target.purpose:
             # The page taught nothing about its kind, so the kind keeps its rank.
             self.frontier.forget_purpose(target.purpose)
+        self.observer.page_missed(miss.kind, skipped=miss.skipped)
         status = PageStatus.SKIPPED if miss.skipped else PageStatus.FAILED
         await self._report(target.url, status, miss.reason)
 
@@ -307,12 +319,12 @@ class Crawler:
                 # An empty page carries nothing; it must not use up the budget of pages.
                 raise EmptyPage(target.url)
         except UnreadablePage as error:
-            return _Miss(str(error), skipped=False)  # a broken page fails, alone
+            return _Miss.of(error, skipped=False)  # a broken page fails, alone
         except (NotHTML, PageSkipped) as error:
             # The server answered well, there is just nothing to extract: not a failure.
-            return _Miss(str(error), skipped=True)
+            return _Miss.of(error, skipped=True)
         except (FetchError, RobotsDisallowed) as error:
-            return _Miss(str(error), skipped=False)
+            return _Miss.of(error, skipped=False)
         return Fetched(page.final_url, page.redirects, document)
 
     def _followable(self, document: Document) -> list[str]:

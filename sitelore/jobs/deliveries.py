@@ -25,6 +25,7 @@ import httpx
 from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.crawl.transport import blocked_cause
 from sitelore.jobs.hub import wait_for
+from sitelore.jobs.metrics import DELIVERED, GAVE_UP, RETRYING, JobMetrics, unrecorded
 from sitelore.jobs.models import Delivery
 from sitelore.jobs.store import JobStore, StoreUnavailable
 from sitelore.webhooks import EVENT_ID_HEADER, SIGNATURE_HEADER, sign
@@ -61,6 +62,7 @@ class DeliverySender:
         max_attempts: int = MAX_ATTEMPTS,
         poll_interval: float = 1.0,
         policy: NetworkPolicy | None = None,
+        metrics: JobMetrics | None = None,
     ) -> None:
         self.store = store
         self.client = client
@@ -69,6 +71,7 @@ class DeliverySender:
         self.max_attempts = max_attempts
         self.poll_interval = poll_interval
         self.policy = policy
+        self.metrics = metrics or unrecorded()
         self.wakeup = asyncio.Event()
 
     async def run(self) -> None:
@@ -99,6 +102,7 @@ class DeliverySender:
             await self.store.record_delivery(
                 delivery.id, delivered=False, error="API key deleted", next_at=None
             )
+            self.metrics.delivery(GAVE_UP)
             return
         try:
             error = await self._attempt(delivery, key.webhook_secret)
@@ -130,12 +134,14 @@ class DeliverySender:
     async def _record(self, delivery: Delivery, error: str | None) -> None:
         if error is None:
             await self.store.record_delivery(delivery.id, delivered=True, error=None, next_at=None)
+            self.metrics.delivery(DELIVERED)
             return
         attempts = delivery.attempts + 1
         retry = attempts < self.max_attempts and not error.startswith(BLOCKED)
         delay = retry_delay(attempts, self.first_retry)
         next_at = time.time() + delay if retry else None
         await self.store.record_delivery(delivery.id, delivered=False, error=error, next_at=next_at)
+        self.metrics.delivery(RETRYING if retry else GAVE_UP)
         log.warning(
             "webhook %s of job %s: attempt %d of %d failed (%s); %s",
             delivery.event,

@@ -55,6 +55,7 @@ from sitelore.jobs.rows import (
     encode_cursor,
     job_from_row,
     key_from_row,
+    status_counts,
 )
 from sitelore.jobs.store import (
     StoreUnavailable,
@@ -201,6 +202,10 @@ class PostgresStore:
         if job is None or (key_id is not None and job.key_id != key_id):
             return None
         return job
+
+    async def count_jobs(self) -> dict[JobStatus, int]:
+        query = "SELECT status, count(*) AS count FROM sitelore_jobs GROUP BY status"
+        return status_counts(await self._all(query))
 
     async def list_jobs(
         self, key_id: str, status: JobStatus | None, limit: int, cursor: str | None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sitelore.jobs.models import ApiKey, Delivery, Job, JobStatus, request_from_json
@@ -69,3 +69,11 @@ def decode_cursor(cursor: str) -> tuple[float, str]:
     if not bar or not job_id or not math.isfinite(moment):
         raise ValueError("cursor is not one this server returned")
     return moment, job_id
+
+
+def status_counts(rows: Iterable[Row]) -> dict[JobStatus, int]:
+    """Rows of ``status, count`` as a count for every status (zero when it has no row)."""
+    counts = dict.fromkeys(JobStatus, 0)
+    for row in rows:
+        counts[JobStatus(row["status"])] = int(row["count"])
+    return counts

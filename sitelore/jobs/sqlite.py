@@ -39,6 +39,7 @@ from sitelore.jobs.rows import (
     encode_cursor,
     job_from_row,
     key_from_row,
+    status_counts,
 )
 from sitelore.jobs.store import (
     StoreFull,
@@ -202,6 +203,13 @@ class SQLiteStore:
             return job_from_row(row)
 
         return await self._run(read)
+
+    async def count_jobs(self) -> dict[JobStatus, int]:
+        def count(db: sqlite3.Connection) -> dict[JobStatus, int]:
+            query = "SELECT status, COUNT(*) AS count FROM jobs GROUP BY status"
+            return status_counts(db.execute(query).fetchall())
+
+        return await self._run(count)
 
     async def list_jobs(
         self, key_id: str, status: JobStatus | None, limit: int, cursor: str | None

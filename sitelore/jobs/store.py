@@ -49,6 +49,10 @@ class JobStore(Protocol):
 
     async def get_job(self, job_id: str, key_id: str | None = None) -> Job | None: ...
 
+    async def count_jobs(self) -> dict[JobStatus, int]:
+        """How many jobs the store holds in each status (every status, zero included)."""
+        ...
+
     async def list_jobs(
         self, key_id: str, status: JobStatus | None, limit: int, cursor: str | None
     ) -> tuple[list[Job], str | None]: ...

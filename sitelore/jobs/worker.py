@@ -25,6 +25,7 @@ from sitelore.crawl.transport import Resolver
 from sitelore.errors import SiteloreError
 from sitelore.jobs.conditions import ConditionLog
 from sitelore.jobs.hub import QUEUE, EventHub, wait_for
+from sitelore.jobs.metrics import JobMetrics, unrecorded
 from sitelore.jobs.models import CANCELLED, Ending, Job, webhook_body
 from sitelore.jobs.store import JobStore, PullQueue, StoreUnavailable
 from sitelore.models import CrawlOptions, Event, Progress
@@ -63,6 +64,7 @@ class Worker:
         worker_id: str | None = None,
         wake_deliveries: asyncio.Event | None = None,
         work: PageWork | None = None,
+        metrics: JobMetrics | None = None,
     ) -> None:
         self.store = store
         self.work = work  # where pages are parsed (None: on the event loop)
@@ -71,6 +73,7 @@ class Worker:
         self.resolver = resolver
         self.worker_id = worker_id or "w_" + secrets.token_hex(6)
         self.wake_deliveries = wake_deliveries
+        self.metrics = metrics or unrecorded()
         # Jobs this worker stopped running but could not hand back (the store was away):
         # they are still marked as its own, so nobody else recovers them; it retries.
         self.unreleased: set[str] = set()
@@ -96,6 +99,7 @@ class Worker:
 
     async def run_job(self, job: Job) -> None:
         """Run a job this worker has claimed, to its end (or until the worker stops)."""
+        self.metrics.job_claimed(job)
         recorder = _Recorder(self, job)
         await recorder.started()
         task = asyncio.create_task(
@@ -108,6 +112,7 @@ class Worker:
                     max_pages_cap=self.settings.max_pages_cap,
                     policy=self.settings.policy,
                     work=self.work,
+                    observer=self.metrics,
                 ),
                 self.settings.job_timeout,
             )
@@ -304,6 +309,7 @@ class _Recorder:
         """Wake who waits: the last event and the webhook were stored with the job's end."""
         if job is None:
             return  # no longer ours (recovered elsewhere, or cancelled while pending)
+        self.worker.metrics.job_finished(job)
         self.worker.hub.notify(job.id)
         if job.request.callback_url and self.worker.wake_deliveries is not None:
             self.worker.wake_deliveries.set()

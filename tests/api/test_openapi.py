@@ -39,9 +39,11 @@ ROUTES: dict[tuple[str, str], tuple[str, set[str]]] = {
     ("get", JOB + "/events"): ("200", KEYED | {"400", "404"}),
     ("get", "/healthz"): ("200", {"500", "503"}),
     ("get", "/readyz"): ("200", {"500", "503"}),
+    ("get", "/metrics"): ("200", {"500"}),
 }
 STREAMS = {("post", "/v1/extract/stream"), ("get", JOB + "/events")}
-OPEN = {("get", "/healthz"), ("get", "/readyz")}
+PLAIN = {("get", "/metrics")}  # the Prometheus text format
+OPEN = {("get", "/healthz"), ("get", "/readyz"), ("get", "/metrics")}
 RST_MARKUP = re.compile(r"``|:(?:func|class|meth|mod|attr|ref|data|exc):`")
 LINKED = re.compile(r"""(?:src|href|spec-url)\s*=\s*["']([^"']+)["']|\burl:\s*'([^']+)'""")
 ANY_URL = re.compile(r"""\b(?:https?:)?//[^\s"'<>)]+""")
@@ -159,9 +161,15 @@ def test_waiting_answers_document_retry_after(spec: dict[str, Any]) -> None:
 
 
 def test_json_routes_have_a_real_success_schema(spec: dict[str, Any]) -> None:
-    for method, path in set(ROUTES) - STREAMS:
+    for method, path in set(ROUTES) - STREAMS - PLAIN:
         schema = _success_schema(spec, method, path)
         assert schema.get("$ref", "").startswith("#/components/schemas/"), (path, schema)
+
+
+def test_metrics_are_documented_as_plain_text(spec: dict[str, Any]) -> None:
+    for method, path in PLAIN:
+        answer = _operation(spec, method, path)["responses"]["200"]
+        assert list(answer["content"]) == ["text/plain"]
 
 
 def test_event_streams_are_documented_as_text_event_stream(spec: dict[str, Any]) -> None:

@@ -16,9 +16,11 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client import CollectorRegistry
 
 from sitelore.crawl.transport import build_client
 from sitelore.jobs.deliveries import DeliverySender
+from sitelore.jobs.metrics import JobMetrics
 from sitelore.jobs.models import webhook_body
 from sitelore.jobs.sqlite import SQLiteStore
 from sitelore.webhooks import EVENT_ID_HEADER, SIGNATURE_HEADER, verify
@@ -262,6 +264,7 @@ def test_sender_gives_up_after_max_attempts(
 ) -> None:
     receiver.status = 500
     key = create_key(tmp_path, "main")
+    registry = CollectorRegistry()
 
     async def scenario() -> None:
         store = SQLiteStore(tmp_path / "sitelore.db")
@@ -269,7 +272,10 @@ def test_sender_gives_up_after_max_attempts(
         try:
             body = webhook_body("EXTRACTION_STARTED", {"id": "job_y"})
             await store.add_delivery("job_y", key.id, HOOK, "EXTRACTION_STARTED", body)
-            sender = DeliverySender(store, client, first_retry=0.05, max_attempts=3)
+            metrics = JobMetrics(registry)
+            sender = DeliverySender(
+                store, client, first_retry=0.05, max_attempts=3, metrics=metrics
+            )
             deadline = time.monotonic() + 10
             while len(receiver.received()) < 3 and time.monotonic() < deadline:
                 await sender.send_due()
@@ -284,6 +290,13 @@ def test_sender_gives_up_after_max_attempts(
 
     asyncio.run(scenario())
     assert len(receiver.received()) == 3
+    outcomes = {
+        outcome: registry.get_sample_value(
+            "sitelore_webhook_deliveries_total", {"outcome": outcome}
+        )
+        for outcome in ("delivered", "retrying", "failed")
+    }
+    assert outcomes == {"delivered": 0, "retrying": 2, "failed": 1}
 
 
 def test_a_delivery_that_cannot_be_sent_fails_after_its_attempts(

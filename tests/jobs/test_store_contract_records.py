@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from sitelore.jobs.models import CANCELLED, ApiKey, Ending
+from sitelore.jobs.models import CANCELLED, ApiKey, Ending, JobStatus
 from sitelore.jobs.store import JobStore
 from sitelore.models import ExtractRequest
 from tests.jobs.conftest import (
@@ -25,6 +25,27 @@ from tests.jobs.conftest import (
     delivery_statuses,
     running,
 )
+
+# -- counts ----------------------------------------------------------------------------------
+
+
+def test_count_jobs_gives_every_status(backend: Backend) -> None:
+    async def body(store: JobStore) -> None:
+        assert await store.count_jobs() == dict.fromkeys(JobStatus, 0)
+        done = await running(store)
+        await store.finish_job(done.id, WORKER, result={}, ending=ENDING)
+        await running(store)
+        await store.create_job(KEY, REQUEST)
+        await store.create_job(KEY, REQUEST)
+        assert await store.count_jobs() == {
+            JobStatus.PENDING: 2,
+            JobStatus.PROCESSING: 1,
+            JobStatus.COMPLETED: 1,
+            JobStatus.FAILED: 0,
+        }
+
+    backend.run(body)
+
 
 # -- events and retention ---------------------------------------------------------------------
 
