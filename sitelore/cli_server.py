@@ -20,10 +20,10 @@ from sitelore.cli_args import BadInput, check_range
 if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
 
-    from sitelore.api.settings import Settings
     from sitelore.jobs.datafile import DataDirLock
     from sitelore.jobs.models import ApiKey
     from sitelore.jobs.store import JobStore
+    from sitelore.settings import Settings
 
 T = TypeVar("T")
 
@@ -173,9 +173,10 @@ def worker(
     SIGTERM or Ctrl-C stops it: running jobs finish, or are handed back to the queue.
     """
 
-    from sitelore.api.background import background, open_store
     from sitelore.jobs.hub import EventHub
     from sitelore.jobs.metrics import JobMetrics, process_registry
+    from sitelore.runtime.backends import open_backend
+    from sitelore.runtime.background import background
 
     check_range("--concurrency", concurrency, 1, 256)
     if metrics_port is not None:
@@ -187,12 +188,12 @@ def worker(
     stop_metrics = _serve_metrics(settings, registry)  # first: a taken port starts nothing
 
     async def run() -> None:
-        store = await open_store(settings)
+        backend = await open_backend(settings)
         sys.stderr.write(f"sitelore: worker on {_where(settings)}, {concurrency} jobs at once\n")
         try:
             async with background(
                 settings,
-                store,
+                backend,
                 EventHub(),
                 handle_signals=True,
                 burst=burst,
@@ -202,7 +203,7 @@ def worker(
                 assert running.jobs is not None
                 await running.jobs
         finally:
-            await store.close()
+            await backend.close()
 
     try:
         _run(run())
@@ -290,7 +291,7 @@ async def _first_key(store: JobStore) -> tuple[str, ApiKey] | None:
 def _settings(**overrides: object) -> Settings:
     import os
 
-    from sitelore.api.settings import Settings
+    from sitelore.settings import Settings
 
     try:
         settings = Settings.from_env(os.environ, **overrides)
@@ -310,7 +311,7 @@ def _where(settings: Settings) -> str:
 
 def _with_store(settings: Settings, work: Callable[[JobStore], Awaitable[T]]) -> T:
     """Run ``work`` against the settings' store, then close it."""
-    from sitelore.api.background import open_store
+    from sitelore.runtime.backends import open_store
 
     async def run() -> T:
         store = await open_store(settings)

@@ -27,11 +27,11 @@ import httpx
 import uvicorn
 
 from sitelore.api.app import create_app
-from sitelore.api.settings import Settings
 from sitelore.crawl.transport import Resolver
 from sitelore.jobs.models import ApiKey
 from sitelore.jobs.sqlite import SQLiteStore
 from sitelore.models import CrawlOptions
+from sitelore.settings import Settings
 
 T = TypeVar("T")
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from sitelore.api.settings import SETTING_NAMES, Settings
 from sitelore.cli import main
 from sitelore.jobs.pgschema import MIGRATIONS
+from sitelore.settings import SETTING_NAMES, Settings
 from tests.apikit import ServeProcess
 from tests.jobs.conftest import fresh_pg_schema
 from tests.webserver import closed_port

@@ -1,8 +1,8 @@
 """The app factory: FastAPI routes + the store, workers and webhook sender.
 
-``create_app(settings)`` is everything ``sitelore serve`` runs (the store of the settings,
-and :mod:`sitelore.api.background` beside the routes). Tests and embedders can pass their
-own store, hub or resolver; nothing is read from the environment here.
+``create_app(settings)`` is everything ``sitelore serve`` runs (the backend of the
+settings, and :mod:`sitelore.runtime.background` beside the routes). Tests and embedders
+can pass their own backend, hub or resolver; nothing is read from the environment here.
 """
 
 from __future__ import annotations
@@ -15,16 +15,16 @@ from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry
 
 from sitelore.api import metrics
-from sitelore.api.background import background, open_store
 from sitelore.api.docs import answer_400_not_422
 from sitelore.api.errors import install_error_handlers
 from sitelore.api.limits import BodyLimit, RateLimiter, StreamCount
 from sitelore.api.routes import Services, router
-from sitelore.api.settings import Settings
 from sitelore.crawl.transport import Resolver
 from sitelore.jobs.hub import EventHub
 from sitelore.jobs.metrics import JobMetrics, process_registry
-from sitelore.jobs.store import JobStore
+from sitelore.runtime.backends import Backend, open_backend
+from sitelore.runtime.background import background
+from sitelore.settings import Settings
 
 DESCRIPTION = """
 Every `/v1/*` route needs an API key in the `x-api-key` header (`sitelore keys create` makes
@@ -38,7 +38,7 @@ Every answer other than 2xx has the body `{"statusCode": 404, "error": "Not Foun
 def create_app(
     settings: Settings,
     *,
-    store: JobStore | None = None,
+    backend: Backend | None = None,
     hub: EventHub | None = None,
     resolver: Resolver | None = None,
     registry: CollectorRegistry | None = None,
@@ -57,16 +57,16 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        job_store = store or await open_store(settings)
+        jobs = backend or await open_backend(settings)
         limiter = RateLimiter(settings.rate_limit_per_minute)
-        app.state.services = Services(settings, job_store, event_hub, limiter, policy, streams)
-        running = background(settings, job_store, event_hub, resolver=resolver, metrics=job_metrics)
+        app.state.services = Services(settings, jobs.store, event_hub, limiter, policy, streams)
+        running = background(settings, jobs, event_hub, resolver=resolver, metrics=job_metrics)
         try:
             async with running:
                 yield
         finally:
-            if store is None:
-                await job_store.close()
+            if backend is None:
+                await jobs.close()
 
     # /docs and /redoc load their scripts and styles from the server (the fastapi-offline
     # package ships them): they work with no network, and tell no CDN who reads them.

@@ -20,12 +20,12 @@ from sitelore.api.docs import EVENTS, KEYED, errors, event_stream
 from sitelore.api.errors import ApiError, json_response
 from sitelore.api.limits import RateLimiter, StreamCount
 from sitelore.api.schemas import ExtractBody
-from sitelore.api.settings import Settings
 from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.jobs.hub import QUEUE, EventHub, wait_for
 from sitelore.jobs.models import ApiKey, Job, JobStatus
 from sitelore.jobs.store import JobStore
 from sitelore.jobs.worker import cancel_topic
+from sitelore.settings import Settings
 
 TERMINAL_EVENTS = frozenset({"complete", "error"})
 FINISHED_GRACE = 1.0

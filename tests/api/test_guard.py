@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 
 from sitelore.api.app import create_app
-from sitelore.api.settings import Settings
 from sitelore.cli import main
 from sitelore.core.netpolicy import DEFAULT_PORTS, NetworkPolicy
 from sitelore.crawl.transport import build_client
 from sitelore.jobs.deliveries import DeliverySender
 from sitelore.jobs.models import webhook_body
 from sitelore.jobs.sqlite import SQLiteStore
+from sitelore.settings import Settings
 from tests.api.conftest import StartApi
 from tests.apikit import (
     CRAWL,

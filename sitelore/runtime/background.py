@@ -2,8 +2,9 @@
 on PostgreSQL, the notification listener.
 
 ``sitelore serve`` runs it beside the API (``--workers 0``: no job workers), ``sitelore
-worker`` runs it alone. On the embedded SQLite store the workers poll the file; on
-PostgreSQL they are procrastinate workers, and every process may run the sender and the
+worker`` runs it alone, with no HTTP. What depends on the store (how jobs reach the
+workers, what happens at start, who follows other processes' events) is asked of the
+:mod:`~sitelore.runtime.backends` object; every process may run the sender and the
 housekeeping, which the store keeps from doing the same work twice.
 """
 
@@ -17,7 +18,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from sitelore.api.settings import Settings
 from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.core.treecaps import TreeLimits
 from sitelore.crawl.pagework import PageProcesses
@@ -26,37 +26,13 @@ from sitelore.jobs.conditions import ConditionLog
 from sitelore.jobs.deliveries import DeliverySender
 from sitelore.jobs.hub import EventHub
 from sitelore.jobs.metrics import JobMetrics
-from sitelore.jobs.sqlite import SQLiteStore
 from sitelore.jobs.store import JobStore, StoreUnavailable
-from sitelore.jobs.worker import PullLoop, Worker, WorkerSettings
+from sitelore.jobs.worker import Worker, WorkerSettings
+from sitelore.runtime.backends import Backend
+from sitelore.settings import Settings
 
 log = logging.getLogger("sitelore.background")
 PURGE = "purge-expired-jobs"
-QUEUE_RESTART = 2.0
-
-
-async def open_store(settings: Settings) -> JobStore:
-    """PostgreSQL when ``settings.database_url`` is set, else the data directory's SQLite
-    file. Raises :class:`~sitelore.jobs.store.StoreUnavailable` (with what to do), or
-    :class:`~sitelore.jobs.store.StoreUnusable` for a data file that cannot be trusted."""
-    if settings.database_url:
-        from sitelore.jobs.postgres import PostgresStore
-
-        store = PostgresStore(
-            settings.database_url,
-            per_key_limit=settings.max_concurrent_jobs_per_key,
-            pool_size=settings.database_pool_size,
-        )
-        await store.open()
-        return store
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    embedded = SQLiteStore(settings.database_path)
-    try:
-        await embedded.open()
-    except BaseException:
-        await embedded.close()
-        raise
-    return embedded
 
 
 @dataclass
@@ -70,7 +46,7 @@ class Background:
 @asynccontextmanager
 async def background(
     settings: Settings,
-    store: JobStore,
+    backend: Backend,
     hub: EventHub,
     *,
     resolver: Resolver | None = None,
@@ -85,6 +61,7 @@ async def background(
     ``serves_api`` says whether this process answers HTTP (then, on PostgreSQL, it follows
     every job's events); a process that only runs jobs hears of cancel requests through
     its heartbeats. ``metrics`` records pages, job times and webhook deliveries."""
+    store = backend.store
     policy = settings.network_policy()
     client = build_client(settings.crawl, resolver, policy=policy)  # for webhooks
     sender = DeliverySender(
@@ -110,56 +87,20 @@ async def background(
         asyncio.create_task(sender.run(), name="webhooks"),
         asyncio.create_task(housekeeping(settings, store, worker), name="housekeeping"),
     ]
-    if isinstance(store, SQLiteStore):
-        # One server process owns the SQLite file: whatever was processing died with the
-        # previous process, so it is retried (or failed) now rather than after a timeout.
-        await worker.recover(stale_after=0.0)
-    elif serves_api:
-        tasks.append(_listener(store, hub))
+    await backend.at_start(worker)
+    listener = backend.listener(hub) if serves_api else None
+    if listener is not None:
+        tasks.append(listener)
     jobs = None
     if count > 0:
-        jobs = asyncio.create_task(
-            _run_jobs(settings, store, worker, handle_signals, burst), name="jobs"
-        )
+        running = backend.run_jobs(worker, handle_signals=handle_signals, burst=burst)
+        jobs = asyncio.create_task(running, name="jobs")
     try:
         yield Background(tasks, jobs)
     finally:
         await _stop([*([jobs] if jobs else []), *tasks])
         await work.close()
         await client.aclose()
-
-
-def _listener(store: JobStore, hub: EventHub) -> asyncio.Task[None]:
-    from sitelore.jobs.pgqueue import Listener
-    from sitelore.jobs.postgres import PostgresStore
-
-    assert isinstance(store, PostgresStore)
-    return asyncio.create_task(Listener(store.conninfo, hub).run(), name="listener")
-
-
-async def _run_jobs(
-    settings: Settings, store: JobStore, worker: Worker, handle_signals: bool, burst: bool
-) -> None:
-    if isinstance(store, SQLiteStore):
-        await PullLoop(worker, store).run(burst=burst)
-        return
-    from sitelore.jobs.pgqueue import QueueSettings, run_queue_worker
-    from sitelore.jobs.postgres import PostgresStore
-
-    assert isinstance(store, PostgresStore)
-    queue = QueueSettings(
-        concurrency=worker.settings.concurrency,
-        shutdown_timeout=settings.shutdown_timeout,
-        install_signal_handlers=handle_signals,
-    )
-    condition = ConditionLog(log, f"the queue worker stopped (restarting every {QUEUE_RESTART:g}s)")
-    while True:
-        try:
-            await run_queue_worker(store, worker, queue, burst=burst)
-            return  # stopped by a signal, or the burst is done
-        except Exception as error:  # mostly the database going away: start again when back
-            condition.failing(error)
-        await asyncio.sleep(QUEUE_RESTART)
 
 
 async def _stop(tasks: list[asyncio.Task[None]]) -> None:
