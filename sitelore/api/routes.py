@@ -80,9 +80,23 @@ router = APIRouter()
 # -- extraction ---------------------------------------------------------------------------
 
 
+ASYNC_ONLY = (
+    "callbackUrl is for POST /v1/extract/async only: this route answers with the result "
+    "itself. Drop callbackUrl, or submit the job to /v1/extract/async"
+)
+
+
 async def _submit(
-    context: Services, key: ApiKey, body: ExtractBody, idempotency: str | None
+    context: Services,
+    key: ApiKey,
+    body: ExtractBody,
+    idempotency: str | None,
+    *,
+    answers_result: bool,
 ) -> Job:
+    if answers_result and body.callbackUrl is not None:
+        # Silently ignoring it would leave the caller waiting for a webhook never sent.
+        raise ApiError(400, ASYNC_ONLY)
     request = body.to_request(context.settings.max_pages_cap, context.policy)
     if idempotency is not None and len(idempotency) > MAX_IDEMPOTENCY_KEY:
         raise ApiError(400, f"Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY} characters")
@@ -101,7 +115,7 @@ async def extract_async(
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Response:
     """Start an extraction in the background; poll ``GET /v1/jobs/{jobId}`` for the result."""
-    job = await _submit(context, key, body, idempotency_key)
+    job = await _submit(context, key, body, idempotency_key, answers_result=False)
     return json_response(
         {"jobId": job.id, "status": job.status.value}, 202, {"Location": f"/v1/jobs/{job.id}"}
     )
@@ -110,7 +124,7 @@ async def extract_async(
 @router.post("/v1/extract", tags=["extract"])
 async def extract_sync(body: ExtractBody, context: ServicesDep, key: KeyDep) -> Response:
     """Extract and answer with the result (504 with the job id past the sync timeout)."""
-    job = await _submit(context, key, body, None)
+    job = await _submit(context, key, body, None, answers_result=True)
     finished = await _wait_finished(context, job.id, context.settings.sync_timeout)
     if finished is None:
         raise ApiError(
@@ -142,7 +156,7 @@ async def extract_stream(body: ExtractBody, context: ServicesDep, key: KeyDep) -
     """Start an extraction and stream its events (Server-Sent Events)."""
     release = _stream_slot(context, key)
     try:
-        job = await _submit(context, key, body, None)
+        job = await _submit(context, key, body, None, answers_result=True)
     except BaseException:
         release()
         raise
