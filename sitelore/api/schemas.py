@@ -16,13 +16,17 @@ class ExtractBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    url: StrictStr = Field(description="http(s) URL of any page of the site")
+    url: StrictStr = Field(
+        description="URL of any page of the site, starting with `http://` or `https://`"
+    )
     maxPages: StrictInt = Field(10, description="pages to extract, 1 to the server cap")
     singlePage: StrictBool = Field(False, description="only `url` is scraped")
     includePatterns: list[StrictStr] = Field(default_factory=list, max_length=MAX_LIST)
     excludePatterns: list[StrictStr] = Field(default_factory=list, max_length=MAX_LIST)
     urls: list[StrictStr] | None = Field(None, max_length=MAX_LIST)
-    callbackUrl: StrictStr | None = Field(None, description="webhook target (async only)")
+    callbackUrl: StrictStr | None = Field(
+        None, description="webhook target: `/v1/extract/async` only (a 400 on the other routes)"
+    )
     explain: StrictBool = Field(
         False,
         description="add `explain` to the result: each page's kind and why it was "
