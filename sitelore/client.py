@@ -189,6 +189,8 @@ class Client:
     def list_jobs(
         self, status: str | None = None, limit: int = 20, cursor: str | None = None
     ) -> dict[str, Any]:
+        """``{"jobs": [...], "nextCursor": ...}``: this key's jobs, newest first, each with its
+        ``url`` and without its result (``get_job`` has it)."""
         params = {k: v for k, v in (("status", status), ("limit", limit), ("cursor", cursor)) if v}
         page: dict[str, Any] = _checked(self._http.get("/v1/jobs", params=params))
         return page

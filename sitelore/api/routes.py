@@ -196,12 +196,12 @@ async def list_jobs(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Response:
-    """This key's jobs, newest first, without results."""
+    """This key's jobs, newest first, each with its ``url`` and without its result."""
     try:
         jobs, next_cursor = await context.store.list_jobs(key.id, status, limit, cursor)
     except ValueError as error:
         raise ApiError(400, f"cursor: {error}") from None
-    body = {"jobs": [job.to_dict(with_result=False) for job in jobs], "nextCursor": next_cursor}
+    body = {"jobs": [job.list_entry() for job in jobs], "nextCursor": next_cursor}
     return json_response(body)
 
 

@@ -49,8 +49,9 @@ def test_list_is_newest_first_without_results_and_pages_with_a_cursor(api: Api, 
     for job in first["jobs"]:
         assert job["result"] is None
         assert job["status"] == "completed"
+        assert job["url"] == acme  # which site each job is about, without fetching each
         assert set(job) == {
-            "id", "status", "progress", "result", "error", "startedAt", "finishedAt",
+            "id", "url", "status", "progress", "result", "error", "startedAt", "finishedAt",
             "durationMs",
         }  # fmt: skip
 
@@ -79,6 +80,7 @@ def test_list_with_pending_jobs(start_api: StartApi, acme: str) -> None:
     jobs = list(iter_jobs(client, status="pending"))
     assert [job["id"] for job in jobs] == ids[::-1]
     assert all(job["progress"] is None for job in jobs)
+    assert all(job["url"] == acme for job in jobs)
 
 
 def test_list_validates_its_query(api: Api) -> None:
