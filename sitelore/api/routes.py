@@ -101,6 +101,15 @@ async def _submit(
     if idempotency is not None and len(idempotency) > MAX_IDEMPOTENCY_KEY:
         raise ApiError(400, f"Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY} characters")
     job = await context.store.create_job(key.id, request, idempotency_key=idempotency)
+    if job.request != request:
+        # The key's job was made for another request (compared validated, so key order,
+        # spacing and spelled-out defaults do not count): answering with it would pass off
+        # the old job as the new one (IETF Idempotency-Key draft: 422).
+        raise ApiError(
+            422,
+            f"Idempotency-Key {idempotency!r} was used for another request (job {job.id}): "
+            "send the same request to get that job again, or a new key for a new job",
+        )
     if not await context.store.events_after(job.id, 0, limit=1):
         await context.store.add_event(job.id, "connected", {"jobId": job.id})
     context.hub.notify(QUEUE)
