@@ -131,13 +131,10 @@ def extract(
     if output is not None:
         _check_writable(output)  # before the crawl, not after it
     if server is not None:
+        request = _schemed(request, "https", guessed="the server is sent")
         result = _run_remote(server, api_key, request, show_progress=not quiet)
     else:
-        from sitelore.core.netpolicy import NetworkPolicy
-        from sitelore.core.request import validate_request
-
-        # before the progress bar draws
-        request = validate_request(request, CLI_MAX_PAGES, NetworkPolicy.permissive())
+        request = _local_request(request, options)  # before the progress bar draws
         result = _run_extraction(request, options, show_progress=not quiet)
     if explain:
         from sitelore.cli_report import explain_report
@@ -148,6 +145,56 @@ def extract(
         sys.stdout.write(text)
     else:
         output.write_text(text, encoding="utf-8")
+
+
+def _local_request(request: ExtractRequest, options: CrawlOptions) -> ExtractRequest:
+    """The request validated; a URL typed without its scheme gets https, or http when its
+    host does not speak TLS (tried only once the rest of the request is known to be good)."""
+    import asyncio
+
+    from sitelore.core.netpolicy import NetworkPolicy
+    from sitelore.core.request import validate_request
+    from sitelore.crawl.fetcher import Fetcher
+    from sitelore.crawl.scheme import choose_scheme, is_bare
+
+    policy = NetworkPolicy.permissive()
+    checked = validate_request(_schemed(request, "https"), CLI_MAX_PAGES, policy)
+    if not is_bare(request.url):
+        return checked
+
+    async def probe() -> tuple[str, str | None]:
+        async with Fetcher(options, policy=policy) as fetcher:
+            return await choose_scheme(request.url, fetcher)
+
+    scheme, why = asyncio.run(probe())
+    if scheme == "https":
+        return checked
+    checked = validate_request(_schemed(request, scheme), CLI_MAX_PAGES, policy)
+    sys.stderr.write(f"sitelore: {why}: using {checked.url}\n")
+    return checked
+
+
+def _schemed(request: ExtractRequest, scheme: str, *, guessed: str = "") -> ExtractRequest:
+    """``request`` with ``scheme`` before its URLs typed without one (``--urls`` too, which
+    take the scheme of URL when it has one); with ``guessed``, says so on stderr."""
+    from dataclasses import replace
+    from urllib.parse import urlsplit
+
+    from sitelore.crawl.scheme import is_bare, with_scheme
+
+    if not is_bare(request.url):
+        scheme = urlsplit(request.url.strip()).scheme.lower() or scheme
+    elif guessed:
+        sys.stderr.write(
+            f"sitelore: no scheme in {request.url}: {guessed} {with_scheme(request.url, scheme)}"
+            " (write http:// for a site without TLS)\n"
+        )
+    urls = request.urls
+    return replace(
+        request,
+        url=with_scheme(request.url, scheme),
+        urls=None if urls is None else tuple(with_scheme(url, scheme) for url in urls),
+    )
 
 
 def _check_writable(output: Path) -> None:

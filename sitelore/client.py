@@ -9,7 +9,8 @@
 Errors are typed (:mod:`sitelore.errors`): ``AuthenticationError``, ``NotFoundError``,
 ``RateLimitError`` (with ``retry_after``), ``APIError`` for every other error answer and
 ``ServerUnreachable`` when no answer comes. Request fields may be given in the API's
-camelCase (``maxPages=5``) or in snake_case (``max_pages=5``).
+camelCase (``maxPages=5``) or in snake_case (``max_pages=5``); ``extract_async`` also takes
+an ``idempotency_key`` (sent as the ``Idempotency-Key`` header).
 Both clients share the request building and answer checking below; only the I/O differs.
 """
 
@@ -50,6 +51,10 @@ class StreamEvent:
 def _body(url: str, fields: dict[str, Any]) -> dict[str, Any]:
     """The request's JSON; Python's ``max_pages=5`` is the API's ``maxPages``."""
     return {"url": url, **{_camel(name): value for name, value in fields.items()}}
+
+
+def _idempotency(key: str | None) -> dict[str, str]:
+    return {} if key is None else {"Idempotency-Key": key}
 
 
 def _camel(name: str) -> str:
@@ -177,9 +182,17 @@ class Client:
         result: dict[str, Any] = _checked(self._http.post("/v1/extract", json=_body(url, fields)))
         return result
 
-    def extract_async(self, url: str, **fields: Any) -> str:
-        """Start a job; its id."""
-        answer = _checked(self._http.post("/v1/extract/async", json=_body(url, fields)))
+    def extract_async(self, url: str, *, idempotency_key: str | None = None, **fields: Any) -> str:
+        """Start a job; its id. With ``idempotency_key``, sending the same request again
+        (a retry) answers the same job, and another request with that key is an
+        ``APIError`` with status 422."""
+        answer = _checked(
+            self._http.post(
+                "/v1/extract/async",
+                json=_body(url, fields),
+                headers=_idempotency(idempotency_key),
+            )
+        )
         return str(answer["jobId"])
 
     def get_job(self, job_id: str) -> dict[str, Any]:
@@ -189,6 +202,8 @@ class Client:
     def list_jobs(
         self, status: str | None = None, limit: int = 20, cursor: str | None = None
     ) -> dict[str, Any]:
+        """``{"jobs": [...], "nextCursor": ...}``: this key's jobs, newest first, each with its
+        ``url`` and without its result (``get_job`` has it)."""
         params = {k: v for k, v in (("status", status), ("limit", limit), ("cursor", cursor)) if v}
         page: dict[str, Any] = _checked(self._http.get("/v1/jobs", params=params))
         return page
@@ -260,8 +275,16 @@ class AsyncClient:
         )
         return result
 
-    async def extract_async(self, url: str, **fields: Any) -> str:
-        answer = _checked(await self._http.post("/v1/extract/async", json=_body(url, fields)))
+    async def extract_async(
+        self, url: str, *, idempotency_key: str | None = None, **fields: Any
+    ) -> str:
+        answer = _checked(
+            await self._http.post(
+                "/v1/extract/async",
+                json=_body(url, fields),
+                headers=_idempotency(idempotency_key),
+            )
+        )
         return str(answer["jobId"])
 
     async def get_job(self, job_id: str) -> dict[str, Any]:

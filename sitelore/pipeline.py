@@ -57,7 +57,9 @@ async def extract_site(
     assembled = await work.assemble(outcome.pages)
     await send_event(on_event, BusinessClassified(assembled.business))
     pages = len(outcome.pages)
-    await send_event(on_event, Progress(pages, pages, "Complete"))
+    # The total stays what the crawl reported (failed pages were planned too): it never
+    # goes down within a job.
+    await send_event(on_event, Progress(pages, outcome.total_pages, "Complete"))
     return ExtractResult(
         business=assembled.business,
         knowledge_items=assembled.items,

@@ -54,8 +54,8 @@ def test_extract_prints_json_on_stdout(local_site: str, capsys: pytest.CaptureFi
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (["extract", "not a url"], "url must be an http or https URL"),
-        (["extract", "ftp://example.test/"], "url must be an http or https URL"),
+        (["extract", "not a url"], "url must start with http:// or https://"),
+        (["extract", "ftp://example.test/"], "url must start with http:// or https://"),
         (["extract", "http://a.test/", "--max-pages", "0"], "--max-pages must be between 1 and"),
         (["extract", "http://a.test/", "--max-pages", "many"], "--max-pages"),
         (["extract", "http://a.test/", "--timeout", "0"], "--timeout must be between"),
@@ -210,3 +210,49 @@ def test_a_writable_output_is_left_alone_until_the_result_is_written(
     output = tmp_path / "result.json"
     assert main(["extract", local_site, "-q", "--single-page", "-o", str(output)]) == 0
     assert json.loads(output.read_text())["pagesScraped"] == 1
+
+
+# -- a URL typed without its scheme ----------------------------------------------------------
+
+
+def test_a_bare_host_and_port_tries_https_then_plain_http_saying_so(
+    web: WebServer, sites: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The test web server speaks plain HTTP only: the https attempt (to the same loopback
+    # address and port) fails its TLS handshake, and the crawl goes on over http.
+    web.add_site("127.0.0.1", sites / "acme")
+    bare = f"127.0.0.1:{web.port}"
+    status = main(["extract", bare, "--max-pages", "2", "-q", "--urls", f"{bare}/pricing/"])
+    captured = capsys.readouterr()
+    assert status == 0, captured.err
+    assert captured.err.startswith(f"sitelore: https://{bare} does not speak TLS (")
+    assert captured.err.endswith(f": using http://{bare}/\n")
+    assert captured.err.count("\n") == 1
+    result = json.loads(captured.out)
+    assert result["pagesScraped"] == 1
+    assert {item["source"] for item in result["knowledgeItems"]} == {f"http://{bare}/pricing/"}
+
+
+def test_a_bare_host_that_speaks_no_http_at_all_stays_https_and_fails_once(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Only a failed TLS handshake means "plain HTTP here": a refused connection does not.
+    bare = f"127.0.0.1:{closed_port()}"
+    assert main(["extract", bare, "-q", "--timeout", "2"]) == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1, error
+    assert error.startswith("sitelore: error: ") and "Connection refused" in error
+
+
+def test_a_bare_host_for_a_server_is_sent_as_https_saying_so(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The server needs a scheme and the handshake would be the server's to try: https it is.
+    server = f"http://127.0.0.1:{closed_port()}"
+    assert main(["extract", "a.test/x", "--server", server, "--api-key", "k", "-q"]) == 1
+    first, second = capsys.readouterr().err.splitlines()
+    assert first == (
+        "sitelore: no scheme in a.test/x: the server is sent https://a.test/x "
+        "(write http:// for a site without TLS)"
+    )
+    assert second.startswith(f"sitelore: error: cannot reach the sitelore server at {server}")

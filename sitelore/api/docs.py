@@ -33,6 +33,11 @@ WHEN: dict[int, tuple[str, str]] = {
         "The job's state does not allow it: it has already finished",
         "job job_abc123def456 is already completed",
     ),
+    422: (
+        "The `Idempotency-Key` was used before for another request (its job is named)",
+        "Idempotency-Key 'k1' was used for another request (job job_abc123def456): send the "
+        "same request to get that job again, or a new key for a new job",
+    ),
     413: (
         "The request body is larger than the server allows",
         "request body is larger than 262144 bytes",

@@ -98,13 +98,36 @@ router = APIRouter()
 # -- extraction ---------------------------------------------------------------------------
 
 
+ASYNC_ONLY = (
+    "callbackUrl is for POST /v1/extract/async only: this route answers with the result "
+    "itself. Drop callbackUrl, or submit the job to /v1/extract/async"
+)
+
+
 async def _submit(
-    context: Services, key: ApiKey, body: ExtractBody, idempotency: str | None
+    context: Services,
+    key: ApiKey,
+    body: ExtractBody,
+    idempotency: str | None,
+    *,
+    answers_result: bool,
 ) -> Job:
+    if answers_result and body.callbackUrl is not None:
+        # Silently ignoring it would leave the caller waiting for a webhook never sent.
+        raise ApiError(400, ASYNC_ONLY)
     request = body.to_request(context.settings.max_pages_cap, context.policy)
     if idempotency is not None and len(idempotency) > MAX_IDEMPOTENCY_KEY:
         raise ApiError(400, f"Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY} characters")
     job = await context.store.create_job(key.id, request, idempotency_key=idempotency)
+    if job.request != request:
+        # The key's job was made for another request (compared validated, so key order,
+        # spacing and spelled-out defaults do not count): answering with it would pass off
+        # the old job as the new one (IETF Idempotency-Key draft: 422).
+        raise ApiError(
+            422,
+            f"Idempotency-Key {idempotency!r} was used for another request (job {job.id}): "
+            "send the same request to get that job again, or a new key for a new job",
+        )
     if not await context.store.events_after(job.id, 0, limit=1):
         await context.store.add_event(job.id, "connected", {"jobId": job.id})
     context.hub.notify(QUEUE)
@@ -120,7 +143,7 @@ LOCATION = {"Location": {"description": "`/v1/jobs/{jobId}`", "schema": {"type":
     tags=["extract"],
     response_model=schemas.JobAccepted,
     response_description="The job is created; its URL is in `Location`",
-    responses={202: {"headers": LOCATION}, **errors(*KEYED, 400, 413)},
+    responses={202: {"headers": LOCATION}, **errors(*KEYED, 400, 413, 422)},
 )
 async def extract_async(
     body: ExtractBody,
@@ -136,7 +159,7 @@ async def extract_async(
 ) -> Response:
     """Start an extraction in the background; poll `GET /v1/jobs/{jobId}` for the result,
     follow `GET /v1/jobs/{jobId}/events`, or give a `callbackUrl`."""
-    job = await _submit(context, key, body, idempotency_key)
+    job = await _submit(context, key, body, idempotency_key, answers_result=False)
     return json_response(
         {"jobId": job.id, "status": job.status.value}, 202, {"Location": f"/v1/jobs/{job.id}"}
     )
@@ -152,7 +175,7 @@ async def extract_async(
 async def extract_sync(body: ExtractBody, context: ServicesDep, key: KeyDep) -> Response:
     """Extract and answer with the result once the crawl is done. Past the server's sync
     timeout the answer is a 504 naming the job, which goes on: poll `GET /v1/jobs/{jobId}`."""
-    job = await _submit(context, key, body, None)
+    job = await _submit(context, key, body, None, answers_result=True)
     finished = await _wait_finished(context, job.id, context.settings.sync_timeout)
     if finished is None:
         raise ApiError(
@@ -192,7 +215,7 @@ async def _wait_finished(context: Services, job_id: str, timeout: float) -> Job 
 async def extract_stream(body: ExtractBody, context: ServicesDep, key: KeyDep) -> Response:
     release = _stream_slot(context, key)
     try:
-        job = await _submit(context, key, body, None)
+        job = await _submit(context, key, body, None, answers_result=True)
     except BaseException:
         release()
         raise
@@ -246,12 +269,13 @@ async def list_jobs(
         str | None, Query(max_length=500, description="the `nextCursor` of the page before")
     ] = None,
 ) -> Response:
-    """This key's jobs, newest first, without their results (read one job for its result)."""
+    """This key's jobs, newest first, each with its `url` and without its result (read one
+    job for its result)."""
     try:
         jobs, next_cursor = await context.store.list_jobs(key.id, status, limit, cursor)
     except ValueError as error:
         raise ApiError(400, f"cursor: {error}") from None
-    body = {"jobs": [job.to_dict(with_result=False) for job in jobs], "nextCursor": next_cursor}
+    body = {"jobs": [job.list_entry() for job in jobs], "nextCursor": next_cursor}
     return json_response(body)
 
 

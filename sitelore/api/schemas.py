@@ -40,8 +40,8 @@ class ExtractBody(Documented):
     model_config = ConfigDict(extra="forbid")
 
     url: StrictStr = Field(
-        description="http(s) URL of any page of the site; the crawl stays on its registrable "
-        "domain (`www.` and the bare domain are one site)",
+        description="URL of any page of the site, starting with `http://` or `https://`; the "
+        "crawl stays on its registrable domain (`www.` and the bare domain are one site)",
         examples=["https://linear.app/"],
     )
     maxPages: StrictInt = Field(10, description="pages to extract, 1 to the server's cap")
@@ -65,8 +65,8 @@ class ExtractBody(Documented):
     )
     callbackUrl: StrictStr | None = Field(
         None,
-        description="webhook target, for `POST /v1/extract/async` only: the job's events are "
-        "POSTed to it, signed with the key's webhook secret",
+        description="webhook target, for `POST /v1/extract/async` only (a 400 on the other "
+        "routes): the job's events are POSTed to it, signed with the key's webhook secret",
     )
     explain: StrictBool = Field(
         False,
@@ -209,10 +209,16 @@ class Job(Documented):
     durationMs: int | None = Field(description="`null` until the job has finished")
 
 
-class JobList(Documented):
-    """A page of this key's jobs, newest first; each with `result: null`."""
+class JobListEntry(Job):
+    """A job in a list: with the `url` it extracts, and `result: null`."""
 
-    jobs: list[Job]
+    url: str = Field(description="the `url` of the job's request")
+
+
+class JobList(Documented):
+    """A page of this key's jobs, newest first; each with its `url` and `result: null`."""
+
+    jobs: list[JobListEntry]
     nextCursor: str | None = Field(
         description="pass it as `cursor` for the next page; `null` on the last page"
     )

@@ -10,7 +10,6 @@ in any spelling, a port or scheme not allowed -- is refused here already, before
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from urllib.parse import SplitResult, urlsplit
 
@@ -23,7 +22,7 @@ from sitelore.models import ExtractRequest
 DEFAULT_MAX_PAGES_CAP = 50
 MAX_URL_LENGTH = 2048
 MAX_PATTERNS = 100
-_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+WEB_SCHEMES = ("http://", "https://")
 
 
 def validate_request(
@@ -65,19 +64,24 @@ def _check_url(value: str, field: str, policy: NetworkPolicy | None = None) -> s
     if len(value) > MAX_URL_LENGTH:
         raise InvalidRequest(f"{field} is longer than {MAX_URL_LENGTH} characters", field=field)
     candidate = value.strip()
-    if not _SCHEME.match(candidate) and "." in candidate.split("/")[0]:
-        candidate = "https://" + candidate  # "example.com" means the site, over https
+    if not candidate.lower().startswith(WEB_SCHEMES):
+        # No guessing: "example.com:8080" could mean either scheme, and a wrong guess fails
+        # later with a TLS error. The command line guesses, saying so (sitelore.crawl.scheme).
+        raise InvalidRequest(
+            f"{field} must start with http:// or https://, got {value!r}", field=field
+        )
+    invalid = InvalidRequest(f"{field} is not a valid http(s) URL: {value!r}", field=field)
     try:
         parts = urlsplit(candidate)
     except ValueError:
-        raise InvalidRequest(f"{field} is not a valid URL: {value!r}", field=field) from None
+        raise invalid from None
     if "@" in parts.netloc:
         raise InvalidRequest(f"{field} must not contain a user name or password", field=field)
     if parts.scheme.lower() in ("http", "https"):
         _check_authority(parts, candidate, field, policy)
     normalized = normalize_url(candidate)
     if normalized is None:
-        raise InvalidRequest(f"{field} must be an http or https URL, got {value!r}", field=field)
+        raise invalid
     if policy is not None:
         _check_policy(policy, field, normalized)
     return normalized

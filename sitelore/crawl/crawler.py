@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
@@ -81,6 +81,8 @@ class CrawlOutcome:
     # Every page taken, in the order it was done with, then (for a request with
     # ``explain``) the best ones left: kind, status and why.
     explained: list[PageWhy] = field(default_factory=list)
+    # The highest page total the events reported: the final progress reports no less.
+    total_pages: int = 0
 
 
 @dataclass
@@ -146,6 +148,9 @@ class Crawler:
         self.in_flight: list[str] = []
         self.contents: dict[str, str] = {}  # text fingerprint → URL of the page kept with it
         self.last_plan: tuple[PlannedPage, ...] = ()
+        # The page total reported so far: it only grows (API.md), even when pages fail and
+        # the plan shrinks, so a progress bar never goes backwards.
+        self.total = 0
         # Events held back until the first plan is out: the plan comes first (API.md).
         self.held: list[Event] | None = None
 
@@ -169,11 +174,16 @@ class Crawler:
         if self.request.explain:
             self.explained.extend(self._unvisited())
         return CrawlOutcome(
-            self.pages, self.frontier.discovered, self.failures, self.skipped, self.explained
+            self.pages,
+            self.frontier.discovered,
+            self.failures,
+            self.skipped,
+            self.explained,
+            max(self.total, len(self.pages)),
         )
 
     async def _run_list(self, targets: list[_Target]) -> None:
-        plan = tuple(PlannedPage(t.url, classify_page(urlsplit(t.url).path)) for t in targets)
+        plan = tuple(_planned(target.url) for target in targets)
         for target in targets:
             self.frontier.mark_taken(target.url)
         await self._emit(PagesPlanned(plan, len(targets)))
@@ -197,13 +207,15 @@ class Crawler:
         for url in listed:
             self.frontier.add(url, from_sitemap=True, hops=2)
         held, self.held = self.held, None
-        await self._replan(force=True)
-        planned = min(len(self.last_plan), self.request.max_pages)
+        # The first plan lists the pages reported before it, a start page that failed too:
+        # no page event names a page that no plan listed.
+        await self._replan(force=True, reported=_missed_pages(held))
+        total = self._grow_total(len(self.last_plan))
         for event in held:
             if isinstance(event, PageScraped):
-                await self._emit(replace(event, total=max(event.total, planned)))
+                await self._emit(replace(event, total=total))
             elif isinstance(event, Progress):
-                await self._emit(replace(event, total_pages=max(event.total_pages, planned)))
+                await self._emit(replace(event, total_pages=total))
             # a held PagesPlanned is superseded by the plan just sent
         while wave := self._next_wave():
             await self._visit_wave(wave, discover=True)
@@ -406,19 +418,19 @@ class Crawler:
                 self.limiter.set_delay(host, min(delay, self.options.max_crawl_delay))
         return policy
 
-    def _plan(self) -> tuple[PlannedPage, ...]:
+    def _plan(self, reported: Sequence[PlannedPage] = ()) -> tuple[PlannedPage, ...]:
         done = [PlannedPage(p.document.url, p.purpose) for p in self.pages]
-        flying = [PlannedPage(url, classify_page(urlsplit(url).path)) for url in self.in_flight]
-        room = max(0, self.request.max_pages - len(done) - len(flying))
+        flying = [_planned(url) for url in self.in_flight]
+        room = max(0, self.request.max_pages - len(reported) - len(done) - len(flying))
         ahead = [PlannedPage(c.url, c.purpose) for c in self.frontier.ranked(room)]
-        return tuple([*done, *flying, *ahead][: self.request.max_pages])
+        return tuple([*reported, *done, *flying, *ahead][: self.request.max_pages])
 
-    async def _replan(self, force: bool = False) -> None:
+    async def _replan(self, force: bool = False, reported: Sequence[PlannedPage] = ()) -> None:
         if self.on_event is None:
             # Plans only feed events: with no listener, the frontier is not ranked after
             # every wave (~30 ms of a 100-page crawl).
             return
-        plan = self._plan()
+        plan = self._plan(reported)
         if force or {p.url for p in plan} != {p.url for p in self.last_plan}:
             self.last_plan = plan
             await self._emit(PagesPlanned(plan, self.frontier.discovered))
@@ -429,10 +441,15 @@ class Crawler:
         # index < total <= maxPages.
         done = status is PageStatus.DONE
         index = len(self.pages) - 1 if done else len(self.pages)
-        planned = min(len(self.last_plan), self.request.max_pages)
-        total = min(max(planned, index + 1), self.request.max_pages)
+        total = self._grow_total(max(len(self.last_plan), index + 1))
         await self._emit(PageScraped(url, index, total, status, error))
         await self._emit(Progress(len(self.pages), total, f"Scraping {url}"))
+
+    def _grow_total(self, planned: int) -> int:
+        """The page total to report: ``planned`` (within the budget), or more if more was
+        reported before."""
+        self.total = max(self.total, min(planned, self.request.max_pages))
+        return self.total
 
     async def _emit(self, event: Event) -> None:
         if self.held is not None:
@@ -453,6 +470,20 @@ async def send_event(sink: EventSink | None, event: Event) -> None:
 def _listed(url: str, is_start: bool, plan: Plan) -> _Target:
     """A target the request names (the start page, a listed URL): its kind is its URL's."""
     return _Target(url, is_start=is_start, plan=path_plan(plan, url))
+
+
+def _planned(url: str) -> PlannedPage:
+    """A page in a plan with the kind its URL says."""
+    return PlannedPage(url, classify_page(urlsplit(url).path))
+
+
+def _missed_pages(events: Sequence[Event]) -> list[PlannedPage]:
+    """The pages that ``events`` report failed or skipped."""
+    return [
+        _planned(event.url)
+        for event in events
+        if isinstance(event, PageScraped) and event.status != PageStatus.DONE
+    ]
 
 
 def _origin(url: str) -> str:

@@ -63,6 +63,11 @@ class Job:
             "durationMs": duration if self.status.finished else None,
         }
 
+    def list_entry(self) -> dict[str, Any]:
+        """The job as ``GET /v1/jobs`` lists it: without its result, with the ``url`` it
+        extracts, so that a list says which site each job is about."""
+        return {"id": self.id, "url": self.request.url, **self.to_dict(with_result=False)}
+
 
 def _iso(moment: float | None) -> str | None:
     return None if moment is None else iso_millis(datetime.fromtimestamp(moment, UTC))

@@ -45,7 +45,10 @@ class StoreUnusable(Exception):
 class JobStore(Protocol):
     async def create_job(
         self, key_id: str, request: ExtractRequest, *, idempotency_key: str | None = None
-    ) -> Job: ...
+    ) -> Job:
+        """A new pending job; or, when ``key_id`` used ``idempotency_key`` before, the job it
+        made then, as stored (the caller compares its ``request``: another request is a 422)."""
+        ...
 
     async def get_job(self, job_id: str, key_id: str | None = None) -> Job | None: ...
 

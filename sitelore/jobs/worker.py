@@ -274,7 +274,11 @@ class _Recorder:
         self.last_beat = asyncio.get_running_loop().time()
 
     async def started(self) -> None:
-        self.progress["totalPages"] = self.job.request.max_pages
+        # What is planned before the crawl starts: the start page, or the listed pages. The
+        # crawl's totals only grow from there; starting at maxPages would make totalPages
+        # drop as soon as a small site's plan is made.
+        urls = self.job.request.urls
+        self.progress["totalPages"] = len(urls) if urls else 1
         self.progress["currentStep"] = "Starting"
         await self.worker.store.set_progress(self.job.id, dict(self.progress))
         current = await self.worker.store.get_job(self.job.id)

@@ -129,3 +129,21 @@ def test_wait_looks_again_soon_then_backs_off() -> None:
     assert pauses[:7] == [0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4]
     assert pauses[7] == pytest.approx(9.6) and max(pauses) <= 60
     assert poller.pause(retry_after=2.0) == 2.0  # what a 429 asks for
+
+
+def test_an_idempotency_key_through_the_client(start_api: StartApi, acme: str) -> None:
+    api = start_api(workers=0)
+    with Client(api.url, api.key.key) as client:
+        first = client.extract_async(acme, max_pages=2, idempotency_key="order-7")
+        assert client.extract_async(acme, maxPages=2, idempotency_key="order-7") == first
+        with pytest.raises(APIError) as raised:
+            client.extract_async(acme, max_pages=3, idempotency_key="order-7")
+        assert [job["id"] for job in client.list_jobs()["jobs"]] == [first]
+    assert raised.value.status == 422
+    assert "Idempotency-Key 'order-7' was used for another request" in raised.value.message
+
+    async def run() -> str:
+        async with AsyncClient(api.url, api.key.key) as client:
+            return await client.extract_async(acme, max_pages=2, idempotency_key="order-7")
+
+    assert asyncio.run(run()) == first

@@ -126,6 +126,27 @@ def test_every_extract_route_validates_the_same_way(
     assert field.lower() in error_body(response, 400).lower()
 
 
+@pytest.mark.parametrize("route", EXTRACT_ROUTES)
+@pytest.mark.parametrize("url", ["127.0.0.1:8801", "a.test", "a.test/pricing", "localhost:8000"])
+def test_a_url_without_its_scheme_is_400_saying_which_it_needs(
+    client: httpx.Client, route: str, url: str
+) -> None:
+    # The API never guesses http or https (only the command line does, and says so).
+    message = error_body(client.post(route, json={"url": url}), 400)
+    assert message == f"url must start with http:// or https://, got {url!r}"
+
+
+@pytest.mark.parametrize("route", ["/v1/extract", "/v1/extract/stream"])
+def test_callback_url_on_sync_and_stream_is_400_async_only(
+    client: httpx.Client, route: str
+) -> None:
+    before = _job_count(client)
+    body = {"url": SITE, "callbackUrl": "http://hooks.test/hook"}
+    message = error_body(client.post(route, json=body), 400)
+    assert "callbackUrl" in message and "/v1/extract/async" in message, message
+    assert _job_count(client) == before, "a refused request must not create a job"
+
+
 # -- 401 ------------------------------------------------------------------------------------
 
 V1_CALLS = [

@@ -178,8 +178,11 @@ def test_stream_of_a_failing_site_ends_with_error(api: Api) -> None:
     body = {"url": "http://nowhere.test/", "maxPages": 1}
     with client.stream("POST", "/v1/extract/stream", json=body) as sse:
         stream = read_sse(sse)
-    assert stream.names[0] == "connected"
-    assert stream.names[-1] == "error"
+    # The start page is planned before it is reported (never an empty plan, then a page).
+    assert stream.names == ["connected", "pages_planned", "page_scraped", "progress", "error"]
+    [plan] = stream.of("pages_planned")
+    assert plan.data["pages"] == [{"url": "http://nowhere.test/", "purpose": "home"}]
+    assert stream.of("page_scraped")[0].data["url"] == "http://nowhere.test/"
     message = stream.frames[-1].data["message"]
     assert "nowhere.test" in message
     assert get_job(client, stream.frames[0].data["jobId"])["error"] == message

@@ -66,7 +66,7 @@ URL = "url is not allowed: "
 URLS = "urls is not allowed: "
 HOOK_NO = "callbackUrl is not allowed: "
 PORTS = "is not allowed (allowed: 80, 443, 8000-8999)"
-WEB_ONLY = "url must be an http or https URL, got "
+WEB_ONLY = "url must start with http:// or https://, got "
 REFUSED: list[tuple[dict[str, Any], str]] = [
     ({"url": "http://127.0.0.1/"}, URL + LOOPBACK),
     ({"url": "http://2130706433/"}, URL + LOOPBACK),
@@ -78,7 +78,7 @@ REFUSED: list[tuple[dict[str, Any], str]] = [
     ({"url": "http://127.0.0.1./"}, URL + LOOPBACK),
     ({"url": "http://①②⑦.0.0.1/"}, URL + LOOPBACK),
     ({"url": "http://%31%32%37.0.0.1/"}, URL + LOOPBACK),
-    ({"url": "127.0.0.1:8080"}, URL + LOOPBACK),
+    ({"url": "127.0.0.1:8080"}, WEB_ONLY + "'127.0.0.1:8080'"),
     ({"url": "http://[::1]/"}, URL + "::1 is a loopback address"),
     ({"url": "http://[::ffff:7f00:1]/"}, URL + MAPPED),
     ({"url": "http://localhost:8000/"}, URL + "localhost is a loopback name"),

@@ -14,7 +14,8 @@ from tests.apikit import (
     submit,
     wait_job,
 )
-from tests.webserver import WebServer
+from tests.sitekit import links_page, page_html, prose, route_site
+from tests.webserver import Response, WebServer, html
 
 
 def test_get_job_of_another_key_is_404_like_an_unknown_job(api: Api, acme: str) -> None:
@@ -49,8 +50,9 @@ def test_list_is_newest_first_without_results_and_pages_with_a_cursor(api: Api, 
     for job in first["jobs"]:
         assert job["result"] is None
         assert job["status"] == "completed"
+        assert job["url"] == acme  # which site each job is about, without fetching each
         assert set(job) == {
-            "id", "status", "progress", "result", "error", "startedAt", "finishedAt",
+            "id", "url", "status", "progress", "result", "error", "startedAt", "finishedAt",
             "durationMs",
         }  # fmt: skip
 
@@ -79,6 +81,7 @@ def test_list_with_pending_jobs(start_api: StartApi, acme: str) -> None:
     jobs = list(iter_jobs(client, status="pending"))
     assert [job["id"] for job in jobs] == ids[::-1]
     assert all(job["progress"] is None for job in jobs)
+    assert all(job["url"] == acme for job in jobs)
 
 
 def test_list_validates_its_query(api: Api) -> None:
@@ -204,3 +207,27 @@ def test_a_job_over_its_time_limit_fails_saying_so(start_api: StartApi, web: Web
     assert job["status"] == "failed"
     assert job["error"] == "Job stopped: it ran longer than the 1s job time limit"
     assert job["progress"]["currentStep"] == "Failed"
+
+
+def test_total_pages_never_goes_down_in_the_job_record(api: Api, web: WebServer) -> None:
+    # Seven of the home page's eight links fail: the plan shrinks as they do. The home page
+    # answers after a second, which holds the job at its first progress long enough to read.
+    links = [f"/page-{n}/" for n in range(8)]
+    home = html(links_page(*links))
+    pages: dict[str, str | Response] = {
+        "/": Response(home.status, home.headers, home.body, delay=1.0),
+        "/page-0/": page_html("Page", prose("Topic of Totals Company")),
+    }
+    route_site(web, "totals.test", pages)
+    for link in links[1:]:
+        web.add_route("totals.test", link, html(page_html("Error", "<h1>Error</h1>"), 500))
+    client = api.client()
+    job_id = submit(client, {"url": "http://totals.test/", "maxPages": 10})
+    starting = wait_job(client, job_id, until=lambda job: job["progress"] is not None)
+    job = wait_job(client, job_id)
+    assert job["status"] == "completed", job
+    with client.stream("GET", f"/v1/jobs/{job_id}/events") as sse:
+        totals = [frame.data["totalPages"] for frame in read_sse(sse, timeout=5).of("progress")]
+    seen = [starting["progress"]["totalPages"], *totals, job["progress"]["totalPages"]]
+    assert seen == sorted(seen), seen
+    assert job["progress"] == {"pagesScraped": 2, "totalPages": 9, "currentStep": "Complete"}

@@ -31,7 +31,7 @@ JOB = "/v1/jobs/{jobId}"
 # Every route, its success status and the error statuses it can answer (API.md).
 ROUTES: dict[tuple[str, str], tuple[str, set[str]]] = {
     ("post", "/v1/extract"): ("200", KEYED | {"400", "413", "502", "504"}),
-    ("post", "/v1/extract/async"): ("202", KEYED | {"400", "413"}),
+    ("post", "/v1/extract/async"): ("202", KEYED | {"400", "413", "422"}),
     ("post", "/v1/extract/stream"): ("200", KEYED | {"400", "413"}),
     ("get", "/v1/jobs"): ("200", KEYED | {"400"}),
     ("get", JOB): ("200", KEYED | {"404"}),

@@ -21,8 +21,6 @@ START = ExtractRequest(url="https://acme.test/")
         pytest.param(
             "HTTPS://ACME.test/Pricing#plans", "https://acme.test/Pricing", id="normalised"
         ),
-        pytest.param("acme.test/pricing", "https://acme.test/pricing", id="no-scheme"),
-        pytest.param("www.acme.test", "https://www.acme.test/", id="no-scheme-www"),
         pytest.param("  https://acme.test/  ", "https://acme.test/", id="whitespace"),
     ],
 )
@@ -35,10 +33,16 @@ def test_valid_url_is_normalised(url: str, expected: str) -> None:
     [
         pytest.param("", "required", id="empty"),
         pytest.param("   ", "required", id="blank"),
-        pytest.param("ftp://acme.test/", "http or https", id="ftp"),
-        pytest.param("javascript:alert(1)", "http or https", id="javascript"),
-        pytest.param("tel:+1.555.0100", "http or https", id="tel"),
-        pytest.param("localhost", "http or https", id="no-dot-no-scheme"),
+        pytest.param("ftp://acme.test/", "must start with http:// or https://", id="ftp"),
+        pytest.param("javascript:alert(1)", "must start with http://", id="javascript"),
+        pytest.param("tel:+1.555.0100", "must start with http://", id="tel"),
+        pytest.param("localhost", "must start with http://", id="no-dot-no-scheme"),
+        # The API never guesses a scheme (the command line does, saying so).
+        pytest.param("acme.test/pricing", "must start with http://", id="no-scheme"),
+        pytest.param("www.acme.test", "must start with http://", id="no-scheme-www"),
+        pytest.param("127.0.0.1:8801", "must start with http://", id="no-scheme-host-port"),
+        pytest.param("http:acme.test", "must start with http://", id="no-slashes"),
+        pytest.param("http://a.test:99999/", "port must be a number from 1", id="bad-port"),
         pytest.param("https://acme.test/" + "a" * 2100, "longer than", id="too-long"),
     ],
 )
@@ -117,7 +121,8 @@ def test_urls_are_normalised_and_deduplicated_and_may_use_any_subdomain() -> Non
         pytest.param(
             ("https://acme.test.evil.example/",), 10, "not on the same site", id="lookalike"
         ),
-        pytest.param(("ftp://acme.test/file",), 10, "http or https", id="scheme"),
+        pytest.param(("ftp://acme.test/file",), 10, "must start with http://", id="scheme"),
+        pytest.param(("acme.test/file",), 10, "must start with http://", id="no-scheme"),
         pytest.param((), 10, "at least one", id="empty-list"),
     ],
 )
@@ -199,7 +204,7 @@ def test_callback_url_must_be_http() -> None:
         pytest.param("http://hooks.test:99999/", "port must be a number", id="port-too-big"),
         pytest.param("http://hooks.test:0/", "port must be a number", id="port-zero"),
         pytest.param("http://hooks.test:x/", "port must be a number", id="port-not-a-number"),
-        pytest.param("ftp://hooks.test/", "http or https", id="scheme"),
+        pytest.param("ftp://hooks.test/", "must start with http:// or https://", id="scheme"),
         pytest.param("http://u:p@hooks.test/", "user name or password", id="userinfo"),
     ],
 )
