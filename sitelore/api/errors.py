@@ -17,7 +17,7 @@ from sitelore.jobs.store import StoreFull, StoreUnavailable
 BODY_PARSE_FAILURE = "There was an error parsing the body"  # FastAPI's own words
 
 
-class ApiError(Exception):
+class StatusError(Exception):
     """An answer other than 2xx, with the message the client sees."""
 
     def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
@@ -79,7 +79,7 @@ def _with_setting(error: Exception) -> str:
 
 def install_error_handlers(app: FastAPI) -> None:
     async def on_api_error(request: Request, error: Exception) -> Response:
-        assert isinstance(error, ApiError)
+        assert isinstance(error, StatusError)
         return error_response(error.status, error.message, error.headers)
 
     async def on_invalid(request: Request, error: Exception) -> Response:
@@ -108,7 +108,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_bug(request: Request, error: Exception) -> Response:
         return error_response(500, "internal error")
 
-    app.add_exception_handler(ApiError, on_api_error)
+    app.add_exception_handler(StatusError, on_api_error)
     app.add_exception_handler(InvalidRequest, on_invalid)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)

@@ -17,7 +17,7 @@ from starlette.types import Receive, Scope, Send
 from sitelore.api import schemas
 from sitelore.api.caches import TimedCache
 from sitelore.api.docs import EVENTS, KEYED, errors, event_stream
-from sitelore.api.errors import ApiError, json_response
+from sitelore.api.errors import StatusError, json_response
 from sitelore.api.limits import RateLimiter, StreamCount
 from sitelore.api.schemas import ExtractBody
 from sitelore.core.netpolicy import NetworkPolicy
@@ -76,18 +76,18 @@ async def authenticated(
     context: ServicesDep, x_api_key: Annotated[str | None, Security(API_KEY)]
 ) -> ApiKey:
     if not x_api_key:
-        raise ApiError(401, "x-api-key header is missing")
+        raise StatusError(401, "x-api-key header is missing")
     key = context.keys.get(x_api_key)
     if key is None:
         key = await context.store.authenticate(x_api_key)
         if key is None:
-            raise ApiError(401, "x-api-key is not a valid API key")
+            raise StatusError(401, "x-api-key is not a valid API key")
         if key.revoked_at is not None:
-            raise ApiError(401, "this API key was revoked")
+            raise StatusError(401, "this API key was revoked")
         context.keys.put(x_api_key, key, KEY_CACHE_SECONDS)
     wait = context.limiter.check(key.id)
     if wait is not None:
-        raise ApiError(429, "rate limit exceeded for this API key", {"Retry-After": str(wait)})
+        raise StatusError(429, "rate limit exceeded for this API key", {"Retry-After": str(wait)})
     return key
 
 
@@ -114,16 +114,16 @@ async def _submit(
 ) -> Job:
     if answers_result and body.callbackUrl is not None:
         # Silently ignoring it would leave the caller waiting for a webhook never sent.
-        raise ApiError(400, ASYNC_ONLY)
+        raise StatusError(400, ASYNC_ONLY)
     request = body.to_request(context.settings.max_pages_cap, context.policy)
     if idempotency is not None and len(idempotency) > MAX_IDEMPOTENCY_KEY:
-        raise ApiError(400, f"Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY} characters")
+        raise StatusError(400, f"Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY} characters")
     job = await context.store.create_job(key.id, request, idempotency_key=idempotency)
     if job.request != request:
         # The key's job was made for another request (compared validated, so key order,
         # spacing and spelled-out defaults do not count): answering with it would pass off
         # the old job as the new one (IETF Idempotency-Key draft: 422).
-        raise ApiError(
+        raise StatusError(
             422,
             f"Idempotency-Key {idempotency!r} was used for another request (job {job.id}): "
             "send the same request to get that job again, or a new key for a new job",
@@ -178,13 +178,13 @@ async def extract_sync(body: ExtractBody, context: ServicesDep, key: KeyDep) -> 
     job = await _submit(context, key, body, None, answers_result=True)
     finished = await _wait_finished(context, job.id, context.settings.sync_timeout)
     if finished is None:
-        raise ApiError(
+        raise StatusError(
             504,
             f"extraction still running after {context.settings.sync_timeout:g}s: "
             f"poll /v1/jobs/{job.id}",
         )
     if finished.status is JobStatus.FAILED:
-        raise ApiError(502, finished.error or "extraction failed")
+        raise StatusError(502, finished.error or "extraction failed")
     return json_response(finished.result)
 
 
@@ -228,7 +228,7 @@ async def extract_stream(body: ExtractBody, context: ServicesDep, key: KeyDep) -
 async def _owned_job(context: Services, key: ApiKey, job_id: str) -> Job:
     job = await context.store.get_job(job_id, key.id)
     if job is None:
-        raise ApiError(404, f"job {job_id} not found")
+        raise StatusError(404, f"job {job_id} not found")
     return job
 
 
@@ -274,7 +274,7 @@ async def list_jobs(
     try:
         jobs, next_cursor = await context.store.list_jobs(key.id, status, limit, cursor)
     except ValueError as error:
-        raise ApiError(400, f"cursor: {error}") from None
+        raise StatusError(400, f"cursor: {error}") from None
     body = {"jobs": [job.list_entry() for job in jobs], "nextCursor": next_cursor}
     return json_response(body)
 
@@ -292,7 +292,7 @@ async def cancel_job(job_id: JobId, context: ServicesDep, key: KeyDep) -> Respon
     second or two. A finished job answers 409."""
     job = await _owned_job(context, key, job_id)
     if job.status.finished:
-        raise ApiError(409, f"job {job_id} is already {job.status.value}")
+        raise StatusError(409, f"job {job_id} is already {job.status.value}")
     # A pending job ends here, its last event and webhook written with it by the store; a
     # processing one is stopped by its worker.
     job = await context.store.request_cancel(job_id, key.id) or job
@@ -330,7 +330,7 @@ def _event_id(header: str | None) -> int:
         return 0
     value = header.strip()
     if not value.isascii() or not value.isdigit() or len(value) > MAX_EVENT_ID_DIGITS:
-        raise ApiError(400, "Last-Event-ID must be the id of an event of this job (a number)")
+        raise StatusError(400, "Last-Event-ID must be the id of an event of this job (a number)")
     return int(value)
 
 
@@ -338,7 +338,7 @@ def _stream_slot(context: Services, key: ApiKey) -> Callable[[], None]:
     """Count a stream of ``key`` (429 past the cap); call the result when it ends."""
     if not context.streams.take(key.id):
         limit = context.streams.per_key
-        raise ApiError(
+        raise StatusError(
             429,
             f"this key has {limit} event streams open on this server, the most it may; "
             "close one, or poll GET /v1/jobs/{jobId}",

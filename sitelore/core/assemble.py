@@ -53,7 +53,7 @@ TEMPLATE_REASON = "prose of the site's template (header or footer), said once fo
 
 
 @dataclass(frozen=True)
-class Page:
+class CrawledPage:
     """A fetched page with what the crawl knew about it (link labels say what it is)."""
 
     document: Document
@@ -78,7 +78,7 @@ class Assembled:
     items: tuple[KnowledgeItem, ...]
 
 
-def assemble(pages: Sequence[Page]) -> Assembled:
+def assemble(pages: Sequence[CrawledPage]) -> Assembled:
     """Build the profile and the items of a site from its fetched pages (at least one)."""
     documents = [page.document for page in pages]
     home = next((page.document for page in pages if page.is_start), None)
@@ -111,7 +111,7 @@ def assemble(pages: Sequence[Page]) -> Assembled:
     return Assembled(business=business, items=tuple(deduplicate(substantial)))
 
 
-def _contact_page(pages: Sequence[Page], kinds: Sequence[str]) -> Page:
+def _contact_page(pages: Sequence[CrawledPage], kinds: Sequence[str]) -> CrawledPage:
     """The page the site-wide contact items name: the contact page, else the directions
     page, else the first page whose items the request admits."""
     yielding = [(page, kind) for page, kind in zip(pages, kinds, strict=True) if page.yields_items]
@@ -131,7 +131,7 @@ def _unsaid(hours: list[str], items: Sequence[KnowledgeItem]) -> list[str]:
     return [line for line in hours if not any(" ".join(words(line)) in text for text in said)]
 
 
-def _profile_order(pages: Sequence[Page], home: Document | None) -> list[Document]:
+def _profile_order(pages: Sequence[CrawledPage], home: Document | None) -> list[Document]:
     about = [p.document for p in pages if p.purpose == "about" and p.document is not home]
     rest = [p.document for p in pages if p.document is not home and p.document not in about]
     return [*([home] if home else []), *about, *rest]
@@ -149,7 +149,7 @@ def boilerplate(documents: Sequence[Document]) -> frozenset[str]:
 
 
 def _items_of(
-    page: Page,
+    page: CrawledPage,
     purpose: str,
     template: frozenset[str],
     default: ItemCategory | None,
@@ -181,7 +181,7 @@ def _is_article(path: str, document: Document) -> bool:
 
 
 def _template_items(
-    pages: Sequence[Page], template: frozenset[str], brand: str
+    pages: Sequence[CrawledPage], template: frozenset[str], brand: str
 ) -> list[KnowledgeItem]:
     """What the template says in prose (an "about us" blurb in the footer), said once."""
     page = next((p for p in pages if p.is_start), pages[0])

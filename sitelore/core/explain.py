@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sitelore.core.assemble import LISTING_PURPOSES, Page
+from sitelore.core.assemble import LISTING_PURPOSES, CrawledPage
 from sitelore.core.frontier import Candidate
 from sitelore.core.pagetypes import page_kind
 from sitelore.core.urls import url_path
@@ -85,7 +85,9 @@ def path_plan(plan: Plan, url: str) -> Plan:
     return Plan(plan.found, kind, _kind_note(kind, source), plan.score)
 
 
-def page_done(page: Page, plan: Plan, requested: str, language: str | None = None) -> PageWhy:
+def page_done(
+    page: CrawledPage, plan: Plan, requested: str, language: str | None = None
+) -> PageWhy:
     """An extracted page: its kind (now that its title is known too, read in the site's
     ``language``) and why it was taken."""
     document = page.document

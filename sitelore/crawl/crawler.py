@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
-from sitelore.core.assemble import Page
+from sitelore.core.assemble import CrawledPage
 from sitelore.core.document import Document
 from sitelore.core.explain import (
     LISTED,
@@ -74,7 +74,7 @@ MAX_UNVISITED = 10
 class CrawlOutcome:
     """The pages extracted, and the (url, cause) of every fetched URL that gave none."""
 
-    pages: list[Page]
+    pages: list[CrawledPage]
     urls_discovered: int
     failures: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
@@ -139,7 +139,7 @@ class Crawler:
         self.limiter = HostLimiter(options.concurrency)
         self.robots: dict[str, RobotsPolicy] = {}
         self.frontier = Frontier(self.scope, self._admits)
-        self.pages: list[Page] = []
+        self.pages: list[CrawledPage] = []
         self.page_keys: set[str] = set()  # url_key of every page in self.pages
         self.failures: list[tuple[str, str]] = []
         self.skipped: list[tuple[str, str]] = []
@@ -297,7 +297,7 @@ class Crawler:
             refresh = f"only a meta refresh to {document.metadata.refresh}"
             return _Miss(refresh, skipped=True, kind=META_REFRESH)
         admitted = not (target.is_start and discover) or self.filter.admits(document.url)
-        page = Page(document, target.labels, target.is_start, admitted)
+        page = CrawledPage(document, target.labels, target.is_start, admitted)
         self.pages.append(page)
         self.explained.append(page_done(page, target.plan, target.url, self.frontier.language))
         self.page_keys.add(url_key(document.url))

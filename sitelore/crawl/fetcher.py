@@ -44,7 +44,7 @@ from sitelore.errors import (
 )
 from sitelore.models import CrawlOptions
 
-__all__ = ["ACCEPT", "Fetcher", "Page", "Resource"]
+__all__ = ["ACCEPT", "FetchedPage", "Fetcher", "Resource"]
 
 ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -56,7 +56,7 @@ Allow = Callable[[str], bool]
 
 
 @dataclass(frozen=True)
-class Page:
+class FetchedPage:
     """An HTML page. ``redirects`` lists the URLs redirected to, in order (last = final_url).
 
     ``content_type`` is the lower-case MIME type without parameters; ``encoding`` the Python
@@ -149,7 +149,7 @@ class Fetcher:
         if self._owns_client:
             await self._client.aclose()
 
-    async def fetch_page(self, url: str, *, allow: Allow) -> Page:
+    async def fetch_page(self, url: str, *, allow: Allow) -> FetchedPage:
         """Fetch an HTML page; anything else raises :class:`NotHTML` before its body is read.
 
         ``allow`` is asked about every redirect target (``url`` itself is the caller's
@@ -160,7 +160,9 @@ class Fetcher:
             url, allow, html=True, max_bytes=self._options.max_page_bytes
         )
         text, encoding = decode_html(answer.body, answer.charset)
-        return Page(url, answer.url, answer.status, answer.content_type, text, encoding, redirects)
+        return FetchedPage(
+            url, answer.url, answer.status, answer.content_type, text, encoding, redirects
+        )
 
     async def fetch_resource(self, url: str, *, allow: Allow, max_bytes: int) -> Resource:
         """Fetch any content type up to ``max_bytes`` (decoded); error statuses raise."""

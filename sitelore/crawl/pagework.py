@@ -23,7 +23,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from sitelore.core.assemble import Assembled, Page, assemble
+from sitelore.core.assemble import Assembled, CrawledPage, assemble
 from sitelore.core.document import Document, parse_document
 from sitelore.core.globs import PathFilter
 from sitelore.core.treecaps import TreeLimits
@@ -43,7 +43,7 @@ class PageWork(Protocol):
         """The document of one page; raises :class:`~sitelore.errors.UnreadablePage`."""
         ...
 
-    async def assemble(self, pages: Sequence[Page]) -> Assembled:
+    async def assemble(self, pages: Sequence[CrawledPage]) -> Assembled:
         """The profile and items of the pages (:func:`sitelore.core.assemble.assemble`)."""
         ...
 
@@ -71,7 +71,7 @@ class InlinePageWork:
         except Exception as error:  # a page the parser cannot take fails alone, never the job
             raise UnreadablePage(url, error) from error
 
-    async def assemble(self, pages: Sequence[Page]) -> Assembled:
+    async def assemble(self, pages: Sequence[CrawledPage]) -> Assembled:
         return assemble(pages)
 
     async def verdicts(self, path_filter: PathFilter, urls: Sequence[str]) -> dict[str, bool]:
@@ -115,7 +115,7 @@ class PageProcesses:
         document: Document = value
         return document
 
-    async def assemble(self, pages: Sequence[Page]) -> Assembled:
+    async def assemble(self, pages: Sequence[CrawledPage]) -> Assembled:
         budget = self.page_timeout * (1 + len(pages) // PAGES_PER_ASSEMBLY_BUDGET)
         where = pages[0].document.url if pages else ""
         status, value = await self._call("assemble", (list(pages),), budget, where)

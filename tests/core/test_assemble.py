@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from sitelore.core.assemble import Assembled, Page, assemble, boilerplate, deduplicate
+from sitelore.core.assemble import Assembled, CrawledPage, assemble, boilerplate, deduplicate
 from sitelore.core.text import fingerprint, jaccard, shingles, visible_length
 from sitelore.models import INDUSTRIES, ItemCategory, KnowledgeItem
 from tests.core.helpers import doc
@@ -28,12 +28,16 @@ PROMO = (
 )
 
 
-def site_page(path: str, title: str, main: str, *, start: bool = False, promo: bool = True) -> Page:
+def site_page(
+    path: str, title: str, main: str, *, start: bool = False, promo: bool = True
+) -> CrawledPage:
     body = f"{NAV}<main>{main}{PROMO if promo else ''}</main>{FOOTER}"
-    return Page(doc(body, SITE + path, title=f"{title} | Quillby", head=HEAD), is_start=start)
+    return CrawledPage(
+        doc(body, SITE + path, title=f"{title} | Quillby", head=HEAD), is_start=start
+    )
 
 
-def quillby() -> list[Page]:
+def quillby() -> list[CrawledPage]:
     return [
         site_page(
             "/",
@@ -105,7 +109,9 @@ def test_template_blurb_and_sentence_lists_are_said_once() -> None:
         "</ul><ul><li>Home</li><li>Blog</li></ul></aside>"
     )
     pages = [
-        Page(doc(f"{header}<main>{main}</main>{popup}", SITE + path, head=HEAD), is_start=start)
+        CrawledPage(
+            doc(f"{header}<main>{main}</main>{popup}", SITE + path, head=HEAD), is_start=start
+        )
         for path, main, start in (
             ("/", "<h1>Write together</h1><p>Desks by the day or the month.</p>", True),
             ("/desks", "<h1>Desks</h1><p>Fixed and flexible desks, all with a locker.</p>", False),
@@ -152,7 +158,7 @@ def test_times_a_contact_card_mentions_are_still_in_the_location_item() -> None:
 
     def holding_times(contact_main: str) -> list[KnowledgeItem]:
         pages = [
-            Page(doc(f"<main>{main}</main>{footer}", SITE + path, head=HEAD), is_start=start)
+            CrawledPage(doc(f"<main>{main}</main>{footer}", SITE + path, head=HEAD), is_start=start)
             for path, main, start in (
                 ("/", "<h1>Write together</h1><p>Desks by the day or the month.</p>", True),
                 ("/contact", contact_main, False),
@@ -209,7 +215,7 @@ def test_near_duplicate_sections_on_two_pages_become_one_item() -> None:
 
 
 def test_a_page_that_yields_no_items_still_informs_the_profile_and_contacts() -> None:
-    start = Page(
+    start = CrawledPage(
         doc(
             "<main><p>Crumb is a neighbourhood bakery in Leeds baking sourdough and rye "
             "every day.</p>"
@@ -220,7 +226,7 @@ def test_a_page_that_yields_no_items_still_informs_the_profile_and_contacts() ->
         is_start=True,
         yields_items=False,
     )
-    menu = Page(
+    menu = CrawledPage(
         doc(
             "<main><h2>Breads</h2><p>Sourdough, rye, spelt and a seeded loaf, all baked "
             "before dawn "
@@ -390,6 +396,8 @@ def test_a_news_listing_keeps_its_entries() -> None:
 def test_a_pages_kind_is_read_from_its_title_without_the_brand() -> None:
     # "The Beer Garden" is a restaurant's name; its chef's page is no drinks menu.
     body = "<h1>Chef Anna</h1><p>Anna cooked in Lyon for ten years before she came here.</p>"
-    chef = Page(doc(body, "https://beergarden.test/anna/", title="Chef Anna – The Beer Garden"))
+    chef = CrawledPage(
+        doc(body, "https://beergarden.test/anna/", title="Chef Anna – The Beer Garden")
+    )
     assert chef.purpose == "menu"  # read with the brand
     assert chef.purpose_for("The Beer Garden") == "other"

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from sitelore.core.assemble import Page, assemble
+from sitelore.core.assemble import CrawledPage, assemble
 from sitelore.core.explain import (
     LISTED,
     START,
@@ -128,14 +128,14 @@ def test_score_note_lists_every_term() -> None:
 
 def test_a_done_page_takes_its_kind_from_its_title_when_url_and_links_say_nothing() -> None:
     document = doc("<main><p>Plans from $9.</p></main>", SITE + "/p/1", title="Pricing")
-    why = page_done(Page(document), path_plan(LISTED, SITE + "/p/1"), SITE + "/p/1")
+    why = page_done(CrawledPage(document), path_plan(LISTED, SITE + "/p/1"), SITE + "/p/1")
     assert (why.kind, why.status) == ("pricing", "done")
     assert why.reason.startswith("listed in the request's urls; kind pricing from its title")
 
 
 def test_a_done_page_says_when_it_yields_no_items_and_where_it_was_requested() -> None:
     document = doc("<main><p>Welcome.</p></main>", SITE + "/")
-    why = page_done(Page(document, yields_items=False), START, SITE + "/index.html")
+    why = page_done(CrawledPage(document, yields_items=False), START, SITE + "/index.html")
     assert "requested as https://acme.test/index.html" in why.reason
     assert "yields no items: the include/exclude patterns do not admit it" in why.reason
 
@@ -222,7 +222,7 @@ def test_every_assembled_item_has_reasons() -> None:
         SITE + "/",
         title="Acme",
     )
-    assembled = assemble([Page(home, is_start=True)])
+    assembled = assemble([CrawledPage(home, is_start=True)])
     reasons = {item.category: item.why for item in assembled.items}
     for why in reasons.values():
         assert why is not None and why.category_reason and why.title_reason

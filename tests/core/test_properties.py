@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitelore.core.assemble import Page, assemble
+from sitelore.core.assemble import CrawledPage, assemble
 from sitelore.core.document import parse_document
 from sitelore.core.globs import PathGlob
 from sitelore.core.netpolicy import NetworkPolicy
@@ -235,7 +235,7 @@ def test_assemble_never_raises_and_items_are_well_formed(
     inputs: list[tuple[str, str, bool, bool]],
 ) -> None:
     pages = [
-        Page(parse_document(html, url), is_start=index == 0 and start, yields_items=yields)
+        CrawledPage(parse_document(html, url), is_start=index == 0 and start, yields_items=yields)
         for index, (html, url, start, yields) in enumerate(inputs)
     ]
     check_items(assemble(pages).items)
@@ -253,7 +253,7 @@ def check_items(items: Sequence[KnowledgeItem]) -> None:
 
 
 def test_a_lone_short_email_makes_no_item_under_forty_characters() -> None:
-    page = Page(parse_document("<div>hello@acme.test", "http://acme.test/"))
+    page = CrawledPage(parse_document("<div>hello@acme.test", "http://acme.test/"))
     check_items(assemble([page]).items)
 
 
@@ -262,7 +262,7 @@ def test_a_short_jsonld_question_makes_no_item_under_forty_characters() -> None:
         '<script type="application/ld+json">{"@type": "FAQPage", "mainEntity": '
         '[{"name": "Q?", "acceptedAnswer": {"text": "A"}}]}</script>'
     )
-    page = Page(parse_document(html, "http://acme.test/"))
+    page = CrawledPage(parse_document(html, "http://acme.test/"))
     check_items(assemble([page]).items)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sitelore.core.assemble import Page, assemble
+from sitelore.core.assemble import CrawledPage, assemble
 from sitelore.core.metadata import parse_jsonld
 from sitelore.core.structured import structured_items
 from sitelore.models import ItemCategory
@@ -47,6 +47,6 @@ def test_faq_shown_on_the_page_and_declared_in_jsonld_is_one_item_per_question()
     body = (
         f"<main><h1>FAQ</h1><details><summary>{question}</summary><p>{answer}</p></details></main>"
     )
-    page = Page(doc(body, SOURCE, title="FAQ | Crumb", head=head), is_start=True)
+    page = CrawledPage(doc(body, SOURCE, title="FAQ | Crumb", head=head), is_start=True)
     items = assemble([page]).items
     assert [item.title for item in items if item.category is ItemCategory.FAQ] == [question]

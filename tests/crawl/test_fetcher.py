@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from sitelore.crawl.charset import decode_html, looks_like_html, parse_content_type
-from sitelore.crawl.fetcher import Fetcher, Page, Resource, parse_retry_after
+from sitelore.crawl.fetcher import FetchedPage, Fetcher, Resource, parse_retry_after
 from sitelore.crawl.transport import Resolver, SystemResolver, build_client
 from sitelore.errors import (
     ConnectError,
@@ -54,8 +54,8 @@ def get_page(
     url: str,
     options: CrawlOptions = OPTIONS,
     allow: Callable[[str], bool] = anywhere,
-) -> Page:
-    async def go() -> Page:
+) -> FetchedPage:
+    async def go() -> FetchedPage:
         async with Fetcher(options, resolver=resolver) as fetcher:
             return await fetcher.fetch_page(url, allow=allow)
 
@@ -470,7 +470,7 @@ def test_client_and_resolver_are_exclusive(resolver: StaticResolver) -> None:
 def test_shared_client_stays_open(web: WebServer, resolver: StaticResolver, sites: Path) -> None:
     web.add_site(HOST, sites / "tiny")
 
-    async def go() -> tuple[Page, Page]:
+    async def go() -> tuple[FetchedPage, FetchedPage]:
         async with build_client(OPTIONS, resolver) as client:
             async with Fetcher(OPTIONS, client=client) as first:
                 one = await first.fetch_page("http://acme.test/", allow=anywhere)

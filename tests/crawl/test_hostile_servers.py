@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from sitelore.crawl.crawler import MAX_FETCHES_PER_PAGE
-from sitelore.crawl.fetcher import Fetcher, Page
+from sitelore.crawl.fetcher import FetchedPage, Fetcher
 from sitelore.errors import FetchError, ResponseTooLarge
 from sitelore.models import CrawlOptions, ExtractRequest
 from sitelore.pipeline import extract_site
@@ -25,8 +25,8 @@ CAP = 200_000
 OPTIONS = CrawlOptions(timeout=5, max_page_bytes=CAP, max_retries=0, trust_env=False)
 
 
-def fetch(resolver: StaticResolver, url: str, options: CrawlOptions = OPTIONS) -> Page:
-    async def go() -> Page:
+def fetch(resolver: StaticResolver, url: str, options: CrawlOptions = OPTIONS) -> FetchedPage:
+    async def go() -> FetchedPage:
         async with Fetcher(options, resolver=resolver) as fetcher:
             return await fetcher.fetch_page(url, allow=lambda _url: True)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sitelore.core.assemble import Page, assemble
+from sitelore.core.assemble import CrawledPage, assemble
 from sitelore.core.globs import PathFilter
 from sitelore.core.treecaps import TreeLimits
 from sitelore.crawl.pagework import InlinePageWork, PageProcesses
@@ -57,7 +57,7 @@ def test_a_child_gives_the_document_and_result_the_thread_would() -> None:
             # Containers are keyed by node addresses, which differ from process to process.
             assert [b.markdown for b in document.blocks] == [b.markdown for b in inline.blocks]
             assert (document.metadata, document.links) == (inline.metadata, inline.links)
-            page = Page(document, is_start=True)
+            page = CrawledPage(document, is_start=True)
             assert await work.assemble([page]) == assemble([page])
 
     asyncio.run(run())
