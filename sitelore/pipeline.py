@@ -6,6 +6,7 @@ The CLI, the HTTP API's workers and library users all run extractions through he
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sitelore.core.netpolicy import NetworkPolicy
@@ -14,6 +15,7 @@ from sitelore.crawl.crawler import Crawler, EventSink, send_event
 from sitelore.crawl.fetcher import Fetcher
 from sitelore.crawl.observer import PageObserver
 from sitelore.crawl.pagework import InlinePageWork, PageWork
+from sitelore.crawl.sources import PageSource
 from sitelore.crawl.transport import Resolver
 from sitelore.models import (
     BusinessClassified,
@@ -34,6 +36,7 @@ async def extract_site(
     policy: NetworkPolicy | None = None,
     work: PageWork | None = None,
     observer: PageObserver | None = None,
+    source: Callable[[Fetcher], PageSource] | None = None,
 ) -> ExtractResult:
     """Crawl the site of ``request.url`` and extract its profile and knowledge items.
 
@@ -41,7 +44,9 @@ async def extract_site(
     sitemaps); ``None`` connects anywhere, as a local tool running with its user's rights.
     ``work`` runs the parsing and the assembly (:mod:`sitelore.crawl.pagework`); ``None``
     runs them on this thread, with no time limit. ``observer`` hears of every page taken
-    (extracted, failed or skipped, and why): the job runtime counts them.
+    (extracted, failed or skipped, and why): the job runtime counts them. ``source`` makes
+    the page source from the crawl's fetcher (:mod:`sitelore.crawl.sources`); ``None``
+    fetches pages over HTTP.
 
     Raises :class:`~sitelore.errors.InvalidRequest` for a bad request,
     :class:`~sitelore.errors.RobotsDisallowed` when robots.txt forbids the start page and
@@ -52,7 +57,8 @@ async def extract_site(
     work = work or InlinePageWork()
     started = datetime.now(UTC)
     async with Fetcher(options, resolver=resolver, policy=policy) as fetcher:
-        crawler = Crawler(request, options, fetcher, on_event, work, observer)
+        page_source = None if source is None else source(fetcher)
+        crawler = Crawler(request, options, fetcher, on_event, work, observer, page_source)
         outcome = await crawler.run()
     assembled = await work.assemble(outcome.pages)
     await send_event(on_event, BusinessClassified(assembled.business))

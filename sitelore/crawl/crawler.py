@@ -39,6 +39,8 @@ from sitelore.crawl.pagework import InlinePageWork, PageWork
 from sitelore.crawl.politeness import HostLimiter
 from sitelore.crawl.robots import RobotsPolicy, load_robots
 from sitelore.crawl.sitemaps import collect_sitemap_urls
+from sitelore.crawl.sources import PageSource
+from sitelore.crawl.sources.http import HttpPageSource
 from sitelore.errors import (
     EmptyPage,
     ExtractionFailed,
@@ -127,10 +129,12 @@ class Crawler:
         on_event: EventSink | None = None,
         work: PageWork | None = None,
         observer: PageObserver | None = None,
+        source: PageSource | None = None,
     ) -> None:
         self.request = request
         self.options = options
-        self.fetcher = fetcher
+        self.fetcher = fetcher  # robots.txt and sitemaps
+        self.source = source or HttpPageSource(fetcher)  # the pages
         self.work = work or InlinePageWork()
         self.on_event = on_event
         self.observer = observer or Unobserved()
@@ -324,7 +328,7 @@ class Crawler:
                 raise RobotsDisallowed(target.url)
             host = urlsplit(target.url).hostname or ""
             async with self.limiter.slot(host):
-                page = await self.fetcher.fetch_page(target.url, allow=self.scope.contains)
+                page = await self.source.page(target.url, allow=self.scope.contains)
             document = await self.work.parse(page.text, page.final_url)
             await self._judge(self._followable(document))
             if not document.blocks and not target.is_start and not document.metadata.refresh:
