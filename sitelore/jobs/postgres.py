@@ -16,6 +16,7 @@ whose task claims it with :meth:`PostgresStore.claim`. A key's jobs are spread o
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,6 +26,7 @@ import psycopg
 import psycopg_pool
 from psycopg.rows import DictRow, dict_row
 
+from sitelore.jobs.conditions import ConditionLog
 from sitelore.jobs.models import (
     CANCELLED,
     ApiKey,
@@ -68,6 +70,8 @@ from sitelore.jobs.store import (
 )
 from sitelore.models import ExtractRequest
 
+log = logging.getLogger("sitelore.store")
+
 
 class SchemaOutdated(StoreUnavailable):
     """The database lacks migrations: run ``sitelore db upgrade`` (then start again)."""
@@ -97,6 +101,7 @@ class PostgresStore:
             check=psycopg_pool.AsyncConnectionPool.check_connection,
         )
         self._queue = {"queue": QUEUE_NAME, "task": TASK_NAME}
+        self._condition = ConditionLog(log, "database")
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -126,7 +131,10 @@ class PostgresStore:
             async with self.pool.connection() as connection:
                 yield connection
         except (psycopg.OperationalError, psycopg_pool.PoolTimeout) as error:
-            raise StoreUnavailable(f"database unavailable: {error}") from error
+            unavailable = StoreUnavailable(f"database unavailable: {error}")
+            self._condition.failing(unavailable)  # said once; the loops that retry are quiet
+            raise unavailable from error
+        self._condition.working()
 
     async def _one(self, sql: str, args: dict[str, Any] | None = None) -> DictRow | None:
         async with self._connection() as connection:

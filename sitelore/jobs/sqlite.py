@@ -1,26 +1,20 @@
-"""The embedded store: one SQLite file in WAL mode, used from one thread of its own.
+"""The embedded store: the statements of the store contract on one SQLite file.
 
-Every call runs on a single-thread executor, so statements never interleave and the
-event loop never waits on the disk. State changes are single statements (or one
-transaction), which is what makes a claim atomic and a restart safe.
+The file, its thread and its errors are :mod:`sitelore.jobs.sqlitefile`'s: every call is
+one transaction there. State changes are single statements (or one transaction), which
+is what makes a claim atomic and a restart safe.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
-import logging
 import secrets
 import sqlite3
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sitelore.jobs.conditions import ConditionLog
-from sitelore.jobs.datafile import check_data_file
 from sitelore.jobs.models import (
     CANCELLED,
     ApiKey,
@@ -41,9 +35,8 @@ from sitelore.jobs.rows import (
     key_from_row,
     status_counts,
 )
+from sitelore.jobs.sqlitefile import SQLiteFile
 from sitelore.jobs.store import (
-    StoreFull,
-    StoreUnavailable,
     delivery_status,
     hash_secret,
     new_job_id,
@@ -54,37 +47,6 @@ from sitelore.jobs.store import (
 from sitelore.models import ExtractRequest
 
 T = TypeVar("T")
-log = logging.getLogger("sitelore.store")
-WAL_SIZE_LIMIT = 4 << 20
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS api_keys (
-    id TEXT PRIMARY KEY, name TEXT NOT NULL, secret_hash TEXT NOT NULL,
-    webhook_secret TEXT NOT NULL, created_at REAL NOT NULL, revoked_at REAL
-);
-CREATE TABLE IF NOT EXISTS jobs (
-    id TEXT PRIMARY KEY, key_id TEXT NOT NULL, status TEXT NOT NULL, request TEXT NOT NULL,
-    progress TEXT, result TEXT, error TEXT, created_at REAL NOT NULL, started_at REAL,
-    finished_at REAL, attempts INTEGER NOT NULL DEFAULT 0, worker TEXT, heartbeat_at REAL,
-    cancel_requested INTEGER NOT NULL DEFAULT 0, idempotency_key TEXT
-);
-CREATE INDEX IF NOT EXISTS jobs_queue ON jobs (status, created_at);
-CREATE INDEX IF NOT EXISTS jobs_by_key ON jobs (key_id, created_at DESC, id DESC);
-CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs (key_id, idempotency_key)
-    WHERE idempotency_key IS NOT NULL;
-CREATE TABLE IF NOT EXISTS job_events (
-    job_id TEXT NOT NULL, seq INTEGER NOT NULL, name TEXT NOT NULL, data TEXT NOT NULL,
-    PRIMARY KEY (job_id, seq)
-);
-CREATE TABLE IF NOT EXISTS deliveries (
-    id TEXT PRIMARY KEY, job_id TEXT NOT NULL, key_id TEXT NOT NULL, url TEXT NOT NULL,
-    event TEXT NOT NULL, body TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
-    next_at REAL NOT NULL, status TEXT NOT NULL, last_error TEXT, created_at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_at);
-CREATE INDEX IF NOT EXISTS deliveries_by_job ON deliveries (job_id);
-CREATE TABLE IF NOT EXISTS housekeeping (task TEXT PRIMARY KEY, last_run REAL NOT NULL);
-"""
 
 
 class SQLiteStore:
@@ -93,82 +55,21 @@ class SQLiteStore:
     def __init__(self, path: Path | str, clock: Callable[[], float] = time.time) -> None:
         self.path = str(path)
         self._clock = clock
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitelore-db")
-        self._db: sqlite3.Connection | None = None
-        self._full = False
-        self._last_checkpoint = 0.0
-        self._condition = ConditionLog(log, "database")
+        self.file = SQLiteFile(self.path)
 
-    # -- plumbing ---------------------------------------------------------------------------
+    # -- the file ---------------------------------------------------------------------------
 
     async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._call, work)
-
-    def _call(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        try:
-            db = self._connection()
-            if self._full:
-                self._give_back_log_space(db)
-            changes = db.total_changes
-            with db:  # one transaction per call
-                result = work(db)
-        except sqlite3.OperationalError as error:
-            raise self._unavailable(error) from error
-        if self._full and db.total_changes > changes:
-            self._full = False
-            self._condition.working()
-        return result
-
-    def _give_back_log_space(self, db: sqlite3.Connection) -> None:
-        """While the disk is full, try (once a second) to move the write-ahead log into the
-        database and truncate it, so that the space it grew into is free again."""
-        now = time.monotonic()
-        if now - self._last_checkpoint < 1.0:
-            return
-        self._last_checkpoint = now
-        with contextlib.suppress(sqlite3.OperationalError):  # still no room: reads go on
-            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-
-    def _unavailable(self, error: sqlite3.OperationalError) -> StoreUnavailable:
-        if error.sqlite_errorname != "SQLITE_FULL":
-            return StoreUnavailable(f"database {self.path} unavailable: {error}")
-        self._full = True
-        full = StoreFull(f"the disk holding the database {self.path} is full")
-        self._condition.failing(full)
-        return full
-
-    def _connection(self) -> sqlite3.Connection:
-        if self._db is None:
-            db = sqlite3.connect(self.path, timeout=10, check_same_thread=False)
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            # After a checkpoint the log shrinks back to this, whatever it grew to.
-            db.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
-            db.executescript(SCHEMA)
-            self._db = db
-        return self._db
+        return await self.file.run(work)
 
     async def open(self) -> None:
-        """Refuse a data file that exists but cannot be trusted (see
-        :func:`~sitelore.jobs.datafile.check_data_file`), then open it."""
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._executor, check_data_file, Path(self.path))
-        await self._run(lambda db: None)
+        await self.file.open()
 
     async def ping(self) -> None:
-        await self._run(lambda db: db.execute("SELECT 1").fetchone())
+        await self.file.ping()
 
     async def close(self) -> None:
-        def shut(db: sqlite3.Connection) -> None:
-            db.close()
-            self._db = None
-
-        if self._db is not None:
-            loop = asyncio.get_running_loop()
-            await loop.run_in_executor(self._executor, lambda: shut(self._connection()))
-        self._executor.shutdown(wait=True)
+        await self.file.close()
 
     # -- jobs -------------------------------------------------------------------------------
 

@@ -23,7 +23,6 @@ from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.crawl.pagework import PageWork
 from sitelore.crawl.transport import Resolver
 from sitelore.errors import SiteloreError
-from sitelore.jobs.conditions import ConditionLog
 from sitelore.jobs.hub import QUEUE, EventHub, wait_for
 from sitelore.jobs.metrics import JobMetrics, unrecorded
 from sitelore.jobs.models import CANCELLED, Ending, Job, webhook_body
@@ -220,7 +219,6 @@ class PullLoop:
     def __init__(self, worker: Worker, queue: PullQueue) -> None:
         self.worker = worker
         self.queue = queue
-        self.condition = ConditionLog(log, "worker")
 
     async def run(self, *, burst: bool = False) -> None:
         """Work until cancelled; with ``burst``, until the queue is empty and nothing runs."""
@@ -233,12 +231,10 @@ class PullLoop:
             while True:
                 try:
                     job = await self.queue.claim_job(self.worker.worker_id, settings.per_key_limit)
-                    self.condition.working()
                     if job is not None:
                         await self.worker.run_job(job)
                         continue
-                except StoreUnavailable as error:
-                    self.condition.failing(error)  # one line, not one per slot per second
+                except StoreUnavailable:  # the store says so, once: no line per slot per second
                     await asyncio.sleep(SLOT_RETRY)
                     continue
                 except Exception:

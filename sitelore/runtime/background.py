@@ -22,7 +22,6 @@ from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.core.treecaps import TreeLimits
 from sitelore.crawl.pagework import PageProcesses
 from sitelore.crawl.transport import Resolver, build_client
-from sitelore.jobs.conditions import ConditionLog
 from sitelore.jobs.deliveries import DeliverySender
 from sitelore.jobs.hub import EventHub
 from sitelore.jobs.metrics import JobMetrics
@@ -128,15 +127,13 @@ def worker_settings(settings: Settings, policy: NetworkPolicy, concurrency: int)
 async def housekeeping(settings: Settings, store: JobStore, worker: Worker) -> None:
     """Stalled jobs back to the queue, expired jobs deleted (by one process per period)."""
     every = min(settings.housekeeping_interval, settings.stale_after / 2)
-    condition = ConditionLog(log, "housekeeping")
     while True:
         try:
             await worker.recover()
             if await store.housekeeping_due(PURGE, every):
                 await store.purge_finished(time.time() - settings.retention_seconds)
-            condition.working()
-        except StoreUnavailable as error:  # said once, not at every pass
-            condition.failing(error)
+        except StoreUnavailable:  # the store says so, once: no line at every pass
+            pass
         except Exception:  # one bad pass must not stop the next
             log.exception("housekeeping failed")
         await asyncio.sleep(every)
