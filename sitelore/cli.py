@@ -338,6 +338,9 @@ def _new_progress() -> Progress:
 cli_server.register(app)
 
 
+INTERRUPTED = 130  # the shell's status for a command ended by SIGINT (128 + 2)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status instead of raising ``SystemExit``."""
     from sitelore.errors import APIError, InvalidRequest, SiteloreError
@@ -355,13 +358,15 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Exit as done:
         return int(done.exit_code)
     except (typer.Abort, KeyboardInterrupt):
-        return _fail("interrupted", 130)
+        return _fail("interrupted", INTERRUPTED)
     except OSError as error:
         return _fail(f"cannot write output: {error}", 1)
     except Exception as error:
         if _is_usage_error(error):
             return _usage_error(error)
         raise
+    if status == INTERRUPTED:  # typer's answer to Ctrl-C (it returns the status): say it
+        return _fail("interrupted", INTERRUPTED)
     return status if isinstance(status, int) else 0
 
 

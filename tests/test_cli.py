@@ -7,6 +7,7 @@ address (``http://127.0.0.1:PORT/``); nothing else is ever contacted.
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from sitelore.cli import main
+from tests.apikit import child_env, eventually
 from tests.webserver import Response, WebServer, closed_port
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy")
@@ -256,3 +258,17 @@ def test_a_bare_host_for_a_server_is_sent_as_https_saying_so(
         "(write http:// for a site without TLS)"
     )
     assert second.startswith(f"sitelore: error: cannot reach the sitelore server at {server}")
+
+
+def test_ctrl_c_is_one_line_and_exit_130(web: WebServer, tmp_path: Path) -> None:
+    web.add_route("127.0.0.1", "/", Response(body=b"<p>late</p>", delay=60))
+    output = tmp_path / "result.json"
+    command = [sys.executable, "-m", "sitelore", "extract", f"http://127.0.0.1:{web.port}/",
+               "-q", "-o", str(output)]  # fmt: skip
+    running = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=child_env())
+    eventually(lambda: "/" in web.paths("127.0.0.1"), timeout=30)  # the crawl is under way
+    running.send_signal(signal.SIGINT)
+    _, error = running.communicate(timeout=30)
+    assert running.returncode == 130
+    assert error == "sitelore: error: interrupted\n"
+    assert not output.exists()
