@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.apikit import Api, ApiServer, create_key, quick_settings
+from tests.apikit import Api, ApiServer, ServeProcess, create_key, quick_settings
 from tests.sitekit import ACME_HOME, page_html, prose, route_site, serve_acme
 from tests.webserver import Response, WebServer, html
 
@@ -43,6 +43,15 @@ def start_api(tmp_path: Path, web: WebServer) -> Iterator[StartApi]:
         api.close()
         if api.server.running:
             api.server.stop()
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[list[ServeProcess]]:
+    """Real ``sitelore serve`` processes a test starts (append them): stopped at its end."""
+    started: list[ServeProcess] = []
+    yield started
+    for server in started:
+        server.stop()
 
 
 @pytest.fixture

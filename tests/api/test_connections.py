@@ -7,7 +7,6 @@ from __future__ import annotations
 import signal
 import socket
 import time
-from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -18,14 +17,6 @@ from tests.apikit import Key, ServeProcess, create_key, submit
 from tests.webserver import Response, WebServer
 
 PATIENCE = 15.0  # far above the 1 s timeouts the servers below run with
-
-
-@pytest.fixture
-def serve(tmp_path: Path) -> Iterator[list[ServeProcess]]:
-    started: list[ServeProcess] = []
-    yield started
-    for server in started:
-        server.stop()
 
 
 @pytest.fixture

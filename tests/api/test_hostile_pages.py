@@ -4,13 +4,14 @@ limit fails alone while its job goes on."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from tests.apikit import (
+    Frame,
     Key,
     ServeProcess,
     create_key,
@@ -42,14 +43,6 @@ def hostile_site(web: WebServer) -> str:
 def keys(tmp_path: Path) -> tuple[Key, Key]:
     data = tmp_path / "data"
     return create_key(data, "main"), create_key(data, "other")
-
-
-@pytest.fixture
-def serve(tmp_path: Path) -> Iterator[list[ServeProcess]]:
-    started: list[ServeProcess] = []
-    yield started
-    for server in started:
-        server.stop()
 
 
 def start(tmp_path: Path, started: list[ServeProcess], **env: str) -> ServeProcess:
@@ -87,6 +80,16 @@ def test_everyone_is_answered_and_a_cancel_sticks_while_a_hostile_page_is_parsed
     assert ended["error"] == "Job cancelled"
 
 
+def crawl(server: ServeProcess, key: Key, site: str) -> tuple[dict[str, Any], list[Frame]]:
+    """The finished job of three pages of ``site``, and its ``page_scraped`` events."""
+    headers = {"x-api-key": key.key}
+    with httpx.Client(base_url=server.url, headers=headers, timeout=30) as client:
+        job_id = submit(client, {"url": site, "maxPages": 3})
+        job = wait_job(client, job_id, timeout=60)
+        with client.stream("GET", f"/v1/jobs/{job_id}/events") as response:
+            return job, read_sse(response).of("page_scraped")
+
+
 def server_answers(client: httpx.Client, path: str) -> bool:
     return client.get(path).status_code == 200  # a timeout (QUICK) raises instead
 
@@ -95,12 +98,7 @@ def test_a_page_over_the_time_limit_fails_alone_and_its_job_completes(
     tmp_path: Path, hostile_site: str, keys: tuple[Key, Key], serve: list[ServeProcess]
 ) -> None:
     server = start(tmp_path, serve, SITELORE_PAGE_TIMEOUT="1", **NO_CAPS)
-    headers = {"x-api-key": keys[0].key}
-    with httpx.Client(base_url=server.url, headers=headers, timeout=30) as client:
-        job_id = submit(client, {"url": hostile_site, "maxPages": 3})
-        job = wait_job(client, job_id, timeout=60)
-        with client.stream("GET", f"/v1/jobs/{job_id}/events") as response:
-            pages = read_sse(response).of("page_scraped")
+    job, pages = crawl(server, keys[0], hostile_site)
     assert job["status"] == "completed", job
     assert job["result"]["pagesScraped"] == 2
     status = {frame.data["url"].rsplit("/", 1)[1]: frame.data for frame in pages}
@@ -113,12 +111,7 @@ def test_the_hostile_page_is_refused_by_the_tree_caps_by_default(
     tmp_path: Path, hostile_site: str, keys: tuple[Key, Key], serve: list[ServeProcess]
 ) -> None:
     server = start(tmp_path, serve)
-    headers = {"x-api-key": keys[0].key}
-    with httpx.Client(base_url=server.url, headers=headers, timeout=30) as client:
-        job_id = submit(client, {"url": hostile_site, "maxPages": 3})
-        job = wait_job(client, job_id, timeout=60)
-        with client.stream("GET", f"/v1/jobs/{job_id}/events") as response:
-            pages = read_sse(response).of("page_scraped")
+    job, pages = crawl(server, keys[0], hostile_site)
     assert job["status"] == "completed", job
     deep = next(frame.data for frame in pages if frame.data["url"].endswith("/deep"))
     assert deep["status"] == "failed"
