@@ -46,6 +46,9 @@ FAILURE_REASONS: tuple[str, ...] = tuple(
         PageTimeout,
     )
 )
+BLOCKED_BY_CHALLENGE = "BlockedByChallenge"  # a bot challenge or WAF block, not content
+RENDER_ERROR = "RenderError"  # the browser could not build the page
+FAILURE_REASONS += (BLOCKED_BY_CHALLENGE, RENDER_ERROR)
 DUPLICATE = "Duplicate"  # the page repeats one already taken (its URL or its text)
 META_REFRESH = "MetaRefresh"  # the page is only a refresh to another
 # A page is skipped (fetched, nothing new in it) for one of these.
