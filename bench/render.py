@@ -102,7 +102,7 @@ class SiteHandler(BaseHTTPRequestHandler):
     bundle: ClassVar[bytes] = b""
     rendered: ClassVar[bool] = False
 
-    def do_GET(self) -> None:  # noqa: N802 (the http.server name)
+    def do_GET(self) -> None:
         path = self.path.split("?")[0]
         if path == "/static/vendor.js":
             self._send(self.bundle, "text/javascript")
@@ -236,7 +236,8 @@ def main() -> int:
         figures = asyncio.run(crawl(site, args.pages, tabs))
         print(
             f"  {label:17} {figures.pages} pages in {figures.wall:5.2f} s: "
-            f"{figures.pages / figures.wall:5.1f} pages/s, {figures.wall / figures.pages:.3f} s/page, "
+            f"{figures.pages / figures.wall:5.1f} pages/s, "
+            f"{figures.wall / figures.pages:.3f} s/page, "
             f"CPU {figures.cpu / figures.pages * 1000:6.1f} ms/page, "
             f"peak {figures.peak_mib:5.0f} MiB"
         )
