@@ -15,7 +15,10 @@ name says what the caller should do about it::
     │   ├── TooManyRedirects    the redirect chain is longer than allowed, or loops
     │   ├── OffSiteRedirect     a redirect leaves the site being crawled
     │   ├── ResponseTooLarge    the body is over the per-page byte cap
-    │   └── NotHTML             the URL is not an HTML page (PDF, image ...): skipped, not failed
+    │   ├── NotHTML             the URL is not an HTML page (PDF, image ...): skipped, not failed
+    │   └── BlockedByChallenge  the page is a bot challenge, a captcha, a firewall's block or a
+    │                           "verify you are human" page, over HTTP or rendered: never
+    │                           extracted; a start page that is one fails the job
     ├── PageSkipped             a page arrived but yields nothing: it is skipped, the job goes on
     │   ├── EmptyPage           the page has no text at all
     │   └── UnreadablePage      the page's HTML could not be turned into a document: that page
@@ -114,6 +117,16 @@ class ResponseTooLarge(FetchError):
 
 class NotHTML(FetchError):
     """The URL answers with something that is not an HTML page; it is skipped unread."""
+
+
+class BlockedByChallenge(FetchError):
+    """The page is a bot challenge, a captcha, a firewall's block or a "verify you are
+    human" interstitial (:func:`sitelore.core.challenges.challenge_of`), not the site's
+    content; ``what`` says which ("a Cloudflare challenge")."""
+
+    def __init__(self, url: str, what: str) -> None:
+        super().__init__(f"Blocked by a bot challenge ({what})", url)
+        self.what = what
 
 
 class PageSkipped(SiteloreError):

@@ -9,7 +9,8 @@ The layers, top to bottom (imports point down only)::
     crawl               the only code that talks to websites (fetcher, robots, sitemaps,
                         page processes)
     core                this package: URLs, globs, the network policy (as rules), HTML to
-                        document, blocks, tables, knowledge items, categories, profile
+                        document, blocks, tables, knowledge items, categories, profile;
+                        which raw pages are script shells (shells) or bot walls (challenges)
     models, errors      shared value types and the error tree
 
 The core is pure: no network, no asyncio, no database, no web framework, no processes. It

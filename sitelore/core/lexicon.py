@@ -57,6 +57,10 @@ class Language:
     roles: tuple[str, ...]  # what people do ("instructor", "tannlege"): cards of a team
     texts: dict[str, str]
     industries: dict[str, tuple[str, ...]]
+    # What a page that is only a script shell says: "noscript" (asking for JavaScript) and
+    # "loading" (a placeholder until the script has run).
+    script_shell: dict[str, tuple[str, ...]]
+    bot_challenge: tuple[str, ...]  # what a bot check says: "verify you are human"
 
 
 def fold(text: str) -> str:
@@ -109,6 +113,8 @@ def _language(data: dict[str, Any]) -> Language:
         roles=_folded(data["roles"]),
         texts=dict(data["texts"]),
         industries={label: _folded(terms) for label, terms in data["industries"].items()},
+        script_shell={kind: _folded(words) for kind, words in data["script_shell"].items()},
+        bot_challenge=_folded(data["bot_challenge"]),
     )
 
 
@@ -137,6 +143,19 @@ def words_of(attribute: str) -> tuple[str, ...]:
 def cta_words() -> frozenset[str]:
     """The words of calls to action in every language ("read", "more", "savoir")."""
     return frozenset(words_of("label_noise"))
+
+
+@cache
+def shell_words(kind: str) -> tuple[str, ...]:
+    """What a script shell says in every language: ``kind`` is ``"noscript"`` (asking for
+    JavaScript) or ``"loading"`` (a placeholder), folded."""
+    return _merged_map(languages(), "script_shell").get(kind, ())
+
+
+@cache
+def challenge_phrases() -> tuple[str, ...]:
+    """What a bot check says in every language ("verify you are human"), folded."""
+    return words_of("bot_challenge")
 
 
 def alternation(words: Iterable[str]) -> str:

@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from sitelore.core.chunks import split_chunks
 from sitelore.core.document import Document, parse_document
 from sitelore.core.knowledge import PageContext, page_items
 from sitelore.models import ItemCategory, KnowledgeItem
+
+# The evaluation kit of real sites, beside the repository as the benchmarks find it
+# (``bench/benchkit.py``): ``../shared/eval``.
+EVAL_SITES = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "sites"
+
+
+def eval_pages() -> list[tuple[str, str]]:
+    """(path under ``sites/``, HTML) of every page of the evaluation kit's sites; fails the
+    test when the kit is not there (CI has it beside the repository)."""
+    paths = sorted(EVAL_SITES.glob("*/site/**/*.html"))
+    if not paths:
+        pytest.fail(f"the evaluation kit's sites are missing: no HTML page under {EVAL_SITES}")
+    return [
+        (path.relative_to(EVAL_SITES).as_posix(), path.read_text("utf-8", errors="replace"))
+        for path in paths
+    ]
 
 
 def page(body: str, *, title: str = "", head: str = "", lang: str = "en") -> str:

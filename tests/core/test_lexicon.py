@@ -38,7 +38,15 @@ def test_every_language_file_has_the_english_files_keys_and_no_empty_list(code: 
     assert _shape(other) == _shape(english)
     assert other["language"] == code
     lang = language(code)
-    lists = [*lang.pages.values(), *lang.cues.values(), lang.days, lang.stopwords]
+    lists = [
+        *lang.pages.values(),
+        *lang.cues.values(),
+        lang.days,
+        lang.stopwords,
+        *lang.script_shell.values(),
+        lang.bot_challenge,
+    ]
+    assert set(lang.script_shell) == {"noscript", "loading"}
     assert all(lists)
 
 
