@@ -16,9 +16,11 @@ name says what the caller should do about it::
     │   ├── OffSiteRedirect     a redirect leaves the site being crawled
     │   ├── ResponseTooLarge    the body is over the per-page byte cap
     │   ├── NotHTML             the URL is not an HTML page (PDF, image ...): skipped, not failed
-    │   └── BlockedByChallenge  the page is a bot challenge, a captcha, a firewall's block or a
-    │                           "verify you are human" page, over HTTP or rendered: never
-    │                           extracted; a start page that is one fails the job
+    │   ├── BlockedByChallenge  the page is a bot challenge, a captcha, a firewall's block or a
+    │   │                       "verify you are human" page, over HTTP or rendered: never
+    │   │                       extracted; a start page that is one fails the job
+    │   └── RenderError         the browser could not render the page (it crashed, the page
+    │                           outlasted its time budget ...): that page fails
     ├── PageSkipped             a page arrived but yields nothing: it is skipped, the job goes on
     │   ├── EmptyPage           the page has no text at all
     │   └── UnreadablePage      the page's HTML could not be turned into a document: that page
@@ -27,6 +29,8 @@ name says what the caller should do about it::
     │       └── PageTimeout     its processing outlasted the per-page time budget
     ├── RobotsDisallowed        robots.txt forbids the URL: do not fetch it
     ├── ExtractionFailed        no page of the site could be extracted: the job fails
+    ├── BrowserUnavailable      JavaScript rendering needs a Chromium that is not installed
+    │                           (or does not start): install it, or set SITELORE_CHROMIUM
     ├── APIError                a sitelore server answered with an error (the Python client)
     │   ├── AuthenticationError 401: the API key is missing, unknown or revoked
     │   ├── NotFoundError       404: no such job for this key (or it expired)
@@ -129,6 +133,15 @@ class BlockedByChallenge(FetchError):
         self.what = what
 
 
+class RenderError(FetchError):
+    """The browser could not render the page: it crashed, the page outlasted its time
+    budget, or its document could not be loaded. That page fails; the job goes on."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"could not render the page at {url}: {reason}", url)
+        self.reason = reason
+
+
 class PageSkipped(SiteloreError):
     """A page was fetched but gives nothing to extract; it is skipped alone (not a failure)."""
 
@@ -181,6 +194,20 @@ class RobotsDisallowed(SiteloreError):
 
 class ExtractionFailed(SiteloreError):
     """Not a single page of the site could be extracted; the message names the cause."""
+
+
+class BrowserUnavailable(SiteloreError):
+    """No Chromium to render JavaScript with: none is installed where sitelore looks, or the
+    one found does not start (``detail`` says which)."""
+
+    MESSAGE = (
+        "JavaScript rendering needs Chromium: apt-get install chromium-headless-shell "
+        "(or set SITELORE_CHROMIUM)"
+    )
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(self.MESSAGE if detail is None else f"{self.MESSAGE}; {detail}")
+        self.detail = detail
 
 
 class APIError(SiteloreError):

@@ -45,7 +45,7 @@ from sitelore.errors import (
 )
 from sitelore.models import CrawlOptions
 
-__all__ = ["ACCEPT", "FetchedPage", "Fetcher", "Resource"]
+__all__ = ["ACCEPT", "FetchedPage", "Fetcher", "Resource", "read_capped", "transport_error"]
 
 ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -248,7 +248,7 @@ class Fetcher:
         except (TimeoutError, httpx.TimeoutException) as exc:
             raise FetchTimeout(url, self._options.timeout) from exc
         except httpx.TransportError as exc:
-            raise _transport_error(exc, url) from exc
+            raise transport_error(exc, url) from exc
         except (httpx.InvalidURL, httpx.DecodingError) as exc:
             raise FetchError(f"Cannot fetch {url}: {exc}", url) from exc
 
@@ -273,7 +273,7 @@ async def _read_answer(
         raise NotHTML(f"Not an HTML page ({mime}): {url}", url)
     _check_declared_length(response, url, max_bytes)
     sniff = html and mime in SNIFF_TYPES
-    body = await _read_capped(response, url, max_bytes, sniff=sniff)
+    body = await read_capped(response, url, max_bytes, sniff=sniff)
     return _Answer(url, status, mime, charset, None, retry_after, body)
 
 
@@ -293,7 +293,7 @@ def _check_declared_length(response: httpx.Response, url: str, max_bytes: int) -
         )
 
 
-async def _read_capped(response: httpx.Response, url: str, max_bytes: int, *, sniff: bool) -> bytes:
+async def read_capped(response: httpx.Response, url: str, max_bytes: int, *, sniff: bool) -> bytes:
     """Stream and decode the body ourselves, aborting as soon as it passes ``max_bytes``.
 
     httpx would inflate each compressed chunk whole (a 64 KB gzip bomb chunk becomes 64 MB
@@ -366,7 +366,7 @@ def _require_html(prefix: bytearray, url: str) -> None:
         raise NotHTML(f"Not an HTML page (no content type, body is not HTML): {url}", url)
 
 
-def _transport_error(exc: httpx.TransportError, url: str) -> FetchError:
+def transport_error(exc: httpx.TransportError, url: str) -> FetchError:
     host = urlsplit(url).hostname or url
     blocked = blocked_cause(exc)
     if blocked is not None:
