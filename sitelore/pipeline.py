@@ -63,7 +63,7 @@ async def extract_site(
     async with Fetcher(options, resolver=resolver, policy=policy) as fetcher:
         if source is None:
             page_source: PageSource = RenderingPageSource(
-                HttpPageSource(fetcher), renderer, request.render
+                HttpPageSource(fetcher), renderer, request.render, work
             )
         else:
             page_source = source(fetcher)

@@ -53,7 +53,9 @@ def test_hash_routes_are_pages_of_a_hash_routed_site(
     assert "2,000 hectares a day" in texts and "flights@kestrel.test" in texts
 
 
-def test_a_hybrid_page_gets_its_client_drawn_offer(web: WebServer, resolver: StaticResolver) -> None:
+def test_a_hybrid_page_gets_its_client_drawn_offer(
+    web: WebServer, resolver: StaticResolver
+) -> None:
     home = serve_spa(web, "corvid.test", "corvid-hybrid")
     run = extract_rendering(resolver, ExtractRequest(home, single_page=True))
     assert run.rendered() == {home: True}

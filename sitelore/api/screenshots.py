@@ -43,10 +43,12 @@ async def screenshot(body: ScreenshotBody, context: ServicesDep, key: KeyDep) ->
     """A PNG of the page's first screen (1280×800), rendered in the server's browser once
     its scripts have run. 503 when the server has no browser installed."""
     url = check_url(body.url, "url", context.policy)
-    if context.renderer is None:
-        raise StatusError(503, str(BrowserUnavailable()), {"Retry-After": "3600"})
     try:
+        if context.renderer is None:
+            raise BrowserUnavailable()
         png = await context.renderer.screenshot(url)
+    except BrowserUnavailable as error:
+        raise StatusError(503, str(error), {"Retry-After": "3600"}) from None
     except FetchError as error:
         raise StatusError(502, str(error)) from None
     return json_response({"url": url, "screenshot": base64.b64encode(png).decode("ascii")})

@@ -280,7 +280,7 @@ async def _read_answer(
 async def _read_error_body(response: httpx.Response) -> bytes:
     """Up to :data:`ERROR_BODY_BYTES` of an error answer's body; b"" when it cannot be read."""
     try:
-        return await _read_capped(response, str(response.url), ERROR_BODY_BYTES, sniff=False)
+        return await read_capped(response, str(response.url), ERROR_BODY_BYTES, sniff=False)
     except (FetchError, httpx.HTTPError):
         return b""
 

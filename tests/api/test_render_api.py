@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import base64
 
-from tests.apikit import error_body, submit, wait_job
 from tests.api.conftest import StartApi
+from tests.apikit import error_body, submit, wait_job
 from tests.spakit import serve_spa
 from tests.webserver import WebServer
 

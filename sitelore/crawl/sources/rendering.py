@@ -13,10 +13,10 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
 
-from sitelore.core.challenges import challenge_of
-from sitelore.core.shells import needs_rendering
 from sitelore.core.netpolicy import NetworkPolicy
+from sitelore.core.triage import Triage
 from sitelore.crawl.fetcher import FetchedPage
+from sitelore.crawl.pagework import InlinePageWork, PageWork
 from sitelore.crawl.sources import Allow, PageRenderer, PageSource
 from sitelore.crawl.sources.browser import BrowserSettings, Renderer, find_chromium
 from sitelore.crawl.transport import Resolver, build_client
@@ -27,48 +27,62 @@ from sitelore.models import CrawlOptions, RenderMode
 class RenderingPageSource:
     """``http``'s pages, rendered by ``renderer`` (None: no browser here) as ``mode`` says."""
 
-    def __init__(self, http: PageSource, renderer: PageRenderer | None, mode: RenderMode) -> None:
+    def __init__(
+        self,
+        http: PageSource,
+        renderer: PageRenderer | None,
+        mode: RenderMode,
+        work: PageWork | None = None,
+    ) -> None:
         self.http = http
         self.renderer = renderer
         self.mode = mode
+        # Where pages are looked at (parsed): off the event loop, within the tree caps.
+        self.work = work or InlinePageWork()
         self.warnings: list[str] = []
 
     async def page(self, url: str, *, allow: Allow) -> FetchedPage:
         try:
             fetched = await self.http.page(url, allow=allow)
         except HTTPStatusError as error:  # a challenge answers 403, 429 or 503
-            _refuse_challenge(url, error.body, error.status, error.headers)
+            if error.body:
+                await self._refuse_challenge(url, error.body, error.status, error.headers)
             raise
-        _refuse_challenge(url, fetched.text, fetched.status, {})
-        if not self._wants_browser(fetched.text):
+        seen = await self._refuse_challenge(url, fetched.text, fetched.status, {})
+        if not self._wants_browser(seen):
             return fetched
         if self.renderer is None:
-            return self._without_browser(fetched)
-        rendered = await self.renderer.render(
-            fetched.final_url, html=fetched.text, status=fetched.status,
-            content_type=f"{fetched.content_type}; charset=utf-8",
-        )  # fmt: skip
-        _refuse_challenge(url, rendered.html, fetched.status, {})
+            return self._without_browser(fetched, BrowserUnavailable())
+        try:
+            rendered = await self.renderer.render(
+                fetched.final_url, html=fetched.text, status=fetched.status,
+                content_type=fetched.content_type,
+            )  # fmt: skip
+        except BrowserUnavailable as error:  # installed nowhere, or it does not start
+            return self._without_browser(fetched, error)
+        await self._refuse_challenge(url, rendered.html, fetched.status, {})
         return replace(fetched, final_url=rendered.final_url, text=rendered.html, rendered=True)
 
-    def _wants_browser(self, html: str) -> bool:
+    async def _refuse_challenge(
+        self, url: str, html: str, status: int, headers: Mapping[str, str]
+    ) -> Triage:
+        seen = await self.work.triage(html, url, status, headers)
+        if seen.challenge is not None:
+            raise BlockedByChallenge(url, seen.challenge)
+        return seen
+
+    def _wants_browser(self, seen: Triage) -> bool:
         if self.mode is RenderMode.NEVER:
             return False
-        return self.mode is RenderMode.ALWAYS or needs_rendering(html).render
+        return self.mode is RenderMode.ALWAYS or seen.shell.render
 
-    def _without_browser(self, fetched: FetchedPage) -> FetchedPage:
+    def _without_browser(self, fetched: FetchedPage, missing: BrowserUnavailable) -> FetchedPage:
         if self.mode is RenderMode.ALWAYS:
-            raise BrowserUnavailable()
-        warning = f"{BrowserUnavailable()}; script-built pages were read from their HTML alone"
+            raise missing
+        warning = f"{missing}; script-built pages were read from their HTML alone"
         if warning not in self.warnings:
             self.warnings.append(warning)
         return fetched
-
-
-def _refuse_challenge(url: str, html: str, status: int, headers: Mapping[str, str]) -> None:
-    what = challenge_of(html, status, headers)
-    if what is not None:
-        raise BlockedByChallenge(url, what)
 
 
 @asynccontextmanager
