@@ -53,9 +53,7 @@ class PageWork(Protocol):
         raises :class:`~sitelore.errors.PageTimeout` past the time limit."""
         ...
 
-    async def triage(
-        self, html: str, url: str, status: int, headers: Mapping[str, str]
-    ) -> Triage:
+    async def triage(self, html: str, url: str, status: int, headers: Mapping[str, str]) -> Triage:
         """Whether the page is a bot challenge or a script shell
         (:func:`sitelore.core.triage.triage`); raises
         :class:`~sitelore.errors.UnreadablePage` like :meth:`parse`."""
@@ -86,9 +84,7 @@ class InlinePageWork:
     async def verdicts(self, path_filter: PathFilter, urls: Sequence[str]) -> dict[str, bool]:
         return path_filter.verdicts(urls)
 
-    async def triage(
-        self, html: str, url: str, status: int, headers: Mapping[str, str]
-    ) -> Triage:
+    async def triage(self, html: str, url: str, status: int, headers: Mapping[str, str]) -> Triage:
         try:
             return triage(html, url, status, headers, self.limits)
         except UnreadablePage:
@@ -143,9 +139,7 @@ class PageProcesses:
         assembled: Assembled = value
         return assembled
 
-    async def triage(
-        self, html: str, url: str, status: int, headers: Mapping[str, str]
-    ) -> Triage:
+    async def triage(self, html: str, url: str, status: int, headers: Mapping[str, str]) -> Triage:
         args = (html, url, status, dict(headers), self.limits)
         status_word, value = await self._call("triage", args, self.page_timeout, url)
         if status_word == "too_complex":
