@@ -6,7 +6,8 @@ it, writes the results to ``bench/out/pred/<site>.json``, runs the kit's
 ``score.py sites`` and prints its table, then the per-page CPU time of the pure
 page pipeline (parse, clean, sections, Markdown, items) over every page fetched.
 
-    python bench/quality.py [--max-pages 10] [--site mover-io ...] [--gold DIR] [--pred DIR] [-v]
+    python bench/quality.py [--max-pages 10] [--site mover-io ...] [--gold DIR] [--pred DIR]
+                            [--render auto|never|always] [-v]
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from sitelore.core.assemble import CONTENT_ZONES
 from sitelore.core.chunks import split_chunks
 from sitelore.core.document import parse_document
 from sitelore.core.knowledge import PageContext, page_items
-from sitelore.models import CrawlOptions, ExtractRequest
+from sitelore.crawl.sources.rendering import browser_for
+from sitelore.models import CrawlOptions, Event, ExtractRequest, PageScraped, RenderMode
 from sitelore.pipeline import extract_site
 
 
@@ -57,10 +59,18 @@ def gold_sites(gold_dir: Path, selected: list[str]) -> dict[str, str]:
     return sites
 
 
-async def run_site(start_url: str, max_pages: int, proxy: str) -> dict[str, Any]:
+async def run_site(
+    start_url: str, max_pages: int, proxy: str, render: RenderMode
+) -> tuple[dict[str, Any], list[str]]:
+    """The result, and the URLs of the pages a browser rendered (``render``: auto renders
+    script shells only, with the browser installed here)."""
     options = CrawlOptions(proxy=proxy, trust_env=False)
-    result = await extract_site(ExtractRequest(url=start_url, max_pages=max_pages), options=options)
-    return result.to_dict()
+    request = ExtractRequest(url=start_url, max_pages=max_pages, render=render)
+    events: list[Event] = []
+    async with browser_for(None, options, None, None) as renderer:
+        result = await extract_site(request, events.append, options=options, renderer=renderer)
+    rendered = [e.url for e in events if isinstance(e, PageScraped) and e.rendered]
+    return result.to_dict(), rendered
 
 
 def page_pipeline(html: str, url: str) -> int:
@@ -99,6 +109,7 @@ def main() -> int:
         help="a folder of gold files to run and score (e.g. a subset set aside)",
     )
     parser.add_argument("--pred", type=Path, default=OUT / "pred", help="where results go")
+    parser.add_argument("--render", choices=[str(mode) for mode in RenderMode], default="auto")
     args = parser.parse_args()
     if not EVAL.is_dir():
         raise SystemExit(f"no evaluation kit at {EVAL}")
@@ -110,11 +121,12 @@ def main() -> int:
     try:
         for site, start_url in gold_sites(args.gold, args.site).items():
             begin = time.monotonic()
-            result = asyncio.run(run_site(start_url, args.max_pages, proxy))
+            run = run_site(start_url, args.max_pages, proxy, RenderMode(args.render))
+            result, rendered = asyncio.run(run)
             (pred_dir / f"{site}.json").write_text(json.dumps(result, indent=1))
             print(
                 f"{site:16} {time.monotonic() - begin:6.2f} s  pages={result['pagesScraped']}"
-                f"  items={len(result['knowledgeItems'])}",
+                f"  items={len(result['knowledgeItems'])}  rendered={rendered}",
                 file=sys.stderr,
             )
         score = [

@@ -101,6 +101,14 @@ def extract(
             "category and title (a report on stderr, an 'explain' object in the JSON).",
         ),
     ] = False,
+    render: Annotated[
+        str,
+        typer.Option(
+            "--render",
+            help="auto: render script-built pages in Chromium; never: the HTTP text only; "
+            "always: every page.",
+        ),
+    ] = "auto",
     server: Annotated[
         str | None, typer.Option("--server", help="Run on a sitelore server at this URL.")
     ] = None,
@@ -109,8 +117,10 @@ def extract(
     ] = None,
 ) -> None:
     """Crawl a site and print its profile and knowledge items as JSON."""
-    from sitelore.models import DEFAULT_USER_AGENT, CrawlOptions, ExtractRequest
+    from sitelore.models import DEFAULT_USER_AGENT, CrawlOptions, ExtractRequest, RenderMode
 
+    if render not in tuple(RenderMode):
+        raise BadInput(f"--render must be auto, never or always, got {render!r}")
     check_range("--timeout", timeout, 0.1, MAX_TIMEOUT)
     check_range("--concurrency", concurrency, 1, MAX_CONCURRENCY)
     request = ExtractRequest(
@@ -121,6 +131,7 @@ def extract(
         exclude_patterns=tuple(exclude or ()),
         urls=_split_urls(urls),
         explain=explain,
+        render=RenderMode(render),
     )
     options = CrawlOptions(
         user_agent=user_agent or DEFAULT_USER_AGENT,
@@ -220,22 +231,31 @@ def _run_extraction(
     request: ExtractRequest, options: CrawlOptions, *, show_progress: bool
 ) -> dict[str, object]:
     import asyncio
+    import os
 
     from sitelore.core.netpolicy import NetworkPolicy
     from sitelore.crawl.pagework import PageProcesses
+    from sitelore.crawl.sources.rendering import browser_for
     from sitelore.pipeline import extract_site
+
+    policy = NetworkPolicy.permissive()
+    chromium = os.environ.get("SITELORE_CHROMIUM") or None
 
     async def run(bar: _ProgressBar) -> ExtractResult:
         # Pages are parsed in child processes, so a hostile page costs its time limit at
-        # most, and Ctrl-C stops at once.
-        async with PageProcesses() as work:
+        # most, and Ctrl-C stops at once. The browser starts only if a page needs it.
+        async with (
+            PageProcesses() as work,
+            browser_for(chromium, options, None, policy) as renderer,
+        ):
             return await extract_site(
                 request,
                 bar.on_event if bar.shows else None,  # no listener: the crawl skips its plans
                 options=options,
                 max_pages_cap=CLI_MAX_PAGES,
-                policy=NetworkPolicy.permissive(),
+                policy=policy,
                 work=work,
+                renderer=renderer,
             )
 
     with _ProgressBar(enabled=show_progress) as bar:
@@ -251,7 +271,7 @@ def _run_remote(
 
     from sitelore.client import Client
     from sitelore.errors import ExtractionFailed
-    from sitelore.models import PageScraped, PagesPlanned, PlannedPage
+    from sitelore.models import PageScraped, PagesPlanned, PlannedPage, RenderMode
 
     key = api_key or os.environ.get("SITELORE_API_KEY")
     if not key:
@@ -265,6 +285,8 @@ def _run_remote(
     }
     if request.explain:  # only then: a server older than the field refuses it
         fields["explain"] = True
+    if request.render is not RenderMode.AUTO:  # likewise
+        fields["render"] = str(request.render)
     with Client(server, key) as client, _ProgressBar(enabled=show_progress) as bar:
         for event in client.stream(request.url, **fields):
             data = event.data
@@ -378,6 +400,7 @@ OPTIONS = {
     "urls": "--urls",
     "singlePage": "--single-page",
     "explain": "--explain",
+    "render": "--render",
 }
 
 

@@ -43,6 +43,8 @@ Every message names the cause and, where there is one, the URL.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class SiteloreError(Exception):
     """Base class of every error sitelore raises on purpose."""
@@ -96,9 +98,13 @@ class FetchTimeout(FetchError):
 class HTTPStatusError(FetchError):
     """The server answered with a status that carries no page (4xx, 5xx)."""
 
-    def __init__(self, url: str, status: int) -> None:
+    def __init__(
+        self, url: str, status: int, *, body: str = "", headers: Mapping[str, str] | None = None
+    ) -> None:
         super().__init__(f"HTTP {status} for {url}", url)
         self.status = status
+        self.body = body  # the start of the error page (a bot challenge is told by it)
+        self.headers = dict(headers or {})
 
 
 class TooManyRedirects(FetchError):

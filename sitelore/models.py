@@ -101,6 +101,14 @@ def millis_between(start: datetime, end: datetime) -> int:
     return (truncated(end) - truncated(start)) // timedelta(milliseconds=1)
 
 
+class RenderMode(StrEnum):
+    """When a page is rendered in a browser (``render`` of the request)."""
+
+    AUTO = "auto"  # only pages whose HTML is a script shell (sitelore.core.shells)
+    NEVER = "never"  # the HTTP text only
+    ALWAYS = "always"  # every page (fails the job when no browser is installed)
+
+
 @dataclass(frozen=True)
 class ExtractRequest:
     """What to extract: the fields of API.md's extraction request."""
@@ -113,6 +121,7 @@ class ExtractRequest:
     urls: tuple[str, ...] | None = None
     callback_url: str | None = None
     explain: bool = False  # add the result's ``explain`` object (why each page and item)
+    render: RenderMode = RenderMode.AUTO
 
 
 @dataclass(frozen=True)
@@ -214,6 +223,9 @@ class ExtractResult:
     finished_at: datetime
     # Only for a request with ``explain``: without it the result's JSON has no ``explain``.
     explained_pages: tuple[PageWhy, ...] | None = None
+    # What the user should know about how the result was made (empty when all is well),
+    # e.g. that script-built pages could not be rendered.
+    warnings: tuple[str, ...] = ()
 
     @property
     def duration_ms(self) -> int:
@@ -228,6 +240,7 @@ class ExtractResult:
             "durationMs": self.duration_ms,
             "startedAt": iso_millis(self.started_at),
             "finishedAt": iso_millis(self.finished_at),
+            "warnings": list(self.warnings),
         }
         if self.explained_pages is not None:
             data["explain"] = self.explain_dict()
@@ -293,6 +306,7 @@ class PageScraped:
     total: int
     status: str  # a PageStatus value (a plain str when read back from JSON)
     error: str | None = None
+    rendered: bool = False  # its HTML came from a browser (a script shell), not HTTP alone
 
     def data(self) -> dict[str, Any]:
         return {
@@ -301,6 +315,7 @@ class PageScraped:
             "total": self.total,
             "status": str(self.status),
             "error": self.error,
+            "rendered": self.rendered,
         }
 
 

@@ -15,7 +15,9 @@ from sitelore.crawl.crawler import Crawler, EventSink, send_event
 from sitelore.crawl.fetcher import Fetcher
 from sitelore.crawl.observer import PageObserver
 from sitelore.crawl.pagework import InlinePageWork, PageWork
-from sitelore.crawl.sources import PageSource
+from sitelore.crawl.sources import PageRenderer, PageSource
+from sitelore.crawl.sources.http import HttpPageSource
+from sitelore.crawl.sources.rendering import RenderingPageSource
 from sitelore.crawl.transport import Resolver
 from sitelore.models import (
     BusinessClassified,
@@ -36,6 +38,7 @@ async def extract_site(
     policy: NetworkPolicy | None = None,
     work: PageWork | None = None,
     observer: PageObserver | None = None,
+    renderer: PageRenderer | None = None,
     source: Callable[[Fetcher], PageSource] | None = None,
 ) -> ExtractResult:
     """Crawl the site of ``request.url`` and extract its profile and knowledge items.
@@ -44,9 +47,10 @@ async def extract_site(
     sitemaps); ``None`` connects anywhere, as a local tool running with its user's rights.
     ``work`` runs the parsing and the assembly (:mod:`sitelore.crawl.pagework`); ``None``
     runs them on this thread, with no time limit. ``observer`` hears of every page taken
-    (extracted, failed or skipped, and why): the job runtime counts them. ``source`` makes
-    the page source from the crawl's fetcher (:mod:`sitelore.crawl.sources`); ``None``
-    fetches pages over HTTP.
+    (extracted, failed or skipped, and why): the job runtime counts them. ``renderer`` is
+    the browser that builds script-shell pages as ``request.render`` says (None: no browser
+    here). ``source`` makes another page source from the crawl's fetcher
+    (:mod:`sitelore.crawl.sources`).
 
     Raises :class:`~sitelore.errors.InvalidRequest` for a bad request,
     :class:`~sitelore.errors.RobotsDisallowed` when robots.txt forbids the start page and
@@ -57,7 +61,12 @@ async def extract_site(
     work = work or InlinePageWork()
     started = datetime.now(UTC)
     async with Fetcher(options, resolver=resolver, policy=policy) as fetcher:
-        page_source = None if source is None else source(fetcher)
+        if source is None:
+            page_source: PageSource = RenderingPageSource(
+                HttpPageSource(fetcher), renderer, request.render, work
+            )
+        else:
+            page_source = source(fetcher)
         crawler = Crawler(request, options, fetcher, on_event, work, observer, page_source)
         outcome = await crawler.run()
     assembled = await work.assemble(outcome.pages)
@@ -74,6 +83,7 @@ async def extract_site(
         started_at=started,
         finished_at=datetime.now(UTC),
         explained_pages=tuple(outcome.explained) if request.explain else None,
+        warnings=outcome.warnings,
     )
 
 

@@ -43,6 +43,13 @@ class Settings:
     # A page over these caps is refused before it is parsed (sitelore.core.treecaps).
     page_max_elements: int = 200_000
     page_max_depth: int = 5_000
+    # The browser for script-shell pages (sitelore.crawl.sources.browser): its executable
+    # (empty: looked for where the OS packages put it), the pages it renders at once, a
+    # page's render budget, and the pages after which it is restarted (bounded memory).
+    chromium: str = ""
+    render_tabs: int = 4
+    render_timeout: float = 20.0
+    render_restart_after: int = 100
     # PostgreSQL for many processes on many machines (empty: the embedded SQLite file).
     database_url: str = ""
     database_pool_size: int = 10
@@ -150,6 +157,10 @@ _ENVIRONMENT: dict[str, Any] = {
     "page_processes": int,
     "page_max_elements": int,
     "page_max_depth": int,
+    "chromium": str,
+    "render_tabs": int,
+    "render_timeout": float,
+    "render_restart_after": int,
     "database_url": str,
     "database_pool_size": int,
     "shutdown_timeout": float,

@@ -43,7 +43,7 @@ def test_extract_writes_the_result_json(local_site: str, tmp_path: Path) -> None
     assert result["knowledgeItems"], "a site with content gives items"
     assert set(result) == {
         "business", "knowledgeItems", "pagesScraped", "urlsDiscovered", "durationMs",
-        "startedAt", "finishedAt",
+        "startedAt", "finishedAt", "warnings",
     }  # fmt: skip
 
 

@@ -372,7 +372,9 @@ def test_result_matches_the_api_contract(web: WebServer, resolver: StaticResolve
         "durationMs",
         "startedAt",
         "finishedAt",
+        "warnings",
     }
+    assert data["warnings"] == []
     assert {"name", "domain", "category", "description", "logo"} <= set(data["business"])
     for item in data["knowledgeItems"]:
         assert set(item) == {"title", "description", "content", "category", "source"}

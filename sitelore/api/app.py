@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry
 
-from sitelore.api import metrics
+from sitelore.api import metrics, screenshots
 from sitelore.api.docs import answer_400_not_422
 from sitelore.api.errors import install_error_handlers
 from sitelore.api.limits import BodyLimit, RateLimiter, StreamCount
@@ -59,10 +59,12 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         jobs = backend or await open_backend(settings)
         limiter = RateLimiter(settings.rate_limit_per_minute)
-        app.state.services = Services(settings, jobs.store, event_hub, limiter, policy, streams)
+        services = Services(settings, jobs.store, event_hub, limiter, policy, streams)
+        app.state.services = services
         running = background(settings, jobs, event_hub, resolver=resolver, metrics=job_metrics)
         try:
-            async with running:
+            async with running as started:
+                services.renderer = started.renderer
                 yield
         finally:
             if backend is None:
@@ -80,6 +82,7 @@ def create_app(
     )
     install_error_handlers(app)
     app.include_router(router)
+    app.include_router(screenshots.router)
     app.state.metrics = metrics.ApiMetrics(registry, streams)
     if settings.metrics:
         app.include_router(metrics.router)

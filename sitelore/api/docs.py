@@ -91,8 +91,9 @@ Each frame has `id:`, `event:` and a one-line JSON `data:`:
 | `connected` | `{"jobId": "job_..."}` |
 | `pages_planned` | `{"pages": [{"url": "...", "purpose": "pricing"}], "urlsDiscovered": 34}`, \
 when the first plan is made and whenever it changes |
-| `page_scraped` | `{"url": "...", "index": 0, "total": 10, "status": "done", "error": null}`; \
-`status` is `done`, `failed` or `skipped` (the reason in `error`) |
+| `page_scraped` | `{"url": "...", "index": 0, "total": 10, "status": "done", "error": null, \
+"rendered": false}`; `status` is `done`, `failed` or `skipped` (the reason in `error`); \
+`rendered` says whether a browser built its HTML |
 | `progress` | the job's `progress` object |
 | `business_classified` | `{"business": {...}}` |
 | `complete` | `{"result": {...}}`, the last event on success |

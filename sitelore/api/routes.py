@@ -21,6 +21,7 @@ from sitelore.api.errors import StatusError, json_response
 from sitelore.api.limits import RateLimiter, StreamCount
 from sitelore.api.schemas import ExtractBody
 from sitelore.core.netpolicy import NetworkPolicy
+from sitelore.crawl.sources.browser import Renderer
 from sitelore.jobs.hub import QUEUE, EventHub, wait_for
 from sitelore.jobs.models import ApiKey, Job, JobStatus
 from sitelore.jobs.store import JobStore
@@ -44,6 +45,7 @@ class Services:
     limiter: RateLimiter
     policy: NetworkPolicy
     streams: StreamCount
+    renderer: Renderer | None = None  # the process's browser (screenshots), when it has one
     keys: TimedCache[ApiKey] = field(default_factory=lambda: TimedCache(10_000))
     finished: TimedCache[tuple[str, bytes]] = field(default_factory=lambda: TimedCache(5_000))
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.core.request import validate_request
 from sitelore.jobs.models import JobStatus
-from sitelore.models import INDUSTRIES, ExtractRequest, ItemCategory
+from sitelore.models import INDUSTRIES, ExtractRequest, ItemCategory, RenderMode
 
 MAX_LIST = 100
 GLOBS = "globs on the URL path: `*` is one path segment, `**` any depth"
@@ -73,6 +73,12 @@ class ExtractBody(Documented):
         description="add `explain` to the result: each page's kind and why it was "
         "planned or skipped, each item's category and title reasons",
     )
+    render: Literal["auto", "never", "always"] = Field(
+        "auto",
+        description="`auto`: render in a browser only the pages whose HTML is a script "
+        "shell; `never`: the HTTP text only; `always`: every page (the job fails when the "
+        "server has no browser)",
+    )
 
     def to_request(self, max_pages_cap: int, policy: NetworkPolicy | None = None) -> ExtractRequest:
         """The validated request; URLs ``policy`` refuses for certain are a 400 now."""
@@ -85,6 +91,7 @@ class ExtractBody(Documented):
             urls=None if self.urls is None else tuple(self.urls),
             callback_url=self.callbackUrl,
             explain=self.explain,
+            render=RenderMode(self.render),
         )
         return validate_request(request, max_pages_cap, policy)
 
@@ -177,6 +184,11 @@ class ExtractResult(Documented):
     durationMs: int = Field(description="`finishedAt - startedAt`, in milliseconds")
     startedAt: Timestamp
     finishedAt: Timestamp
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="what to know about how the result was made, e.g. that script-built "
+        "pages could not be rendered (empty when all is well)",
+    )
     explain: Explain | None = Field(None, description="only when the request had `explain: true`")
 
 

@@ -34,7 +34,7 @@ def validate_request(
 
     ``policy`` (the network guard) refuses URLs it can judge without resolving names.
     """
-    url = _check_url(request.url, "url", policy)
+    url = check_url(request.url, "url", policy)
     if not isinstance(request.explain, bool):
         raise InvalidRequest("explain must be true or false", field="explain")
     if not 1 <= request.max_pages <= max_pages_cap:
@@ -54,11 +54,11 @@ def validate_request(
         urls = _check_urls(request.urls, url, request.max_pages, policy)
     callback = None
     if request.callback_url is not None:
-        callback = _check_url(request.callback_url, "callbackUrl", policy)
+        callback = check_url(request.callback_url, "callbackUrl", policy)
     return replace(request, url=url, urls=urls, callback_url=callback)
 
 
-def _check_url(value: str, field: str, policy: NetworkPolicy | None = None) -> str:
+def check_url(value: str, field: str, policy: NetworkPolicy | None = None) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidRequest(f"{field} is required and must be an http(s) URL", field=field)
     if len(value) > MAX_URL_LENGTH:
@@ -134,7 +134,7 @@ def _check_urls(
     scope = SiteScope(start)
     checked: list[str] = []
     for value in urls:
-        url = _check_url(value, "urls", policy)
+        url = check_url(value, "urls", policy)
         if not scope.contains(url):
             raise InvalidRequest(f"urls: {value} is not on the same site as {start}", field="urls")
         if url not in checked:

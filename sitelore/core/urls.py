@@ -99,9 +99,10 @@ def site_host(host: str) -> str:
 def normalize_url(url: str, base: str | None = None) -> str | None:
     """An absolute, canonical http(s) URL, or ``None`` when ``url`` is not one.
 
-    Lower-cases scheme and host, drops default ports, fragments, user info,
-    tracking parameters and ``index.html``, sorts the query and normalises
-    percent-encoding. The trailing slash is kept: servers may tell the two apart.
+    Lower-cases scheme and host, drops default ports, fragments (but hash routes:
+    :func:`is_hash_route`), user info, tracking parameters and ``index.html``, sorts the
+    query and normalises percent-encoding. The trailing slash is kept: servers may tell
+    the two apart.
     """
     # isascii() first: it answers for nearly every URL at a fraction of the regex's cost.
     if len(url) > MAX_URL_LENGTH or (not url.isascii() and _SURROGATE.search(url)):
@@ -148,7 +149,14 @@ def _normalize(url: str, base: str | None) -> str | None:
     netloc = f"[{host}]" if ":" in host else host
     if port is not None and port != DEFAULT_PORTS[scheme]:
         netloc = f"{netloc}:{port}"
-    return urlunsplit((scheme, netloc, _clean_path(parts.path), _clean_query(parts.query), ""))
+    route = parts.fragment if is_hash_route(parts.fragment) else ""
+    return urlunsplit((scheme, netloc, _clean_path(parts.path), _clean_query(parts.query), route))
+
+
+def is_hash_route(fragment: str) -> bool:
+    """``#/pricing`` or ``#!/pricing``: a page of a site that routes in the browser by the
+    fragment (a hash router), not a place in a page (``#pricing``)."""
+    return fragment.startswith(("/", "!/"))
 
 
 def _valid_host(host: str) -> bool:
@@ -243,14 +251,16 @@ def _is_tracking(key: str) -> bool:
 
 
 def url_key(url: str) -> str:
-    """The identity of a page: host without ``www.``, path without a trailing slash, query.
+    """The identity of a page: host without ``www.``, path without a trailing slash, query,
+    and a hash route (``#/pricing``).
 
     The scheme is left out because http and https of a site serve the same pages.
     """
     parts = urlsplit(url)
     host = site_host(parts.netloc)
     path = parts.path.rstrip("/") or "/"
-    return f"{host}{path}?{parts.query}" if parts.query else f"{host}{path}"
+    key = f"{host}{path}?{parts.query}" if parts.query else f"{host}{path}"
+    return f"{key}#{parts.fragment}" if is_hash_route(parts.fragment) else key
 
 
 def url_path(url: str) -> str:

@@ -34,7 +34,14 @@ from sitelore.core.pagetypes import classify_page
 from sitelore.core.text import fingerprint
 from sitelore.core.urls import SiteScope, url_key
 from sitelore.crawl.fetcher import Fetcher
-from sitelore.crawl.observer import DUPLICATE, META_REFRESH, PageObserver, Unobserved, reason_of
+from sitelore.crawl.observer import (
+    BLOCKED_BY_CHALLENGE,
+    DUPLICATE,
+    META_REFRESH,
+    PageObserver,
+    Unobserved,
+    reason_of,
+)
 from sitelore.crawl.pagework import InlinePageWork, PageWork
 from sitelore.crawl.politeness import HostLimiter
 from sitelore.crawl.robots import RobotsPolicy, load_robots
@@ -85,6 +92,7 @@ class CrawlOutcome:
     explained: list[PageWhy] = field(default_factory=list)
     # The highest page total the events reported: the final progress reports no less.
     total_pages: int = 0
+    warnings: tuple[str, ...] = ()  # what the page source had to say (no browser ...)
 
 
 @dataclass
@@ -102,6 +110,7 @@ class Fetched:
     final_url: str
     redirects: tuple[str, ...]
     document: Document
+    rendered: bool = False
 
 
 @dataclass(frozen=True)
@@ -184,6 +193,7 @@ class Crawler:
             self.skipped,
             self.explained,
             max(self.total, len(self.pages)),
+            tuple(self.source.warnings),
         )
 
     async def _run_list(self, targets: list[_Target]) -> None:
@@ -307,7 +317,7 @@ class Crawler:
         self.page_keys.add(url_key(document.url))
         self.contents.setdefault(fingerprint(document.text()), document.url)
         self.observer.page_done()
-        await self._report(target.url, PageStatus.DONE)
+        await self._report(target.url, PageStatus.DONE, rendered=fetched.rendered)
         return None
 
     async def _missed(self, target: _Target, miss: _Miss) -> None:
@@ -319,6 +329,9 @@ class Crawler:
         self.observer.page_missed(miss.kind, skipped=miss.skipped)
         status = PageStatus.SKIPPED if miss.skipped else PageStatus.FAILED
         await self._report(target.url, status, miss.reason)
+        if target.is_start and miss.kind == BLOCKED_BY_CHALLENGE:
+            # The site answers with a bot challenge: its other pages will too.
+            raise ExtractionFailed(miss.reason)
 
     async def _fetch(self, target: _Target) -> Fetched | _Miss:
         """The page and its document, or why there is none."""
@@ -341,7 +354,7 @@ class Crawler:
             return _Miss.of(error, skipped=True)
         except (FetchError, RobotsDisallowed) as error:
             return _Miss.of(error, skipped=False)
-        return Fetched(page.final_url, page.redirects, document)
+        return Fetched(page.final_url, page.redirects, document, page.rendered)
 
     def _followable(self, document: Document) -> list[str]:
         limit = self.options.max_url_length
@@ -439,14 +452,16 @@ class Crawler:
             self.last_plan = plan
             await self._emit(PagesPlanned(plan, self.frontier.discovered))
 
-    async def _report(self, url: str, status: PageStatus, error: str | None = None) -> None:
+    async def _report(
+        self, url: str, status: PageStatus, error: str | None = None, *, rendered: bool = False
+    ) -> None:
         # ``index`` is the slot of the page budget the page fills (or failed to fill: the
         # slot of a failed or skipped page goes to the next candidate), so
         # index < total <= maxPages.
         done = status is PageStatus.DONE
         index = len(self.pages) - 1 if done else len(self.pages)
         total = self._grow_total(max(len(self.last_plan), index + 1))
-        await self._emit(PageScraped(url, index, total, status, error))
+        await self._emit(PageScraped(url, index, total, status, error, rendered))
         await self._emit(Progress(len(self.pages), total, f"Scraping {url}"))
 
     def _grow_total(self, planned: int) -> int:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import zlib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
@@ -23,6 +23,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import httpx
 
 from sitelore.core.netpolicy import NetworkPolicy
+from sitelore.core.urls import is_hash_route
 from sitelore.crawl.charset import (
     HTML_TYPES,
     SNIFF_TYPES,
@@ -48,6 +49,7 @@ __all__ = ["ACCEPT", "FetchedPage", "Fetcher", "Resource", "read_capped", "trans
 
 ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+ERROR_BODY_BYTES = 64 * 1024
 RETRY_STATUSES = frozenset({429, 503})
 FIRST_BACKOFF = 0.5
 SNIFF_BYTES = 512
@@ -70,6 +72,7 @@ class FetchedPage:
     text: str
     encoding: str
     redirects: tuple[str, ...] = ()
+    rendered: bool = False  # ``text`` is the DOM a browser built, not the HTTP body
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,7 @@ class _Answer:
     location: str | None
     retry_after: str | None
     body: bytes
+    headers: Mapping[str, str] = field(default_factory=dict)  # lower-case names
 
 
 class Fetcher:
@@ -160,8 +164,12 @@ class Fetcher:
             url, allow, html=True, max_bytes=self._options.max_page_bytes
         )
         text, encoding = decode_html(answer.body, answer.charset)
+        # A hash route (#/pricing) is not sent, but it is the page: it stays on the URL,
+        # across redirects too, as a browser keeps it.
+        route = urldefrag(url).fragment
+        final_url = answer.url + (f"#{route}" if is_hash_route(route) else "")
         return FetchedPage(
-            url, answer.url, answer.status, answer.content_type, text, encoding, redirects
+            url, final_url, answer.status, answer.content_type, text, encoding, redirects
         )
 
     async def fetch_resource(self, url: str, *, allow: Allow, max_bytes: int) -> Resource:
@@ -218,7 +226,8 @@ class Fetcher:
             await asyncio.sleep(delay)
             attempt += 1
         if answer.location is None and not 200 <= answer.status < 300:
-            raise HTTPStatusError(url, answer.status)
+            body = answer.body.decode(answer.charset or "utf-8", errors="replace")
+            raise HTTPStatusError(url, answer.status, body=body, headers=answer.headers)
         return answer
 
     def _retry_delay(self, retry_after: str | None, attempt: int) -> float | None:
@@ -253,14 +262,27 @@ async def _read_answer(
     if status in REDIRECT_STATUSES:
         location = response.headers.get(LOCATION_HEADER) or response.headers.get("location")
     retry_after = response.headers.get("retry-after")
-    if location is not None or not 200 <= status < 300:
+    if location is not None:
         return _Answer(url, status, mime, charset, location, retry_after, b"")
+    if not 200 <= status < 300:
+        # The start of an error page: a bot challenge or a WAF block is told by it.
+        body = await _read_error_body(response)
+        headers = {name.lower(): value for name, value in response.headers.items()}
+        return _Answer(url, status, mime, charset, None, retry_after, body, headers)
     if html and mime not in HTML_TYPES and mime not in SNIFF_TYPES:
         raise NotHTML(f"Not an HTML page ({mime}): {url}", url)
     _check_declared_length(response, url, max_bytes)
     sniff = html and mime in SNIFF_TYPES
     body = await read_capped(response, url, max_bytes, sniff=sniff)
     return _Answer(url, status, mime, charset, None, retry_after, body)
+
+
+async def _read_error_body(response: httpx.Response) -> bytes:
+    """Up to :data:`ERROR_BODY_BYTES` of an error answer's body; b"" when it cannot be read."""
+    try:
+        return await read_capped(response, str(response.url), ERROR_BODY_BYTES, sniff=False)
+    except (FetchError, httpx.HTTPError):
+        return b""
 
 
 def _check_declared_length(response: httpx.Response, url: str, max_bytes: int) -> None:

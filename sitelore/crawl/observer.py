@@ -12,6 +12,7 @@ from typing import Protocol
 
 from sitelore.errors import (
     Blocked,
+    BlockedByChallenge,
     ConnectError,
     EmptyPage,
     FetchError,
@@ -46,6 +47,9 @@ FAILURE_REASONS: tuple[str, ...] = tuple(
         PageTimeout,
     )
 )
+BLOCKED_BY_CHALLENGE = BlockedByChallenge.__name__  # a bot challenge or WAF block
+RENDER_ERROR = "RenderError"  # the browser could not build the page
+FAILURE_REASONS += (BLOCKED_BY_CHALLENGE, RENDER_ERROR)
 DUPLICATE = "Duplicate"  # the page repeats one already taken (its URL or its text)
 META_REFRESH = "MetaRefresh"  # the page is only a refresh to another
 # A page is skipped (fetched, nothing new in it) for one of these.

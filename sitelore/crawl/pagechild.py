@@ -23,6 +23,7 @@ from typing import Any, BinaryIO
 from sitelore.core.assemble import assemble
 from sitelore.core.document import parse_document
 from sitelore.core.globs import PathFilter
+from sitelore.core.triage import triage
 from sitelore.errors import PageTooComplex
 
 HEADER = struct.Struct(">I")
@@ -45,6 +46,7 @@ OPERATIONS: dict[str, Callable[..., Any]] = {
     "parse": parse_document,
     "assemble": assemble,
     "verdicts": verdicts,
+    "triage": triage,
 }
 # Page work yields the CPU to the process that answers HTTP when both want it.
 NICENESS = 10

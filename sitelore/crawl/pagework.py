@@ -20,13 +20,14 @@ import contextlib
 import logging
 import pickle
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from sitelore.core.assemble import Assembled, CrawledPage, assemble
 from sitelore.core.document import Document, parse_document
 from sitelore.core.globs import PathFilter
 from sitelore.core.treecaps import TreeLimits
+from sitelore.core.triage import Triage, triage
 from sitelore.crawl.pagechild import HEADER, frame
 from sitelore.errors import PageTimeout, PageTooComplex, UnreadablePage
 
@@ -50,6 +51,12 @@ class PageWork(Protocol):
     async def verdicts(self, path_filter: PathFilter, urls: Sequence[str]) -> dict[str, bool]:
         """Whether ``path_filter`` admits each URL's path (:meth:`PathFilter.verdicts`);
         raises :class:`~sitelore.errors.PageTimeout` past the time limit."""
+        ...
+
+    async def triage(self, html: str, url: str, status: int, headers: Mapping[str, str]) -> Triage:
+        """Whether the page is a bot challenge or a script shell
+        (:func:`sitelore.core.triage.triage`); raises
+        :class:`~sitelore.errors.UnreadablePage` like :meth:`parse`."""
         ...
 
 
@@ -76,6 +83,14 @@ class InlinePageWork:
 
     async def verdicts(self, path_filter: PathFilter, urls: Sequence[str]) -> dict[str, bool]:
         return path_filter.verdicts(urls)
+
+    async def triage(self, html: str, url: str, status: int, headers: Mapping[str, str]) -> Triage:
+        try:
+            return triage(html, url, status, headers, self.limits)
+        except UnreadablePage:
+            raise
+        except Exception as error:  # as parse: a page the code cannot take fails alone
+            raise UnreadablePage(url, error) from error
 
 
 class PageProcesses:
@@ -123,6 +138,16 @@ class PageProcesses:
             raise PageWorkFailed(f"assembling the result failed: {value}")
         assembled: Assembled = value
         return assembled
+
+    async def triage(self, html: str, url: str, status: int, headers: Mapping[str, str]) -> Triage:
+        args = (html, url, status, dict(headers), self.limits)
+        status_word, value = await self._call("triage", args, self.page_timeout, url)
+        if status_word == "too_complex":
+            raise PageTooComplex(url, value)
+        if status_word != "ok":
+            raise UnreadablePage(url, value)
+        found: Triage = value
+        return found
 
     async def verdicts(self, path_filter: PathFilter, urls: Sequence[str]) -> dict[str, bool]:
         where = urls[0] if urls else ""

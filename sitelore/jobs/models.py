@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sitelore.models import ExtractRequest, iso_millis, millis_between
+from sitelore.models import ExtractRequest, RenderMode, iso_millis, millis_between
 
 
 class JobStatus(StrEnum):
@@ -157,6 +157,7 @@ def request_to_json(request: ExtractRequest) -> str:
             "urls": None if request.urls is None else list(request.urls),
             "callbackUrl": request.callback_url,
             "explain": request.explain,
+            "render": str(request.render),
         }
     )
 
@@ -173,4 +174,5 @@ def request_from_json(text: str) -> ExtractRequest:
         urls=None if urls is None else tuple(urls),
         callback_url=data.get("callbackUrl"),
         explain=data.get("explain", False),  # jobs stored before the field have none
+        render=RenderMode(data.get("render", RenderMode.AUTO)),
     )

@@ -21,6 +21,7 @@ from typing import Any
 
 from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.crawl.pagework import PageWork
+from sitelore.crawl.sources import PageRenderer
 from sitelore.crawl.transport import Resolver
 from sitelore.errors import SiteloreError
 from sitelore.jobs.hub import QUEUE, EventHub, wait_for
@@ -63,10 +64,12 @@ class Worker:
         worker_id: str | None = None,
         wake_deliveries: asyncio.Event | None = None,
         work: PageWork | None = None,
+        renderer: PageRenderer | None = None,
         metrics: JobMetrics | None = None,
     ) -> None:
         self.store = store
         self.work = work  # where pages are parsed (None: on the event loop)
+        self.renderer = renderer  # the process's browser for script shells (None: none)
         self.hub = hub
         self.settings = settings or WorkerSettings()
         self.resolver = resolver
@@ -111,6 +114,7 @@ class Worker:
                     max_pages_cap=self.settings.max_pages_cap,
                     policy=self.settings.policy,
                     work=self.work,
+                    renderer=self.renderer,
                     observer=self.metrics,
                 ),
                 self.settings.job_timeout,

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.core.treecaps import TreeLimits
 from sitelore.crawl.pagework import PageProcesses
+from sitelore.crawl.sources.browser import Renderer
+from sitelore.crawl.sources.rendering import browser_for
 from sitelore.crawl.transport import Resolver, build_client
 from sitelore.jobs.deliveries import DeliverySender
 from sitelore.jobs.hub import EventHub
@@ -36,10 +38,12 @@ PURGE = "purge-expired-jobs"
 
 @dataclass
 class Background:
-    """The running tasks; ``jobs`` is the job workers' task (None with no workers)."""
+    """The running tasks; ``jobs`` is the job workers' task (None with no workers);
+    ``renderer`` the process's browser (None: no Chromium installed)."""
 
     tasks: list[asyncio.Task[None]]
     jobs: asyncio.Task[None] | None
+    renderer: Renderer | None = None
 
 
 @asynccontextmanager
@@ -73,6 +77,13 @@ async def background(
     count = settings.workers if workers is None else workers
     limits = TreeLimits(settings.page_max_elements, settings.page_max_depth)
     work = PageProcesses(settings.page_processes, settings.page_timeout, limits)
+    browser = browser_for(
+        settings.chromium or None, settings.crawl, resolver, policy,
+        tabs=settings.render_tabs, page_timeout=settings.render_timeout,
+        restart_after=settings.render_restart_after,
+    )  # fmt: skip
+    stack = contextlib.AsyncExitStack()
+    renderer = await stack.enter_async_context(browser)
     worker = Worker(
         store,
         hub,
@@ -81,6 +92,7 @@ async def background(
         wake_deliveries=sender.wakeup,
         work=work,
         metrics=metrics,
+        renderer=renderer,
     )
     tasks = [
         asyncio.create_task(sender.run(), name="webhooks"),
@@ -95,10 +107,11 @@ async def background(
         running = backend.run_jobs(worker, handle_signals=handle_signals, burst=burst)
         jobs = asyncio.create_task(running, name="jobs")
     try:
-        yield Background(tasks, jobs)
+        yield Background(tasks, jobs, renderer)
     finally:
         await _stop([*([jobs] if jobs else []), *tasks])
         await work.close()
+        await stack.aclose()
         await client.aclose()
 
 

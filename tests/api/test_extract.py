@@ -21,7 +21,7 @@ from tests.webserver import WebServer
 
 RESULT_KEYS = {
     "business", "knowledgeItems", "pagesScraped", "urlsDiscovered", "durationMs",
-    "startedAt", "finishedAt",
+    "startedAt", "finishedAt", "warnings",
 }  # fmt: skip
 ITEM_KEYS = {"title", "description", "content", "category", "source"}
 
@@ -159,7 +159,7 @@ def test_stream_sends_events_in_order(api: Api, acme: str) -> None:
     assert set(first_plan) == {"pages", "urlsDiscovered"}
     assert all(set(page) == {"url", "purpose"} for page in first_plan["pages"])
     for frame in stream.of("page_scraped"):
-        assert set(frame.data) == {"url", "index", "total", "status", "error"}
+        assert set(frame.data) == {"url", "index", "total", "status", "error", "rendered"}
         assert frame.data["status"] in ("done", "failed")
         assert frame.data["total"] <= 3
     for frame in stream.of("progress"):

@@ -37,6 +37,7 @@ ROUTES: dict[tuple[str, str], tuple[str, set[str]]] = {
     ("get", JOB): ("200", KEYED | {"404"}),
     ("post", JOB + "/cancel"): ("202", KEYED | {"404", "409"}),
     ("get", JOB + "/events"): ("200", KEYED | {"400", "404"}),
+    ("post", "/v1/screenshot"): ("200", KEYED | {"400", "413", "502"}),
     ("get", "/healthz"): ("200", {"500", "503"}),
     ("get", "/readyz"): ("200", {"500", "503"}),
     ("get", "/metrics"): ("200", {"500"}),

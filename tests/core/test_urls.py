@@ -327,3 +327,17 @@ def test_host_problem_says_what_stops_a_request(host: str, words: str) -> None:
 )
 def test_a_url_no_request_can_reach_is_not_normalised(url: str) -> None:
     assert normalize_url(url) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "normalized", "key"),
+    [
+        ("http://a.test/#/pricing", "http://a.test/#/pricing", "a.test/#/pricing"),
+        ("http://a.test/#!/team", "http://a.test/#!/team", "a.test/#!/team"),
+        ("http://a.test/faq#pricing", "http://a.test/faq", "a.test/faq"),  # a place in a page
+        ("http://a.test/#", "http://a.test/", "a.test/"),
+    ],
+)
+def test_hash_routes_are_kept_and_are_pages(url: str, normalized: str, key: str) -> None:
+    assert normalize_url(url) == normalized
+    assert url_key(normalized) == key

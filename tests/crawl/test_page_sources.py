@@ -24,6 +24,7 @@ class BuiltPages:
     def __init__(self, fetcher: Fetcher) -> None:
         self.http = HttpPageSource(fetcher)
         self.asked: list[str] = []
+        self.warnings: tuple[str, ...] = ()
 
     async def page(self, url: str, *, allow: Allow) -> FetchedPage:
         self.asked.append(url)

@@ -11,6 +11,7 @@ class HttpPageSource:
 
     def __init__(self, fetcher: Fetcher) -> None:
         self.fetcher = fetcher
+        self.warnings: tuple[str, ...] = ()
 
     async def page(self, url: str, *, allow: Allow) -> FetchedPage:
         return await self.fetcher.fetch_page(url, allow=allow)

@@ -1,0 +1,2 @@
+// Hydration only: the text above is already server-rendered.
+document.documentElement.setAttribute("data-hydrated", "1");
