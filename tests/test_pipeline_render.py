@@ -9,7 +9,7 @@ import pytest
 
 from sitelore.errors import BrowserUnavailable, ExtractionFailed
 from sitelore.models import ExtractRequest, ItemCategory, RenderMode
-from tests.spakit import extract_rendering, serve_spa
+from tests.spakit import extract_rendering, serve_app
 from tests.webserver import StaticResolver, WebServer
 
 LUMEN_PAGES = {"/", "/features", "/pricing", "/faq", "/about", "/contact"}
@@ -22,7 +22,7 @@ def paths(urls: dict[str, bool]) -> set[str]:
 def test_a_client_rendered_site_yields_its_pages_and_items(
     web: WebServer, resolver: StaticResolver
 ) -> None:
-    home = serve_spa(web, "lumen.test", "lumen-spa")
+    home = serve_app(web, "lumen.test", "lumen-spa")
     run = extract_rendering(resolver, ExtractRequest(home, max_pages=10))
     rendered = run.rendered()
     assert paths(rendered) == LUMEN_PAGES  # links came from the rendered DOM
@@ -37,7 +37,7 @@ def test_a_client_rendered_site_yields_its_pages_and_items(
 
 
 def test_never_keeps_what_the_http_text_holds(web: WebServer, resolver: StaticResolver) -> None:
-    home = serve_spa(web, "lumen.test", "lumen-spa")
+    home = serve_app(web, "lumen.test", "lumen-spa")
     run = extract_rendering(resolver, ExtractRequest(home, max_pages=10, render=RenderMode.NEVER))
     assert run.rendered() == {home: False}
     assert run.result.knowledge_items == ()
@@ -46,7 +46,7 @@ def test_never_keeps_what_the_http_text_holds(web: WebServer, resolver: StaticRe
 def test_hash_routes_are_pages_of_a_hash_routed_site(
     web: WebServer, resolver: StaticResolver
 ) -> None:
-    home = serve_spa(web, "kestrel.test", "kestrel-hash")
+    home = serve_app(web, "kestrel.test", "kestrel-hash")
     run = extract_rendering(resolver, ExtractRequest(home, max_pages=10))
     assert set(run.rendered()) == {home, home + "#/services", home + "#/team", home + "#/contact"}
     texts = " ".join(item.content for item in run.result.knowledge_items)
@@ -56,7 +56,7 @@ def test_hash_routes_are_pages_of_a_hash_routed_site(
 def test_a_hybrid_page_gets_its_client_drawn_offer(
     web: WebServer, resolver: StaticResolver
 ) -> None:
-    home = serve_spa(web, "corvid.test", "corvid-hybrid")
+    home = serve_app(web, "corvid.test", "corvid-hybrid")
     run = extract_rendering(resolver, ExtractRequest(home, single_page=True))
     assert run.rendered() == {home: True}
     prices = [i for i in run.result.knowledge_items if i.category is ItemCategory.PRICING]
@@ -81,7 +81,7 @@ def test_a_server_rendered_site_with_framework_markers_is_not_rendered(
 def test_without_a_browser_auto_warns_and_keeps_the_http_text(
     web: WebServer, resolver: StaticResolver
 ) -> None:
-    home = serve_spa(web, "lumen.test", "lumen-spa")
+    home = serve_app(web, "lumen.test", "lumen-spa")
     run = extract_rendering(resolver, ExtractRequest(home, max_pages=3), browser=None)
     assert run.rendered() == {home: False}
     assert run.result.warnings == (
@@ -92,7 +92,7 @@ def test_without_a_browser_auto_warns_and_keeps_the_http_text(
 def test_without_a_browser_always_fails_the_job_saying_why(
     web: WebServer, resolver: StaticResolver
 ) -> None:
-    home = serve_spa(web, "lumen.test", "lumen-spa")
+    home = serve_app(web, "lumen.test", "lumen-spa")
     request = ExtractRequest(home, max_pages=3, render=RenderMode.ALWAYS)
     with pytest.raises(BrowserUnavailable, match="apt-get install chromium-headless-shell"):
         extract_rendering(resolver, request, browser=None)

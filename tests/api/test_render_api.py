@@ -7,14 +7,14 @@ import base64
 
 from tests.api.conftest import StartApi
 from tests.apikit import error_body, submit, wait_job
-from tests.spakit import serve_spa
+from tests.spakit import serve_app
 from tests.webserver import WebServer
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def test_a_client_rendered_site_through_the_api(start_api: StartApi, web: WebServer) -> None:
-    home = serve_spa(web, "lumen.test", "lumen-spa")
+    home = serve_app(web, "lumen.test", "lumen-spa")
     client = start_api().client()
     job = wait_job(client, submit(client, {"url": home, "maxPages": 3}), timeout=60)
     assert job["status"] == "completed", job
@@ -25,7 +25,7 @@ def test_a_client_rendered_site_through_the_api(start_api: StartApi, web: WebSer
 
 
 def test_render_never_and_a_bad_mode(start_api: StartApi, web: WebServer) -> None:
-    home = serve_spa(web, "lumen.test", "lumen-spa")
+    home = serve_app(web, "lumen.test", "lumen-spa")
     client = start_api().client()
     job = wait_job(client, submit(client, {"url": home, "render": "never"}), timeout=60)
     assert job["result"]["knowledgeItems"] == []
@@ -34,7 +34,7 @@ def test_render_never_and_a_bad_mode(start_api: StartApi, web: WebServer) -> Non
 
 
 def test_without_a_browser_always_fails_and_auto_warns(start_api: StartApi, web: WebServer) -> None:
-    home = serve_spa(web, "lumen.test", "lumen-spa")
+    home = serve_app(web, "lumen.test", "lumen-spa")
     client = start_api(chromium="/nonexistent/chromium").client()
     failed = wait_job(client, submit(client, {"url": home, "render": "always"}), timeout=60)
     assert failed["status"] == "failed"
@@ -45,7 +45,7 @@ def test_without_a_browser_always_fails_and_auto_warns(start_api: StartApi, web:
 
 
 def test_a_screenshot_is_a_png_of_the_rendered_page(start_api: StartApi, web: WebServer) -> None:
-    home = serve_spa(web, "lumen.test", "lumen-spa")
+    home = serve_app(web, "lumen.test", "lumen-spa")
     client = start_api().client()
     response = client.post("/v1/screenshot", json={"url": home})
     assert response.status_code == 200, response.text
@@ -60,7 +60,7 @@ def test_a_screenshot_obeys_the_guard_and_needs_a_browser(
     guarded = start_api(allow_private_networks="", allowed_ports="80,443").client()
     refused = guarded.post("/v1/screenshot", json={"url": "http://10.0.0.5/"})
     assert "10.0.0.5 is a private address" in error_body(refused, 400)
-    home = serve_spa(web, "lumen.test", "lumen-spa")
+    home = serve_app(web, "lumen.test", "lumen-spa")
     without = start_api(chromium="/nonexistent/chromium").client()
     missing = without.post("/v1/screenshot", json={"url": home})
     assert "apt-get install chromium-headless-shell" in error_body(missing, 503)
