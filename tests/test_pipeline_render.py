@@ -113,3 +113,26 @@ def test_a_start_page_that_is_a_bot_challenge_fails_the_job(
     web.add_route("guarded.test", "/", Response(403, headers, challenge))
     with pytest.raises(ExtractionFailed, match=r"^Blocked by a bot challenge \("):
         extract_rendering(resolver, ExtractRequest("http://guarded.test/", max_pages=3))
+
+
+def test_a_page_that_renders_into_a_bot_challenge_is_never_extracted(
+    web: WebServer, resolver: StaticResolver
+) -> None:
+    """Over HTTP a shell; once its script has run, a 'verify you are human' interstitial."""
+    from tests.webserver import Response, html
+
+    shell = (
+        '<!doctype html><html><head><title>Loading…</title><script src="/gate.js" defer>'
+        '</script></head><body><div id="root"></div></body></html>'
+    )
+    gate = (
+        b"document.title = 'One moment';"
+        b"document.getElementById('root').innerHTML = '<h1>One moment</h1>"
+        b"<p>Please verify you are human to continue.</p>';"
+    )
+    web.add_route("gated.test", "/", html(shell))
+    web.add_route(
+        "gated.test", "/gate.js", Response(200, {"Content-Type": "text/javascript"}, gate)
+    )
+    with pytest.raises(ExtractionFailed, match=r"^Blocked by a bot challenge \("):
+        extract_rendering(resolver, ExtractRequest("http://gated.test/", max_pages=3))
