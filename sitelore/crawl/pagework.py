@@ -122,12 +122,7 @@ class PageProcesses:
             await child.stop()
 
     async def parse(self, html: str, url: str) -> Document:
-        status, value = await self._call("parse", (html, url, self.limits), self.page_timeout, url)
-        if status == "too_complex":
-            raise PageTooComplex(url, value)
-        if status != "ok":
-            raise UnreadablePage(url, value)
-        document: Document = value
+        document: Document = await self._page_call("parse", (html, url, self.limits), url)
         return document
 
     async def assemble(self, pages: Sequence[CrawledPage]) -> Assembled:
@@ -141,13 +136,17 @@ class PageProcesses:
 
     async def triage(self, html: str, url: str, status: int, headers: Mapping[str, str]) -> Triage:
         args = (html, url, status, dict(headers), self.limits)
-        status_word, value = await self._call("triage", args, self.page_timeout, url)
-        if status_word == "too_complex":
-            raise PageTooComplex(url, value)
-        if status_word != "ok":
-            raise UnreadablePage(url, value)
-        found: Triage = value
+        found: Triage = await self._page_call("triage", args, url)
         return found
+
+    async def _page_call(self, operation: str, args: tuple[Any, ...], url: str) -> Any:
+        """One page's work: over the caps, :class:`PageTooComplex`; failed, its cause."""
+        status, value = await self._call(operation, args, self.page_timeout, url)
+        if status == "too_complex":
+            raise PageTooComplex(url, value)
+        if status != "ok":
+            raise UnreadablePage(url, value)
+        return value
 
     async def verdicts(self, path_filter: PathFilter, urls: Sequence[str]) -> dict[str, bool]:
         where = urls[0] if urls else ""
