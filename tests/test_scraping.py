@@ -1,0 +1,37 @@
+"""scrape_page: one page as Markdown with its title, description and links."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from sitelore.errors import ExtractionFailed
+from sitelore.models import ExtractRequest
+from sitelore.scraping import scrape_page
+from tests.sitekit import OPTIONS, page_paths, serve_acme
+from tests.webserver import StaticResolver, WebServer
+
+
+def test_one_page_as_markdown(web: WebServer, resolver: StaticResolver) -> None:
+    serve_acme(web)
+    request = ExtractRequest("http://acme.test/pricing/")
+    page = asyncio.run(scrape_page(request, options=OPTIONS, resolver=resolver))
+    assert page.url == "http://acme.test/pricing/"
+    assert page.title
+    assert page.markdown.count("\n\n") >= 2
+    assert page.markdown.startswith("# ")  # the main text, from its h1: no cookie banner
+    assert "http://acme.test/features/" in page.links
+    assert len(page.links) == len(set(page.links))
+    assert set(page.to_dict()) == {"url", "markdown", "title", "description", "links"}
+    assert page_paths(web, "acme.test") == ["/pricing/"]  # one page, no crawl
+
+
+def test_a_page_that_cannot_be_fetched_says_why(web: WebServer, resolver: StaticResolver) -> None:
+    serve_acme(web)
+    with pytest.raises(ExtractionFailed, match="404"):
+        asyncio.run(
+            scrape_page(
+                ExtractRequest("http://acme.test/nope/"), options=OPTIONS, resolver=resolver
+            )
+        )
