@@ -3,7 +3,8 @@
 Items carry a generated ``tsvector`` (title weighed A, content B) under a GIN index. Its text
 search configuration, ``sitelore_fold``, is ``simple`` (no stemming, no stop words: it works
 for any language) with the ``unaccent`` dictionary in front, so accents fold on both sides of
-a match and ``ts_headline`` finds the matched words in the raw content. The extension goes to
+a match and ``ts_headline`` finds the matched words in the raw content; hyphenated words are
+their parts only, as in SQLite's tokenizer. The extension goes to
 ``public`` unless the database has it elsewhere already; the configuration names its
 dictionary with the schema it found, so either works.
 """
@@ -19,8 +20,12 @@ BEGIN
         WHERE extname = 'unaccent';
     CREATE TEXT SEARCH CONFIGURATION sitelore_fold (COPY = pg_catalog.simple);
     EXECUTE format('ALTER TEXT SEARCH CONFIGURATION sitelore_fold ALTER MAPPING FOR '
-        'asciiword, word, numword, asciihword, hword, numhword, hword_asciipart, '
-        'hword_part, hword_numpart WITH %s.unaccent, simple', home);
+        'asciiword, word, numword, hword_asciipart, hword_part, hword_numpart '
+        'WITH %s.unaccent, simple', home);
+    -- "sign-on" is the words sign and on, as in SQLite, not also one "sign-on" token
+    -- (which would stand between "single" and "sign" and break the phrase).
+    ALTER TEXT SEARCH CONFIGURATION sitelore_fold
+        DROP MAPPING FOR asciihword, hword, numhword;
 END $$;
 CREATE TABLE sitelore_knowledge_sites (
     owner text NOT NULL, domain text NOT NULL, profile text NOT NULL, job_id text NOT NULL,
