@@ -21,13 +21,15 @@ from typing import TypeVar
 
 from sitelore.jobs.conditions import ConditionLog
 from sitelore.jobs.datafile import check_data_file
+from sitelore.jobs.knowledge_sqlschema import KNOWLEDGE_SCHEMA
 from sitelore.jobs.store import StoreFull, StoreUnavailable
 
 T = TypeVar("T")
 log = logging.getLogger("sitelore.store")
 WAL_SIZE_LIMIT = 4 << 20
 
-SCHEMA = """
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS api_keys (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, secret_hash TEXT NOT NULL,
     webhook_secret TEXT NOT NULL, created_at REAL NOT NULL, revoked_at REAL
@@ -55,6 +57,8 @@ CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_at);
 CREATE INDEX IF NOT EXISTS deliveries_by_job ON deliveries (job_id);
 CREATE TABLE IF NOT EXISTS housekeeping (task TEXT PRIMARY KEY, last_run REAL NOT NULL);
 """
+    + KNOWLEDGE_SCHEMA
+)
 
 
 class SQLiteFile:
