@@ -27,6 +27,7 @@ import psycopg_pool
 from psycopg.rows import DictRow, dict_row
 
 from sitelore.jobs.conditions import ConditionLog
+from sitelore.jobs.knowledge import KnowledgeStore
 from sitelore.jobs.models import (
     CANCELLED,
     ApiKey,
@@ -123,6 +124,12 @@ class PostgresStore:
                 f"the database schema is not up to date ({len(missing)} migrations missing): "
                 "run `sitelore db upgrade`"
             )
+
+    def knowledge(self) -> KnowledgeStore:
+        """The knowledge store on this database (it borrows this store's pool)."""
+        from sitelore.jobs.knowledge_postgres import KnowledgePostgres
+
+        return KnowledgePostgres(self)
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[Connection]:

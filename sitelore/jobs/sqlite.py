@@ -15,6 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sitelore.jobs.knowledge import KnowledgeStore
+from sitelore.jobs.knowledge_sqlite import KnowledgeSQLite
 from sitelore.jobs.models import (
     CANCELLED,
     ApiKey,
@@ -70,6 +72,10 @@ class SQLiteStore:
 
     async def close(self) -> None:
         await self.file.close()
+
+    def knowledge(self) -> KnowledgeStore:
+        """The knowledge store on this file (closed with it)."""
+        return KnowledgeSQLite(self.file, self._clock)
 
     # -- jobs -------------------------------------------------------------------------------
 

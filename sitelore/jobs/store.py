@@ -22,6 +22,7 @@ import hashlib
 import secrets
 from typing import Any, Protocol
 
+from sitelore.jobs.knowledge import KnowledgeStore
 from sitelore.jobs.models import ApiKey, Delivery, Ending, Job, JobEvent, JobStatus
 from sitelore.models import ExtractRequest
 
@@ -43,6 +44,10 @@ class StoreUnusable(Exception):
 
 
 class JobStore(Protocol):
+    def knowledge(self) -> KnowledgeStore:
+        """The knowledge store on the same database (same connection; closed with it)."""
+        ...
+
     async def create_job(
         self, key_id: str, request: ExtractRequest, *, idempotency_key: str | None = None
     ) -> Job:

@@ -28,7 +28,14 @@ from sitelore.jobs.hub import QUEUE, EventHub, wait_for
 from sitelore.jobs.metrics import JobMetrics, unrecorded
 from sitelore.jobs.models import CANCELLED, Ending, Job, webhook_body
 from sitelore.jobs.store import JobStore, PullQueue, StoreUnavailable
-from sitelore.models import CrawlOptions, Event, Progress
+from sitelore.models import (
+    CrawlOptions,
+    Event,
+    ExtractResult,
+    PageScraped,
+    PageStatus,
+    Progress,
+)
 from sitelore.pipeline import extract_site
 
 log = logging.getLogger("sitelore.worker")
@@ -158,7 +165,24 @@ class Worker:
             log.exception("job %s failed unexpectedly", job.id)
             await recorder.failed(f"Internal error: {type(error).__name__}")
         else:
+            await self._keep_knowledge(job, result, recorder.done_pages)
             await recorder.completed(result.to_dict())
+
+    async def _keep_knowledge(self, job: Job, result: ExtractResult, done: set[str]) -> None:
+        """A completed job's profile and items go to its key's knowledge, where they outlive
+        the job. A partial job (one page, listed pages, patterns) replaces only the items of
+        the pages it scraped."""
+        request = job.request
+        partial = bool(
+            request.single_page
+            or request.urls is not None
+            or request.include_patterns
+            or request.exclude_patterns
+        )
+        pages = sorted(done | {item.source for item in result.knowledge_items})
+        await self.store.knowledge().save_knowledge(
+            job.key_id, result, scraped_pages=pages if partial else None, job_id=job.id
+        )
 
     async def _hand_back(self, job: Job) -> None:
         """The worker is stopping or lost the store: the job goes back to the queue."""
@@ -271,6 +295,7 @@ class _Recorder:
         self.progress: dict[str, Any] = {"pagesScraped": 0, "totalPages": 0, "currentStep": ""}
         self.cancelled = False
         self.abandoned = False  # the store was unreachable for too long: others will run it
+        self.done_pages: set[str] = set()  # the URLs of the pages extracted
         self.last_beat = asyncio.get_running_loop().time()
 
     async def started(self) -> None:
@@ -290,6 +315,8 @@ class _Recorder:
         if is_progress:
             self.progress = data
         await self.worker._publish(self.job.id, event.event, data, progress=is_progress)
+        if isinstance(event, PageScraped) and event.status == PageStatus.DONE:
+            self.done_pages.add(event.url)
         if event.event == "page_scraped":
             await self.worker._webhook(self.job, "PAGE_SCRAPED", {"jobId": self.job.id, **data})
 
