@@ -60,6 +60,7 @@ from sitelore.jobs.rows import (
     status_counts,
 )
 from sitelore.jobs.store import (
+    KEY_PREFIX,
     StoreUnavailable,
     delivery_status,
     hash_secret,
@@ -429,8 +430,8 @@ class PostgresStore:
 
     # -- keys -------------------------------------------------------------------------------
 
-    async def create_key(self, name: str) -> tuple[str, ApiKey]:
-        key_id, secret, shown = new_key()
+    async def create_key(self, name: str, prefix: str = KEY_PREFIX) -> tuple[str, ApiKey]:
+        key_id, secret, shown = new_key(prefix)
         row = await self._one(
             f"INSERT INTO sitelore_api_keys (id, name, secret_hash, webhook_secret, created_at) "
             f"VALUES (%(id)s, %(name)s, %(hash)s, %(webhook)s, {NOW}) RETURNING *",

@@ -37,6 +37,7 @@ from sitelore.jobs.rows import (
 )
 from sitelore.jobs.sqlitefile import SQLiteFile
 from sitelore.jobs.store import (
+    KEY_PREFIX,
     delivery_status,
     hash_secret,
     new_job_id,
@@ -327,8 +328,8 @@ class SQLiteStore:
 
     # -- keys -------------------------------------------------------------------------------
 
-    async def create_key(self, name: str) -> tuple[str, ApiKey]:
-        key_id, secret, shown = new_key()
+    async def create_key(self, name: str, prefix: str = KEY_PREFIX) -> tuple[str, ApiKey]:
+        key_id, secret, shown = new_key(prefix)
         record = ApiKey(key_id, name, "whsec_" + secrets.token_urlsafe(24), self._clock())
         await self._run(
             lambda db: db.execute(
