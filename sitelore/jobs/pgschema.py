@@ -20,6 +20,8 @@ import psycopg
 from procrastinate.schema import SchemaManager
 from psycopg.rows import tuple_row
 
+from sitelore.jobs import hookstore
+
 UPGRADE_LOCK = 0x5173_6C6F_7265  # any constant: serialises concurrent upgrades
 
 
@@ -80,6 +82,7 @@ MIGRATIONS = (
     Migration(1, "procrastinate queue schema", SchemaManager.get_schema),
     Migration(2, "sitelore jobs, events, keys, deliveries", lambda: SITELORE_TABLES),
     Migration(3, "deliveries by job, for retention", lambda: DELIVERIES_BY_JOB),
+    Migration(4, "account webhooks", lambda: hookstore.PG_TABLES),
 )
 
 

@@ -22,6 +22,7 @@ import hashlib
 import secrets
 from typing import Any, Protocol
 
+from sitelore.jobs.hookstore import Webhook
 from sitelore.jobs.models import ApiKey, Delivery, Ending, Job, JobEvent, JobStatus
 from sitelore.models import ExtractRequest
 
@@ -132,6 +133,20 @@ class JobStore(Protocol):
     async def list_keys(self) -> list[ApiKey]: ...
 
     async def revoke_key(self, key_id: str) -> bool: ...
+
+    async def create_webhook(
+        self, key_id: str, url: str, events: tuple[str, ...], display_name: str | None
+    ) -> Webhook:
+        """A new active account webhook of ``key_id`` (ValueError: unknown or no events)."""
+        ...
+
+    async def list_webhooks(self, key_id: str) -> list[Webhook]:
+        """The key's active webhooks, oldest first."""
+        ...
+
+    async def delete_webhook(self, webhook_id: str, key_id: str) -> bool:
+        """False when ``key_id`` has no such active webhook (another key's is not its)."""
+        ...
 
     async def add_delivery(
         self, job_id: str, key_id: str, url: str, event: str, body: str
