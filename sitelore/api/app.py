@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry
 
-from sitelore.api import metrics, screenshots
+from sitelore.api import metrics, screenshots, webhooks
 from sitelore.api.docs import answer_400_not_422
 from sitelore.api.errors import install_error_handlers
 from sitelore.api.limits import BodyLimit, RateLimiter, StreamCount
@@ -83,6 +83,7 @@ def create_app(
     install_error_handlers(app)
     app.include_router(router)
     app.include_router(screenshots.router)
+    app.include_router(webhooks.router)
     app.state.metrics = metrics.ApiMetrics(registry, streams)
     if settings.metrics:
         app.include_router(metrics.router)
