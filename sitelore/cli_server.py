@@ -249,11 +249,23 @@ def db_upgrade() -> None:
 @keys_app.command("create")
 def keys_create(
     name: Annotated[str, typer.Option("--name", help="A label for the key.")],
+    prefix: Annotated[
+        str,
+        typer.Option(
+            "--prefix",
+            help="How the key starts: sl_, or sk_ks_ for the hosted API's SDK (knowledgesdk).",
+        ),
+    ] = "sl_",
     data_dir: DataDirOption = None,
 ) -> None:
     """Create a key; prints the key alone on the first line (it is shown only once)."""
+    from sitelore.jobs.store import KEY_PREFIXES
+
+    if prefix not in KEY_PREFIXES:
+        raise BadInput(f"--prefix must be one of {', '.join(KEY_PREFIXES)}, got {prefix!r}")
     settings = _settings(data_dir=data_dir)
-    shown, record = _with_store(settings, lambda store: store.create_key(name.strip() or "key"))
+    label = name.strip() or "key"
+    shown, record = _with_store(settings, lambda store: store.create_key(label, prefix))
     sys.stdout.write(
         f"{shown}\nid: {record.id}\nname: {record.name}\nwebhook secret: {record.webhook_secret}\n"
     )

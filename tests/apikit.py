@@ -96,9 +96,11 @@ class Key:
         return self.record.webhook_secret
 
 
-def create_key(data_dir: Path, name: str) -> Key:
+def create_key(data_dir: Path, name: str, prefix: str = "sl_") -> Key:
     data_dir.mkdir(parents=True, exist_ok=True)
-    shown, record = run_store(data_dir / "sitelore.db", lambda store: store.create_key(name))
+    shown, record = run_store(
+        data_dir / "sitelore.db", lambda store: store.create_key(name, prefix=prefix)
+    )
     return Key(shown, record)
 
 

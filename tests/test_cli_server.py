@@ -54,6 +54,29 @@ def test_keys_live_in_the_database_of_the_url(
     assert "\tactive\tci" in capsys.readouterr().out
 
 
+def test_keys_create_with_the_hosted_prefix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SITELORE_DATABASE_URL", raising=False)
+    data = str(tmp_path / "data")
+    assert main(["keys", "create", "--name", "sdk", "--prefix", "sk_ks_", "--data-dir", data]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert re.fullmatch(r"sk_ks_[0-9a-f]+_[A-Za-z0-9_-]+", lines[0]), lines[0]
+    assert lines[1] == f"id: {lines[0].split('_')[2]}"
+
+
+def test_keys_create_refuses_an_unknown_prefix_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SITELORE_DATABASE_URL", raising=False)
+    data = tmp_path / "data"
+    command = ["keys", "create", "--name", "x", "--prefix", "pk_", "--data-dir", str(data)]
+    assert main(command) == 2
+    error = capsys.readouterr().err
+    assert "--prefix must be one of sl_, sk_ks_" in error and error.count("\n") == 1, error
+    assert not data.exists()
+
+
 @pytest.mark.parametrize(
     "command",
     [["keys", "list"], ["worker", "--burst"], ["serve", "--port", "8123"]],

@@ -20,6 +20,7 @@ import psycopg
 from procrastinate.schema import SchemaManager
 from psycopg.rows import tuple_row
 
+from sitelore.jobs import hookstore
 from sitelore.jobs.knowledge_pgschema import KNOWLEDGE_TABLES
 
 UPGRADE_LOCK = 0x5173_6C6F_7265  # any constant: serialises concurrent upgrades
@@ -83,6 +84,7 @@ MIGRATIONS = (
     Migration(2, "sitelore jobs, events, keys, deliveries", lambda: SITELORE_TABLES),
     Migration(3, "deliveries by job, for retention", lambda: DELIVERIES_BY_JOB),
     Migration(4, "knowledge store and its search index", lambda: KNOWLEDGE_TABLES),
+    Migration(5, "account webhooks", lambda: hookstore.PG_TABLES),
 )
 
 

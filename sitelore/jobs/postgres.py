@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -26,7 +27,9 @@ import psycopg
 import psycopg_pool
 from psycopg.rows import DictRow, dict_row
 
+from sitelore.jobs import hookstore
 from sitelore.jobs.conditions import ConditionLog
+from sitelore.jobs.hookstore import Webhook, new_webhook, webhook_from_row
 from sitelore.jobs.knowledge import KnowledgeStore
 from sitelore.jobs.models import (
     CANCELLED,
@@ -61,6 +64,7 @@ from sitelore.jobs.rows import (
     status_counts,
 )
 from sitelore.jobs.store import (
+    KEY_PREFIX,
     StoreUnavailable,
     delivery_status,
     hash_secret,
@@ -436,8 +440,8 @@ class PostgresStore:
 
     # -- keys -------------------------------------------------------------------------------
 
-    async def create_key(self, name: str) -> tuple[str, ApiKey]:
-        key_id, secret, shown = new_key()
+    async def create_key(self, name: str, prefix: str = KEY_PREFIX) -> tuple[str, ApiKey]:
+        key_id, secret, shown = new_key(prefix)
         row = await self._one(
             f"INSERT INTO sitelore_api_keys (id, name, secret_hash, webhook_secret, created_at) "
             f"VALUES (%(id)s, %(name)s, %(hash)s, %(webhook)s, {NOW}) RETURNING *",
@@ -481,6 +485,23 @@ class PostgresStore:
         return row is not None
 
     # -- webhook deliveries -----------------------------------------------------------------
+
+    # -- account webhooks (sitelore/jobs/hookstore.py) ----------------------------------------
+
+    async def create_webhook(
+        self, key_id: str, url: str, events: tuple[str, ...], display_name: str | None
+    ) -> Webhook:
+        hook = new_webhook(key_id, url, events, display_name, time.time())
+        await self._exec(hookstore.PG_INSERT, hookstore.webhook_params(hook))
+        return hook
+
+    async def list_webhooks(self, key_id: str) -> list[Webhook]:
+        return [
+            webhook_from_row(row) for row in await self._all(hookstore.PG_LIST, {"key": key_id})
+        ]
+
+    async def delete_webhook(self, webhook_id: str, key_id: str) -> bool:
+        return await self._one(hookstore.PG_DELETE, {"id": webhook_id, "key": key_id}) is not None
 
     async def add_delivery(
         self, job_id: str, key_id: str, url: str, event: str, body: str

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sitelore.jobs import hookstore
+from sitelore.jobs.hookstore import Webhook, new_webhook
 from sitelore.jobs.knowledge import KnowledgeStore
 from sitelore.jobs.knowledge_sqlite import KnowledgeSQLite
 from sitelore.jobs.models import (
@@ -39,6 +41,7 @@ from sitelore.jobs.rows import (
 )
 from sitelore.jobs.sqlitefile import SQLiteFile
 from sitelore.jobs.store import (
+    KEY_PREFIX,
     delivery_status,
     hash_secret,
     new_job_id,
@@ -333,8 +336,8 @@ class SQLiteStore:
 
     # -- keys -------------------------------------------------------------------------------
 
-    async def create_key(self, name: str) -> tuple[str, ApiKey]:
-        key_id, secret, shown = new_key()
+    async def create_key(self, name: str, prefix: str = KEY_PREFIX) -> tuple[str, ApiKey]:
+        key_id, secret, shown = new_key(prefix)
         record = ApiKey(key_id, name, "whsec_" + secrets.token_urlsafe(24), self._clock())
         await self._run(
             lambda db: db.execute(
@@ -385,6 +388,20 @@ class SQLiteStore:
             return cursor.rowcount == 1
 
         return await self._run(revoke)
+
+    # -- account webhooks (sitelore/jobs/hookstore.py) ----------------------------------------
+
+    async def create_webhook(
+        self, key_id: str, url: str, events: tuple[str, ...], display_name: str | None
+    ) -> Webhook:
+        hook = new_webhook(key_id, url, events, display_name, self._clock())
+        return await self._run(lambda db: hookstore.sqlite_insert(db, hook))
+
+    async def list_webhooks(self, key_id: str) -> list[Webhook]:
+        return await self._run(lambda db: hookstore.sqlite_list(db, key_id))
+
+    async def delete_webhook(self, webhook_id: str, key_id: str) -> bool:
+        return await self._run(lambda db: hookstore.sqlite_delete(db, webhook_id, key_id))
 
     # -- webhook deliveries -----------------------------------------------------------------
 

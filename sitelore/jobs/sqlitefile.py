@@ -56,6 +56,11 @@ CREATE TABLE IF NOT EXISTS deliveries (
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_at);
 CREATE INDEX IF NOT EXISTS deliveries_by_job ON deliveries (job_id);
 CREATE TABLE IF NOT EXISTS housekeeping (task TEXT PRIMARY KEY, last_run REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS webhooks (
+    id TEXT PRIMARY KEY, key_id TEXT NOT NULL, url TEXT NOT NULL, events TEXT NOT NULL,
+    display_name TEXT, status TEXT NOT NULL, token TEXT NOT NULL, created_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS webhooks_by_key ON webhooks (key_id, created_at);
 """
     + KNOWLEDGE_SCHEMA
 )

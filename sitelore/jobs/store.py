@@ -22,11 +22,15 @@ import hashlib
 import secrets
 from typing import Any, Protocol
 
+from sitelore.jobs.hookstore import Webhook
 from sitelore.jobs.knowledge import KnowledgeStore
 from sitelore.jobs.models import ApiKey, Delivery, Ending, Job, JobEvent, JobStatus
 from sitelore.models import ExtractRequest
 
 KEY_PREFIX = "sl_"
+# The forms a key may be made in: ours, and the hosted anchor's, whose SDK refuses any key
+# not starting with it. The prefix is a form, not part of the key: a key is its id and secret.
+KEY_PREFIXES = (KEY_PREFIX, "sk_ks_")
 
 
 class StoreUnavailable(Exception):
@@ -119,7 +123,10 @@ class JobStore(Protocol):
 
     async def purge_finished(self, older_than: float) -> int: ...
 
-    async def create_key(self, name: str) -> tuple[str, ApiKey]: ...
+    async def create_key(self, name: str, prefix: str = KEY_PREFIX) -> tuple[str, ApiKey]:
+        """A new key, shown once as ``prefix`` + id + secret (``prefix``: one of
+        :data:`KEY_PREFIXES`, else ValueError and nothing stored)."""
+        ...
 
     async def authenticate(self, presented: str) -> ApiKey | None:
         """The key ``presented`` is, when its secret matches, revoked or not (the caller
@@ -131,6 +138,20 @@ class JobStore(Protocol):
     async def list_keys(self) -> list[ApiKey]: ...
 
     async def revoke_key(self, key_id: str) -> bool: ...
+
+    async def create_webhook(
+        self, key_id: str, url: str, events: tuple[str, ...], display_name: str | None
+    ) -> Webhook:
+        """A new active account webhook of ``key_id`` (ValueError: unknown or no events)."""
+        ...
+
+    async def list_webhooks(self, key_id: str) -> list[Webhook]:
+        """The key's active webhooks, oldest first."""
+        ...
+
+    async def delete_webhook(self, webhook_id: str, key_id: str) -> bool:
+        """False when ``key_id`` has no such active webhook (another key's is not its)."""
+        ...
 
     async def add_delivery(
         self, job_id: str, key_id: str, url: str, event: str, body: str
@@ -162,17 +183,26 @@ def new_job_id() -> str:
     return "job_" + secrets.token_urlsafe(12)
 
 
-def new_key() -> tuple[str, str, str]:
+def check_key_prefix(prefix: str) -> None:
+    if prefix not in KEY_PREFIXES:
+        allowed = ", ".join(KEY_PREFIXES)
+        raise ValueError(f"a key's prefix must be one of {allowed}, got {prefix!r}")
+
+
+def new_key(prefix: str = KEY_PREFIX) -> tuple[str, str, str]:
     """(key id, secret, the key as shown to its owner once)."""
+    check_key_prefix(prefix)
     key_id = secrets.token_hex(5)
     secret = secrets.token_urlsafe(24)
-    return key_id, secret, f"{KEY_PREFIX}{key_id}_{secret}"
+    return key_id, secret, f"{prefix}{key_id}_{secret}"
 
 
 def split_key(presented: str) -> tuple[str, str] | None:
-    if not presented.startswith(KEY_PREFIX) or len(presented) > 200:
+    """(key id, secret) of a key in any of the allowed forms; None when it is in none."""
+    prefix = next((p for p in KEY_PREFIXES if presented.startswith(p)), None)
+    if prefix is None or len(presented) > 200:
         return None
-    key_id, _, secret = presented[len(KEY_PREFIX) :].partition("_")
+    key_id, _, secret = presented[len(prefix) :].partition("_")
     return (key_id, secret) if key_id and secret else None
 
 

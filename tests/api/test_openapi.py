@@ -42,12 +42,16 @@ ROUTES: dict[tuple[str, str], tuple[str, set[str]]] = {
     ("get", "/v1/knowledge"): ("200", KEYED | {"400"}),
     ("get", "/v1/knowledge/{domain}"): ("200", KEYED | {"404"}),
     ("delete", "/v1/knowledge/{domain}"): ("200", KEYED | {"404"}),
+    ("post", "/v1/webhooks"): ("201", KEYED | {"400", "413"}),
+    ("get", "/v1/webhooks"): ("200", KEYED),
+    ("delete", "/v1/webhooks/{webhookId}"): ("204", KEYED | {"404"}),
     ("get", "/healthz"): ("200", {"500", "503"}),
     ("get", "/readyz"): ("200", {"500", "503"}),
     ("get", "/metrics"): ("200", {"500"}),
 }
 STREAMS = {("post", "/v1/extract/stream"), ("get", JOB + "/events")}
 PLAIN = {("get", "/metrics")}  # the Prometheus text format
+EMPTY = {("delete", "/v1/webhooks/{webhookId}")}  # 204: no body
 OPEN = {("get", "/healthz"), ("get", "/readyz"), ("get", "/metrics")}
 RST_MARKUP = re.compile(r"``|:(?:func|class|meth|mod|attr|ref|data|exc):`")
 LINKED = re.compile(r"""(?:src|href|spec-url)\s*=\s*["']([^"']+)["']|\burl:\s*'([^']+)'""")
@@ -112,14 +116,15 @@ def test_the_document_lists_every_route(spec: dict[str, Any]) -> None:
     assert listed == set(ROUTES)
 
 
-def test_job_routes_name_their_parameter_jobId(spec: dict[str, Any]) -> None:
+def test_routes_name_their_path_parameter_in_camel_case(spec: dict[str, Any]) -> None:
+    named = {JOB: "jobId", "/v1/webhooks/{webhookId}": "webhookId"}
     for method, path in ROUTES:
         if "{" not in path or not path.startswith("/v1/jobs/"):
             continue
-        assert path.startswith(JOB), path
+        name = next(name for prefix, name in named.items() if path.startswith(prefix))
         parameters = _operation(spec, method, path)["parameters"]
         in_path = [parameter for parameter in parameters if parameter["in"] == "path"]
-        assert [parameter["name"] for parameter in in_path] == ["jobId"], in_path
+        assert [parameter["name"] for parameter in in_path] == [name], in_path
         assert in_path[0]["required"] is True
 
 
@@ -166,9 +171,11 @@ def test_waiting_answers_document_retry_after(spec: dict[str, Any]) -> None:
 
 
 def test_json_routes_have_a_real_success_schema(spec: dict[str, Any]) -> None:
-    for method, path in set(ROUTES) - STREAMS - PLAIN:
+    for method, path in set(ROUTES) - STREAMS - PLAIN - EMPTY:
         schema = _success_schema(spec, method, path)
         assert schema.get("$ref", "").startswith("#/components/schemas/"), (path, schema)
+    for method, path in EMPTY:
+        assert "content" not in _operation(spec, method, path)["responses"]["204"]
 
 
 def test_metrics_are_documented_as_plain_text(spec: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from tests.api.conftest import StartApi, serve_slow
 from tests.apikit import (
     child_env,
+    create_key,
     error_body,
     eventually,
     get_job,
@@ -98,3 +99,14 @@ def test_keys_create_list_revoke(start_api: StartApi, tmp_path: Path) -> None:
     again = _sitelore("keys", "revoke", key_id, "--data-dir", str(data))
     assert again.returncode == 2
     assert key_id in again.stderr
+
+
+def test_a_key_with_the_hosted_prefix_authenticates(start_api: StartApi, tmp_path: Path) -> None:
+    # What the hosted anchor's SDK sends: it refuses any key not starting with sk_ks_.
+    data = tmp_path / "hosted"
+    hosted = create_key(data, "sdk", prefix="sk_ks_")
+    assert hosted.key.startswith("sk_ks_")
+    api = start_api(data_dir=data, workers=0)
+    assert api.client(hosted.key).get("/v1/jobs").status_code == 200
+    wrong = hosted.key[: -len(hosted.key.split("_")[-1])] + "wrong"
+    assert error_body(api.client(wrong).get("/v1/jobs"), 401) == "x-api-key is not a valid API key"

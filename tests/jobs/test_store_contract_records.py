@@ -161,10 +161,37 @@ def test_create_key_shows_it_once_and_authenticates_it(backend: Backend) -> None
     backend.run(body)
 
 
+def test_a_key_made_with_the_hosted_prefix_authenticates(backend: Backend) -> None:
+    # The hosted anchor's SDK refuses, client-side, any key not starting with sk_ks_.
+    async def body(store: JobStore) -> None:
+        shown, key = await store.create_key("sdk", prefix="sk_ks_")
+        assert shown.startswith(f"sk_ks_{key.id}_")
+        assert await store.authenticate(shown) == key
+        # The prefix is the key's form only: the other spelling is the same key.
+        assert await store.authenticate("sl_" + shown[len("sk_ks_") :]) == key
+        assert await store.authenticate("sk_ks_" + shown[len("sk_ks_") :] + "x") is None
+        assert await store.authenticate("sk_" + shown[len("sk_ks_") :]) is None
+        sl_shown, sl_key = await store.create_key("plain")
+        assert sl_shown.startswith("sl_") and await store.authenticate(sl_shown) == sl_key
+
+    backend.run(body)
+
+
+def test_create_key_refuses_a_prefix_outside_the_allowed_set(backend: Backend) -> None:
+    async def body(store: JobStore) -> None:
+        with pytest.raises(ValueError, match="sk_ks_"):
+            await store.create_key("odd", prefix="pk_live_")
+        assert await store.list_keys() == []
+
+    backend.run(body)
+
+
 @pytest.mark.parametrize(
     "presented",
     [
         pytest.param(lambda shown, key: f"sl_{key.id}_wrong-secret", id="wrong-secret"),
+        pytest.param(lambda shown, key: f"sk_ks_{key.id}_wrong-secret", id="hosted-wrong-secret"),
+        pytest.param(lambda shown, key: f"sk_ks_{key.id}", id="hosted-no-secret"),
         pytest.param(lambda shown, key: shown + "x", id="longer-secret"),
         pytest.param(lambda shown, key: shown[3:], id="no-prefix"),
         pytest.param(lambda shown, key: f"sl_{key.id}", id="no-secret"),
