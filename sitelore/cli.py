@@ -19,10 +19,12 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from sitelore import cli_server
+from sitelore import cli_knowledge, cli_server
 from sitelore.cli_args import BadInput, check_range
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from rich.progress import Progress
 
     from sitelore.models import CrawlOptions, Event, ExtractRequest, ExtractResult
@@ -101,6 +103,12 @@ def extract(
             "category and title (a report on stderr, an 'explain' object in the JSON).",
         ),
     ] = False,
+    save: Annotated[
+        bool,
+        typer.Option(
+            "--save", help="Also keep the result in the local knowledge store (see search)."
+        ),
+    ] = False,
     render: Annotated[
         str,
         typer.Option(
@@ -146,7 +154,7 @@ def extract(
         result = _run_remote(server, api_key, request, show_progress=not quiet)
     else:
         request = _local_request(request, options)  # before the progress bar draws
-        result = _run_extraction(request, options, show_progress=not quiet)
+        result = _run_extraction(request, options, show_progress=not quiet, save=save)
     if explain:
         from sitelore.cli_report import explain_report
 
@@ -228,7 +236,7 @@ def _split_urls(values: list[str] | None) -> tuple[str, ...] | None:
 
 
 def _run_extraction(
-    request: ExtractRequest, options: CrawlOptions, *, show_progress: bool
+    request: ExtractRequest, options: CrawlOptions, *, show_progress: bool, save: bool = False
 ) -> dict[str, object]:
     import asyncio
     import os
@@ -236,6 +244,7 @@ def _run_extraction(
     from sitelore.core.netpolicy import NetworkPolicy
     from sitelore.crawl.pagework import PageProcesses
     from sitelore.crawl.sources.rendering import browser_for
+    from sitelore.models import PageScraped, PageStatus
     from sitelore.pipeline import extract_site
 
     policy = NetworkPolicy.permissive()
@@ -250,7 +259,7 @@ def _run_extraction(
         ):
             return await extract_site(
                 request,
-                bar.on_event if bar.shows else None,  # no listener: the crawl skips its plans
+                listener(bar),
                 options=options,
                 max_pages_cap=CLI_MAX_PAGES,
                 policy=policy,
@@ -258,8 +267,24 @@ def _run_extraction(
                 renderer=renderer,
             )
 
+    done: set[str] = set()  # the pages extracted, for --save
+
+    def listener(bar: _ProgressBar) -> Callable[[Event], None] | None:
+        if not save:
+            return bar.on_event if bar.shows else None  # no listener: the crawl skips plans
+
+        def heard(event: Event) -> None:
+            if isinstance(event, PageScraped) and event.status == PageStatus.DONE:
+                done.add(event.url)
+            if bar.shows:
+                bar.on_event(event)
+
+        return heard
+
     with _ProgressBar(enabled=show_progress) as bar:
         result = asyncio.run(run(bar))
+    if save:
+        sys.stderr.write(f"sitelore: {cli_knowledge.save_locally(request, result, done)}\n")
     return result.to_dict()
 
 
@@ -358,6 +383,7 @@ def _new_progress() -> Progress:
 
 
 cli_server.register(app)
+cli_knowledge.register(app)
 
 
 INTERRUPTED = 130  # the shell's status for a command ended by SIGINT (128 + 2)

@@ -20,13 +20,19 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sitelore.core.urls import registrable_domain
 from sitelore.errors import InvalidRequest
-from sitelore.models import BusinessProfile, ExtractResult, ItemCategory, KnowledgeItem
+from sitelore.models import (
+    BusinessProfile,
+    ExtractRequest,
+    ExtractResult,
+    ItemCategory,
+    KnowledgeItem,
+)
 
 LOCAL_OWNER = "local"  # the owner of knowledge saved without a server (no key)
 MAX_TOTAL = 10_000  # ``total`` counts up to this many hits, then says this many
@@ -262,3 +268,20 @@ def items_from_json(data: Sequence[dict[str, Any]]) -> tuple[StoredItem, ...]:
         )
         for entry in data
     )
+
+
+def replaced_pages(
+    request: ExtractRequest, result: ExtractResult, done: Iterable[str]
+) -> list[str] | None:
+    """The pages whose items a save replaces: None (all of the site's) for a full crawl; for
+    a partial one (one page, listed pages, patterns) the pages it extracted, ``done``, and
+    those its items come from."""
+    partial = bool(
+        request.single_page
+        or request.urls is not None
+        or request.include_patterns
+        or request.exclude_patterns
+    )
+    if not partial:
+        return None
+    return sorted({*done, *(item.source for item in result.knowledge_items)})

@@ -25,6 +25,7 @@ from sitelore.crawl.sources import PageRenderer
 from sitelore.crawl.transport import Resolver
 from sitelore.errors import SiteloreError
 from sitelore.jobs.hub import QUEUE, EventHub, wait_for
+from sitelore.jobs.knowledge import replaced_pages
 from sitelore.jobs.metrics import JobMetrics, unrecorded
 from sitelore.jobs.models import CANCELLED, Ending, Job, webhook_body
 from sitelore.jobs.store import JobStore, PullQueue, StoreUnavailable
@@ -172,16 +173,9 @@ class Worker:
         """A completed job's profile and items go to its key's knowledge, where they outlive
         the job. A partial job (one page, listed pages, patterns) replaces only the items of
         the pages it scraped."""
-        request = job.request
-        partial = bool(
-            request.single_page
-            or request.urls is not None
-            or request.include_patterns
-            or request.exclude_patterns
-        )
-        pages = sorted(done | {item.source for item in result.knowledge_items})
+        pages = replaced_pages(job.request, result, done)
         await self.store.knowledge().save_knowledge(
-            job.key_id, result, scraped_pages=pages if partial else None, job_id=job.id
+            job.key_id, result, scraped_pages=pages, job_id=job.id
         )
 
     async def _hand_back(self, job: Job) -> None:
