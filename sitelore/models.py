@@ -109,9 +109,18 @@ class RenderMode(StrEnum):
     ALWAYS = "always"  # every page (fails the job when no browser is installed)
 
 
+class JobTask(StrEnum):
+    """What a job does with its request's site (``task`` of a stored request)."""
+
+    EXTRACT = "extract"  # the profile and knowledge items (sitelore.pipeline.extract_site)
+    SITEMAP = "sitemap"  # the URLs a crawl would consider, ranked (sitelore.mapping)
+    SCRAPE = "scrape"  # one page as Markdown (sitelore.scraping)
+
+
 @dataclass(frozen=True)
 class ExtractRequest:
-    """What to extract: the fields of API.md's extraction request."""
+    """What to extract: the fields of API.md's extraction request (and, for the other
+    tasks a job can have, ``task`` and the sitemap's ``limit``)."""
 
     url: str
     max_pages: int = 10
@@ -122,6 +131,8 @@ class ExtractRequest:
     callback_url: str | None = None
     explain: bool = False  # add the result's ``explain`` object (why each page and item)
     render: RenderMode = RenderMode.AUTO
+    task: JobTask = JobTask.EXTRACT
+    limit: int = 100  # the URLs a sitemap task answers at most
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry
 
-from sitelore.api import knowledge, metrics, screenshots, webhooks
+from sitelore.api import knowledge, metrics, screenshots, sitetools, webhooks
 from sitelore.api.docs import answer_400_not_422
 from sitelore.api.errors import install_error_handlers
 from sitelore.api.limits import BodyLimit, RateLimiter, StreamCount
@@ -84,6 +84,7 @@ def create_app(
     app.include_router(router)
     app.include_router(screenshots.router)
     app.include_router(knowledge.router)
+    app.include_router(sitetools.router)
     app.include_router(webhooks.router)
     app.state.metrics = metrics.ApiMetrics(registry, streams)
     if settings.metrics:

@@ -26,6 +26,7 @@ from sitelore.jobs.hub import QUEUE, EventHub, wait_for
 from sitelore.jobs.models import ApiKey, Job, JobStatus
 from sitelore.jobs.store import JobStore
 from sitelore.jobs.worker import cancel_topic
+from sitelore.models import ExtractRequest
 from sitelore.settings import Settings
 
 TERMINAL_EVENTS = frozenset({"complete", "error"})
@@ -118,6 +119,13 @@ async def _submit(
         # Silently ignoring it would leave the caller waiting for a webhook never sent.
         raise StatusError(400, ASYNC_ONLY)
     request = body.to_request(context.settings.max_pages_cap, context.policy)
+    return await enqueue(context, key, request, idempotency)
+
+
+async def enqueue(
+    context: Services, key: ApiKey, request: ExtractRequest, idempotency: str | None = None
+) -> Job:
+    """A new job of ``key`` for the (validated) ``request``, queued for the workers."""
     if idempotency is not None and len(idempotency) > MAX_IDEMPOTENCY_KEY:
         raise StatusError(400, f"Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY} characters")
     job = await context.store.create_job(key.id, request, idempotency_key=idempotency)
@@ -178,7 +186,7 @@ async def extract_sync(body: ExtractBody, context: ServicesDep, key: KeyDep) -> 
     """Extract and answer with the result once the crawl is done. Past the server's sync
     timeout the answer is a 504 naming the job, which goes on: poll `GET /v1/jobs/{jobId}`."""
     job = await _submit(context, key, body, None, answers_result=True)
-    finished = await _wait_finished(context, job.id, context.settings.sync_timeout)
+    finished = await wait_finished(context, job.id, context.settings.sync_timeout)
     if finished is None:
         raise StatusError(
             504,
@@ -190,7 +198,7 @@ async def extract_sync(body: ExtractBody, context: ServicesDep, key: KeyDep) -> 
     return json_response(finished.result)
 
 
-async def _wait_finished(context: Services, job_id: str, timeout: float) -> Job | None:
+async def wait_finished(context: Services, job_id: str, timeout: float) -> Job | None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     with context.hub.subscribe(job_id) as woken:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sitelore.models import ExtractRequest, RenderMode, iso_millis, millis_between
+from sitelore.models import ExtractRequest, JobTask, RenderMode, iso_millis, millis_between
 
 
 class JobStatus(StrEnum):
@@ -158,6 +158,8 @@ def request_to_json(request: ExtractRequest) -> str:
             "callbackUrl": request.callback_url,
             "explain": request.explain,
             "render": str(request.render),
+            "task": str(request.task),
+            "limit": request.limit,
         }
     )
 
@@ -175,4 +177,6 @@ def request_from_json(text: str) -> ExtractRequest:
         callback_url=data.get("callbackUrl"),
         explain=data.get("explain", False),  # jobs stored before the field have none
         render=RenderMode(data.get("render", RenderMode.AUTO)),
+        task=JobTask(data.get("task", JobTask.EXTRACT)),
+        limit=data.get("limit", 100),
     )

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,17 +30,21 @@ from sitelore.jobs.knowledge import replaced_pages
 from sitelore.jobs.metrics import JobMetrics, unrecorded
 from sitelore.jobs.models import CANCELLED, Ending, Job, webhook_body
 from sitelore.jobs.store import JobStore, PullQueue, StoreUnavailable
+from sitelore.mapping import SiteMap, map_site
 from sitelore.models import (
     CrawlOptions,
     Event,
     ExtractResult,
+    JobTask,
     PageScraped,
     PageStatus,
     Progress,
 )
 from sitelore.pipeline import extract_site
+from sitelore.scraping import ScrapedPage, scrape_page
 
 log = logging.getLogger("sitelore.worker")
+Answer = ExtractResult | SiteMap | ScrapedPage  # what a job's task gives
 SLOT_RETRY = 1.0
 
 
@@ -113,20 +118,7 @@ class Worker:
         recorder = _Recorder(self, job)
         await recorder.started()
         task = asyncio.create_task(
-            asyncio.wait_for(
-                extract_site(
-                    job.request,
-                    recorder.on_event,
-                    options=self.settings.crawl,
-                    resolver=self.resolver,
-                    max_pages_cap=self.settings.max_pages_cap,
-                    policy=self.settings.policy,
-                    work=self.work,
-                    renderer=self.renderer,
-                    observer=self.metrics,
-                ),
-                self.settings.job_timeout,
-            )
+            asyncio.wait_for(self._work(job, recorder), self.settings.job_timeout)
         )
         beating = asyncio.create_task(self._heartbeat(recorder, task))
         try:
@@ -141,6 +133,25 @@ class Worker:
             beating.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await beating
+
+    def _work(self, job: Job, recorder: _Recorder) -> Awaitable[Answer]:
+        """What the job's task runs: an extraction, a site map or one page's scrape."""
+        request, crawl, policy = job.request, self.settings.crawl, self.settings.policy
+        if request.task is JobTask.SITEMAP:
+            return map_site(
+                request, limit=request.limit, options=crawl, resolver=self.resolver,
+                policy=policy, work=self.work, renderer=self.renderer,
+            )  # fmt: skip
+        if request.task is JobTask.SCRAPE:
+            return scrape_page(
+                request, options=crawl, resolver=self.resolver, policy=policy,
+                work=self.work, renderer=self.renderer,
+            )  # fmt: skip
+        return extract_site(
+            request, recorder.on_event, options=crawl, resolver=self.resolver,
+            max_pages_cap=self.settings.max_pages_cap, policy=policy, work=self.work,
+            renderer=self.renderer, observer=self.metrics,
+        )  # fmt: skip
 
     async def _outcome(self, job: Job, recorder: _Recorder, task: asyncio.Task[Any]) -> None:
         """Await the extraction and record how it ended."""
@@ -166,7 +177,8 @@ class Worker:
             log.exception("job %s failed unexpectedly", job.id)
             await recorder.failed(f"Internal error: {type(error).__name__}")
         else:
-            await self._keep_knowledge(job, result, recorder.done_pages)
+            if isinstance(result, ExtractResult):
+                await self._keep_knowledge(job, result, recorder.done_pages)
             await recorder.completed(result.to_dict())
 
     async def _keep_knowledge(self, job: Job, result: ExtractResult, done: set[str]) -> None:

@@ -39,6 +39,8 @@ ROUTES: dict[tuple[str, str], tuple[str, set[str]]] = {
     ("get", JOB + "/events"): ("200", KEYED | {"400", "404"}),
     ("post", "/v1/screenshot"): ("200", KEYED | {"400", "413", "502"}),
     ("post", "/v1/search"): ("200", KEYED | {"400", "413"}),
+    ("post", "/v1/sitemap"): ("200", KEYED | {"400", "413", "502", "504"}),
+    ("post", "/v1/scrape"): ("200", KEYED | {"400", "413", "502", "504"}),
     ("get", "/v1/knowledge"): ("200", KEYED | {"400"}),
     ("get", "/v1/knowledge/{domain}"): ("200", KEYED | {"404"}),
     ("delete", "/v1/knowledge/{domain}"): ("200", KEYED | {"404"}),
