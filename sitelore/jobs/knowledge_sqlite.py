@@ -41,10 +41,17 @@ from sitelore.models import ExtractResult, ItemCategory
 ITEM_COLUMNS = "id, title, description, content, category, source, job_id"
 SNIPPET = "snippet(knowledge_fts, 1, '**', '**', '…', 24)"
 BM25 = "bm25(knowledge_fts, 3.0, 1.0)"  # a word in the title counts three times one in content
+# The index is read first (CROSS JOIN keeps SQLite from scanning every item of the owner
+# and asking the index about each), then each match's row is filtered.
 MATCHES = (
-    "FROM knowledge_fts JOIN knowledge_items AS i ON i.seq = knowledge_fts.rowid "
-    "WHERE knowledge_fts MATCH :match AND i.owner = :owner "
+    f"FROM (SELECT rowid, -{BM25} AS rank FROM knowledge_fts WHERE knowledge_fts MATCH :match) "
+    "AS f CROSS JOIN knowledge_items AS i ON i.seq = f.rowid WHERE i.owner = :owner "
     "AND (:domain IS NULL OR i.domain = :domain) AND (:category IS NULL OR i.category = :category)"
+)
+# The snippet of one hit (snippet() reads the index's match, so it is asked per hit: only
+# the hits answered pay for it).
+HIT_SNIPPET = (
+    f"SELECT {SNIPPET} FROM knowledge_fts WHERE knowledge_fts MATCH :match AND rowid = :row"
 )
 
 
@@ -183,17 +190,20 @@ class KnowledgeSQLite:
             "most": MAX_TOTAL,
         }
 
-        def find(db: sqlite3.Connection) -> tuple[list[sqlite3.Row], int]:
+        def find(db: sqlite3.Connection) -> tuple[list[sqlite3.Row], list[str], int]:
             rows = db.execute(
-                "SELECT i.id, i.title, i.content, i.category, i.source, i.domain, "
-                f"-{BM25} AS rank, {SNIPPET} AS snippet {MATCHES} "
-                "ORDER BY rank DESC, i.seq LIMIT :limit",
+                "SELECT i.id, i.title, i.content, i.category, i.source, i.domain, i.seq, "
+                f"f.rank {MATCHES} ORDER BY f.rank DESC, i.seq LIMIT :limit",
                 args,
             ).fetchall()
+            snippets = [
+                db.execute(HIT_SNIPPET, {"match": args["match"], "row": row["seq"]}).fetchone()[0]
+                for row in rows
+            ]
             total = db.execute(f"SELECT count(*) FROM (SELECT 1 {MATCHES} LIMIT :most)", args)
-            return rows, int(total.fetchone()[0])
+            return rows, snippets, int(total.fetchone()[0])
 
-        rows, total = await self.file.run(find)
+        rows, snippets, total = await self.file.run(find)
         hits = tuple(
             SearchHit(
                 row["id"],
@@ -203,9 +213,11 @@ class KnowledgeSQLite:
                 row["source"],
                 score,
                 row["domain"],
-                row["snippet"],
+                snippet,
             )
-            for row, score in zip(rows, scores([row["rank"] for row in rows]), strict=True)
+            for row, snippet, score in zip(
+                rows, snippets, scores([row["rank"] for row in rows]), strict=True
+            )
         )
         return SearchResult(hits, total, query)
 
