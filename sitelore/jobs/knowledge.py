@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -256,17 +256,20 @@ def items_to_json(items: Sequence[StoredItem]) -> list[dict[str, Any]]:
 
 
 def items_from_json(data: Sequence[dict[str, Any]]) -> tuple[StoredItem, ...]:
-    return tuple(
-        StoredItem(
-            entry["id"],
-            entry["title"],
-            entry["description"],
-            entry["content"],
-            ItemCategory(entry["category"]),
-            entry["source"],
-            entry["jobId"],
-        )
-        for entry in data
+    return tuple(stored_item(entry, entry["jobId"]) for entry in data)
+
+
+def stored_item(fields: Mapping[str, Any], job_id: str) -> StoredItem:
+    """An item from a row (or its JSON): ``id``, ``title``, ``description``, ``content``,
+    ``category``, ``source``; the job's id is named differently in each."""
+    return StoredItem(
+        fields["id"],
+        fields["title"],
+        fields["description"],
+        fields["content"],
+        ItemCategory(fields["category"]),
+        fields["source"],
+        job_id,
     )
 
 

@@ -35,6 +35,7 @@ from sitelore.jobs.knowledge import (
     profile_to_json,
     scores,
     site_domain,
+    stored_item,
     stored_items,
 )
 from sitelore.jobs.pgsql import NOW, Connection
@@ -227,18 +228,7 @@ async def _items(connection: Connection, owner: str, domain: str) -> tuple[Store
         f"SELECT {ITEM_COLUMNS} FROM sitelore_knowledge_items WHERE {SITE} ORDER BY seq",
         {"owner": owner, "domain": domain},
     )
-    return tuple(
-        StoredItem(
-            row["id"],
-            row["title"],
-            row["description"],
-            row["content"],
-            ItemCategory(row["category"]),
-            row["source"],
-            row["job_id"],
-        )
-        for row in await cursor.fetchall()
-    )
+    return tuple(stored_item(row, row["job_id"]) for row in await cursor.fetchall())
 
 
 async def _keep_previous(connection: Connection, owner: str, domain: str, job_id: str) -> None:

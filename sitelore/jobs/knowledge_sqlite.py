@@ -33,6 +33,7 @@ from sitelore.jobs.knowledge import (
     profile_to_json,
     scores,
     site_domain,
+    stored_item,
     stored_items,
 )
 from sitelore.jobs.sqlitefile import SQLiteFile
@@ -233,18 +234,7 @@ def _items(db: sqlite3.Connection, owner: str, domain: str) -> tuple[StoredItem,
         f"SELECT {ITEM_COLUMNS} FROM knowledge_items WHERE owner = ? AND domain = ? ORDER BY seq",
         (owner, domain),
     ).fetchall()
-    return tuple(
-        StoredItem(
-            row["id"],
-            row["title"],
-            row["description"],
-            row["content"],
-            ItemCategory(row["category"]),
-            row["source"],
-            row["job_id"],
-        )
-        for row in rows
-    )
+    return tuple(stored_item(row, row["job_id"]) for row in rows)
 
 
 def _keep_previous(
