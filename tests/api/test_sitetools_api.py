@@ -36,3 +36,15 @@ def test_bad_and_failing_requests(api: Api, web: WebServer) -> None:
     )
     missing = client.post("/v1/scrape", json={"url": ACME_HOME + "nope/"})
     assert "404" in error_body(missing, 502)
+
+
+def test_a_site_tools_job_is_its_keys_alone(api: Api, web: WebServer) -> None:
+    serve_acme(web)
+    mine, other = api.client(), api.client(api.other.key)
+    assert mine.post("/v1/scrape", json={"url": ACME_HOME}).status_code == 200
+    assert mine.post("/v1/sitemap", json={"url": ACME_HOME}).status_code == 200
+    jobs = mine.get("/v1/jobs").json()["jobs"]
+    assert len(jobs) == 2 and all(job["url"] == ACME_HOME for job in jobs)
+    assert other.get("/v1/jobs").json()["jobs"] == []
+    for job in jobs:
+        assert other.get(f"/v1/jobs/{job['id']}").status_code == 404
