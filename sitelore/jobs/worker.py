@@ -20,6 +20,8 @@ from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sitelore.classifying import classify_site
+from sitelore.core.classification import Classification
 from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.crawl.pagework import PageWork
 from sitelore.crawl.sources import PageRenderer
@@ -44,7 +46,7 @@ from sitelore.pipeline import extract_site
 from sitelore.scraping import ScrapedPage, scrape_page
 
 log = logging.getLogger("sitelore.worker")
-Answer = ExtractResult | SiteMap | ScrapedPage  # what a job's task gives
+Answer = ExtractResult | SiteMap | ScrapedPage | Classification  # what a job's task gives
 SLOT_RETRY = 1.0
 
 
@@ -135,7 +137,8 @@ class Worker:
                 await beating
 
     def _work(self, job: Job, recorder: _Recorder) -> Awaitable[Answer]:
-        """What the job's task runs: an extraction, a site map or one page's scrape."""
+        """What the job's task runs: an extraction, a site map, one page's scrape or the
+        business's classification from its key pages."""
         request, crawl, policy = job.request, self.settings.crawl, self.settings.policy
         if request.task is JobTask.SITEMAP:
             return map_site(
@@ -144,6 +147,11 @@ class Worker:
             )  # fmt: skip
         if request.task is JobTask.SCRAPE:
             return scrape_page(
+                request, options=crawl, resolver=self.resolver, policy=policy,
+                work=self.work, renderer=self.renderer,
+            )  # fmt: skip
+        if request.task is JobTask.CLASSIFY:
+            return classify_site(
                 request, options=crawl, resolver=self.resolver, policy=policy,
                 work=self.work, renderer=self.renderer,
             )  # fmt: skip

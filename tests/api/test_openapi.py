@@ -41,6 +41,7 @@ ROUTES: dict[tuple[str, str], tuple[str, set[str]]] = {
     ("post", "/v1/search"): ("200", KEYED | {"400", "413"}),
     ("post", "/v1/sitemap"): ("200", KEYED | {"400", "413", "502", "504"}),
     ("post", "/v1/scrape"): ("200", KEYED | {"400", "413", "502", "504"}),
+    ("post", "/v1/classify"): ("200", KEYED | {"400", "413", "502", "504"}),
     ("get", "/v1/knowledge"): ("200", KEYED | {"400"}),
     ("get", "/v1/knowledge/{domain}"): ("200", KEYED | {"404"}),
     ("delete", "/v1/knowledge/{domain}"): ("200", KEYED | {"404"}),
