@@ -47,8 +47,15 @@ class Services:
     policy: NetworkPolicy
     streams: StreamCount
     renderer: Renderer | None = None  # the process's browser (screenshots), when it has one
+    wake_deliveries: asyncio.Event | None = None  # the process's webhook sender, to wake
     keys: TimedCache[ApiKey] = field(default_factory=lambda: TimedCache(10_000))
     finished: TimedCache[tuple[str, bytes]] = field(default_factory=lambda: TimedCache(5_000))
+
+    def delivery_added(self) -> None:
+        """Wake this process's webhook sender: a delivery is due now (without it, a sender
+        looks every second)."""
+        if self.wake_deliveries is not None:
+            self.wake_deliveries.set()
 
 
 def services(request: Request) -> Services:
@@ -303,11 +310,13 @@ async def cancel_job(job_id: JobId, context: ServicesDep, key: KeyDep) -> Respon
     job = await _owned_job(context, key, job_id)
     if job.status.finished:
         raise StatusError(409, f"job {job_id} is already {job.status.value}")
-    # A pending job ends here, its last event and webhook written with it by the store; a
-    # processing one is stopped by its worker.
+    # A pending job ends here, its last event and deliveries written with it by the store;
+    # a processing one is stopped by its worker.
     job = await context.store.request_cancel(job_id, key.id) or job
     context.hub.notify(cancel_topic(job_id))
     context.hub.notify(job_id)
+    if job.status.finished:
+        context.delivery_added()
     return json_response(job.to_dict(), 202)
 
 

@@ -48,6 +48,7 @@ ROUTES: dict[tuple[str, str], tuple[str, set[str]]] = {
     ("post", "/v1/webhooks"): ("201", KEYED | {"400", "413"}),
     ("get", "/v1/webhooks"): ("200", KEYED),
     ("delete", "/v1/webhooks/{webhookId}"): ("204", KEYED | {"404"}),
+    ("post", "/v1/webhooks/{webhookId}/test"): ("202", KEYED | {"404"}),
     ("get", "/healthz"): ("200", {"500", "503"}),
     ("get", "/readyz"): ("200", {"500", "503"}),
     ("get", "/metrics"): ("200", {"500"}),
