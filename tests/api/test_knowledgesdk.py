@@ -126,7 +126,7 @@ def test_search_run_finds_what_was_extracted(sdk: KnowledgeSDK, site: str) -> No
     assert all(hit.score is not None and 0 <= hit.score <= 1 for hit in hits)
 
 
-def test_webhooks_create_list_delete(sdk: KnowledgeSDK, web: WebServer) -> None:
+def test_webhooks_create_list_test_delete(sdk: KnowledgeSDK, web: WebServer) -> None:
     receiver = f"http://127.0.0.1:{web.port}/hook"
     created = sdk.webhooks.create(receiver, ["EXTRACTION_COMPLETED"], display_name="ops")
     assert created.id and created.id.startswith("weh_") and created.token
@@ -134,6 +134,7 @@ def test_webhooks_create_list_delete(sdk: KnowledgeSDK, web: WebServer) -> None:
     assert created.status == "active" and created.created_at
     listed = {hook.id: hook for hook in sdk.webhooks.list()}
     assert created.id in listed and listed[created.id].token is None
+    assert sdk.webhooks.test(created.id)["status"] == "queued"
     assert sdk.webhooks.delete(created.id) == {}
     assert created.id not in {hook.id for hook in sdk.webhooks.list()}
 
