@@ -79,7 +79,7 @@ def test_keys_create_refuses_an_unknown_prefix_in_one_line(
 
 @pytest.mark.parametrize(
     "command",
-    [["keys", "list"], ["worker", "--burst"], ["serve", "--port", "8123"]],
+    [["keys", "list"], ["worker", "--burst"], ["serve", "--port", "0"]],
     ids=["keys", "worker", "serve"],
 )
 def test_an_outdated_schema_is_a_one_line_error(
