@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 
 from sitelore import cli_knowledge, cli_server
-from sitelore.cli_args import BadInput, check_range
+from sitelore.cli_args import BadInput, check_range, server_key
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -292,15 +292,11 @@ def _run_remote(
     server: str, api_key: str | None, request: ExtractRequest, *, show_progress: bool
 ) -> dict[str, object]:
     """The same extraction on a server, followed through its event stream."""
-    import os
-
     from sitelore.client import Client
     from sitelore.errors import ExtractionFailed
     from sitelore.models import PageScraped, PagesPlanned, PlannedPage, RenderMode
 
-    key = api_key or os.environ.get("SITELORE_API_KEY")
-    if not key:
-        raise BadInput("--server needs --api-key or SITELORE_API_KEY")
+    key = server_key(api_key)
     fields = {
         "maxPages": request.max_pages,
         "singlePage": request.single_page,

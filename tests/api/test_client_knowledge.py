@@ -1,14 +1,16 @@
-"""Knowledge through the Python clients, against a real server: search, the paged list of
-domains, one domain, forget; errors are the clients'."""
+"""Knowledge through the Python clients and ``sitelore search --server``, against a real
+server: search, the paged list of domains, one domain, forget; errors are the clients'."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from sitelore.cli import main
 from sitelore.client import AsyncClient, Client
 from sitelore.errors import APIError, AuthenticationError, NotFoundError
 from tests.apikit import PROXY_VARIABLES, Api
@@ -143,3 +145,51 @@ def test_the_async_client_does_the_same(extracted: Api) -> None:
     assert site["domain"] == BISTRO and site["knowledgeItems"]
     assert forgotten == {"domain": BISTRO, "deleted": True}
     assert f"no knowledge of {BISTRO}" in missing["message"]
+
+
+# -- sitelore search --server ----------------------------------------------------------------
+
+
+def test_cli_search_on_a_server_prints_what_the_server_answers(
+    extracted: Api, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["search", "technicians", "--domain", ACME, "--category", "feature", "--limit", "3"]
+    assert main([*args, "--server", extracted.url, "--api-key", extracted.key.key]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    with Client(extracted.url, extracted.key.key) as client:
+        answer = client.search("technicians", domain=ACME, category="FEATURE", limit=3)
+    assert printed == answer
+    assert set(printed) == {"hits", "total", "query"} and printed["hits"]
+
+
+def test_cli_search_takes_the_key_from_the_environment(
+    extracted: Api, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SITELORE_API_KEY", extracted.other.key)
+    assert main(["search", "technicians", "--server", extracted.url]) == 0
+    assert json.loads(capsys.readouterr().out)["total"] == 0  # the other key has nothing
+
+
+@pytest.mark.parametrize(
+    ("extra", "status", "said"),
+    [
+        ([], 2, "--server needs --api-key or SITELORE_API_KEY"),
+        (["--api-key", "sl_nope_nope"], 1, "not a valid API key"),
+        (["--api-key", "KEY", "--limit", "0"], 2, "limit"),
+        (["--api-key", "KEY", "--data-dir", "/tmp"], 2, "--data-dir is the local store's"),
+    ],
+    ids=["no-key", "wrong-key", "bad-limit", "data-dir"],
+)
+def test_cli_search_server_errors_are_one_line(
+    api: Api,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    extra: list[str],
+    status: int,
+    said: str,
+) -> None:
+    monkeypatch.delenv("SITELORE_API_KEY", raising=False)
+    args = [part.replace("KEY", api.key.key) for part in extra]
+    assert main(["search", "pricing", "--server", api.url, *args]) == status
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and said in error, error
