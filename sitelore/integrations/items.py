@@ -34,7 +34,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Coroutine, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, cast
 
@@ -117,7 +117,7 @@ class ItemSource:
     """Where a loader's items come from: build with :meth:`of`, read with :meth:`load`."""
 
     url: str | None
-    options: LoadOptions = field(default_factory=lambda: LoadOptions())
+    options: LoadOptions
 
     @classmethod
     def of(cls, url: str | None, options: Mapping[str, Any]) -> ItemSource:
@@ -126,7 +126,11 @@ class ItemSource:
         unknown = sorted(set(options) - set(LoadOptions.__annotations__))
         if unknown:
             raise TypeError(f"unknown option {unknown[0]!r}")
-        given = cast(LoadOptions, {name: v for name, v in options.items() if v is not None})
+        values = {name: value for name, value in options.items() if value is not None}
+        for patterns in ("include_patterns", "exclude_patterns"):
+            if isinstance(values.get(patterns), str):  # one glob, not its characters
+                values[patterns] = (values[patterns],)
+        given = cast(LoadOptions, values)
         _check(url, given)
         return cls(url, given)
 
@@ -157,9 +161,10 @@ class ItemSource:
         from sitelore.pipeline import extract_locally
 
         options = self.options
+        max_pages = options.get("max_pages")
         request = ExtractRequest(
             url=self.url,
-            max_pages=options.get("max_pages") or 10,
+            max_pages=10 if max_pages is None else max_pages,
             single_page=bool(options.get("single_page")),
             include_patterns=tuple(options.get("include_patterns") or ()),
             exclude_patterns=tuple(options.get("exclude_patterns") or ()),

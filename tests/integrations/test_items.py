@@ -60,6 +60,11 @@ def test_options_that_fit_are_taken(url: str | None, options: dict[str, Any]) ->
     assert None not in source.options.values()  # an option given as None is not given
 
 
+def test_one_pattern_given_as_a_string_is_one_pattern() -> None:
+    source = ItemSource.of("http://a.test/", {"include_patterns": "/pricing*"})
+    assert source.options.get("include_patterns") == ("/pricing*",)
+
+
 def item(title: str, content: str) -> LoadedItem:
     return LoadedItem("kn_1", title, "", content, "FAQ", "http://a.test/", "a.test", "A")
 
