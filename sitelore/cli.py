@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 
 from sitelore import cli_classify, cli_knowledge, cli_server
-from sitelore.cli_args import BadInput, check_range
+from sitelore.cli_args import BadInput, check_range, server_key
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-CLI_MAX_PAGES = 1000
 MAX_TIMEOUT = 600.0
 MAX_CONCURRENCY = 32
 
@@ -172,12 +171,12 @@ def _local_request(request: ExtractRequest, options: CrawlOptions) -> ExtractReq
     import asyncio
 
     from sitelore.core.netpolicy import NetworkPolicy
-    from sitelore.core.request import validate_request
+    from sitelore.core.request import LOCAL_MAX_PAGES_CAP, validate_request
     from sitelore.crawl.fetcher import Fetcher
     from sitelore.crawl.scheme import choose_scheme, is_bare
 
     policy = NetworkPolicy.permissive()
-    checked = validate_request(_schemed(request, "https"), CLI_MAX_PAGES, policy)
+    checked = validate_request(_schemed(request, "https"), LOCAL_MAX_PAGES_CAP, policy)
     if not is_bare(request.url):
         return checked
 
@@ -188,7 +187,7 @@ def _local_request(request: ExtractRequest, options: CrawlOptions) -> ExtractReq
     scheme, why = asyncio.run(probe())
     if scheme == "https":
         return checked
-    checked = validate_request(_schemed(request, scheme), CLI_MAX_PAGES, policy)
+    checked = validate_request(_schemed(request, scheme), LOCAL_MAX_PAGES_CAP, policy)
     sys.stderr.write(f"sitelore: {why}: using {checked.url}\n")
     return checked
 
@@ -241,31 +240,13 @@ def _run_extraction(
     import asyncio
     import os
 
-    from sitelore.core.netpolicy import NetworkPolicy
-    from sitelore.crawl.pagework import PageProcesses
-    from sitelore.crawl.sources.rendering import browser_for
     from sitelore.models import PageScraped, PageStatus
-    from sitelore.pipeline import extract_site
+    from sitelore.pipeline import extract_locally
 
-    policy = NetworkPolicy.permissive()
     chromium = os.environ.get("SITELORE_CHROMIUM") or None
 
     async def run(bar: _ProgressBar) -> ExtractResult:
-        # Pages are parsed in child processes, so a hostile page costs its time limit at
-        # most, and Ctrl-C stops at once. The browser starts only if a page needs it.
-        async with (
-            PageProcesses() as work,
-            browser_for(chromium, options, None, policy) as renderer,
-        ):
-            return await extract_site(
-                request,
-                listener(bar),
-                options=options,
-                max_pages_cap=CLI_MAX_PAGES,
-                policy=policy,
-                work=work,
-                renderer=renderer,
-            )
+        return await extract_locally(request, listener(bar), options=options, chromium=chromium)
 
     done: set[str] = set()  # the pages extracted, for --save
 
@@ -292,15 +273,11 @@ def _run_remote(
     server: str, api_key: str | None, request: ExtractRequest, *, show_progress: bool
 ) -> dict[str, object]:
     """The same extraction on a server, followed through its event stream."""
-    import os
-
     from sitelore.client import Client
     from sitelore.errors import ExtractionFailed
     from sitelore.models import PageScraped, PagesPlanned, PlannedPage, RenderMode
 
-    key = api_key or os.environ.get("SITELORE_API_KEY")
-    if not key:
-        raise BadInput("--server needs --api-key or SITELORE_API_KEY")
+    key = server_key(api_key)
     fields = {
         "maxPages": request.max_pages,
         "singlePage": request.single_page,

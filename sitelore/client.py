@@ -11,6 +11,10 @@ Errors are typed (:mod:`sitelore.errors`): ``AuthenticationError``, ``NotFoundEr
 ``ServerUnreachable`` when no answer comes. Request fields may be given in the API's
 camelCase (``maxPages=5``) or in snake_case (``max_pages=5``); ``extract_async`` also takes
 an ``idempotency_key`` (sent as the ``Idempotency-Key`` header).
+
+The knowledge a key's jobs left (:mod:`sitelore.api.knowledge`): ``search(query)``,
+``knowledge()`` (the key's domains, a page at a time), ``knowledge(domain)`` (one site's
+profile and items) and ``forget(domain)``.
 Both clients share the request building and answer checking below; only the I/O differs.
 """
 
@@ -23,6 +27,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -60,6 +65,34 @@ def _idempotency(key: str | None) -> dict[str, str]:
 def _camel(name: str) -> str:
     first, *rest = name.split("_")
     return first + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _search_body(
+    query: str, domain: str | None, category: str | None, limit: int | None
+) -> dict[str, Any]:
+    """``POST /v1/search``'s JSON: the fields given (the server's defaults for the others)."""
+    fields = {"query": query, "domain": domain, "category": category, "limit": limit}
+    return {name: value for name, value in fields.items() if value is not None}
+
+
+def _knowledge_request(
+    domain: str | None, limit: int | None, cursor: str | None
+) -> tuple[str, dict[str, Any]]:
+    """The path and query of ``GET /v1/knowledge`` (a page of domains) or of one domain."""
+    if domain is None:
+        return "/v1/knowledge", {
+            name: value for name, value in (("limit", limit), ("cursor", cursor)) if value
+        }
+    if limit is not None or cursor is not None:
+        raise ValueError("limit and cursor page the list of domains; a domain comes whole")
+    return _domain_path(domain), {}
+
+
+def _domain_path(domain: str) -> str:
+    # Quoted whole, so that no domain can name another route ("a/b", "..", "?x").
+    if domain.strip() in {"", ".", ".."}:
+        raise ValueError(f"not a domain: {domain!r}")
+    return "/v1/knowledge/" + quote(domain, safe="")
 
 
 class _Transport(httpx.HTTPTransport):
@@ -233,6 +266,38 @@ class Client:
                 return job
             time.sleep(poller.pause())
 
+    def search(
+        self,
+        query: str,
+        *,
+        domain: str | None = None,
+        category: str | None = None,
+        limit: int | None = None,
+    ) -> dict[str, Any]:
+        """``{"hits": [...], "total", "query"}``: this key's knowledge items that have every
+        word of ``query`` (a ``"quoted phrase"`` as it is), best first; ``domain`` and
+        ``category`` (``"PRICING"``, ...) narrow it, ``limit`` is 1 to 100 (server: 10)."""
+        body = _search_body(query, domain, category, limit)
+        found: dict[str, Any] = _checked(self._http.post("/v1/search", json=body))
+        return found
+
+    def knowledge(
+        self, domain: str | None = None, *, limit: int | None = None, cursor: str | None = None
+    ) -> dict[str, Any]:
+        """Without ``domain``: ``{"domains": [...], "nextCursor"}``, the sites this key has
+        knowledge of, ``limit`` at a time (pass ``nextCursor`` back as ``cursor`` for the
+        next page; None after the last). With it: ``{"domain", "business",
+        "knowledgeItems", "jobId", "updatedAt"}``, or :class:`NotFoundError`."""
+        path, params = _knowledge_request(domain, limit, cursor)
+        answer: dict[str, Any] = _checked(self._http.get(path, params=params))
+        return answer
+
+    def forget(self, domain: str) -> dict[str, Any]:
+        """Delete the site's knowledge (its jobs stay until their retention):
+        ``{"domain", "deleted": True}``, or :class:`NotFoundError` when there is none."""
+        answer: dict[str, Any] = _checked(self._http.delete(_domain_path(domain)))
+        return answer
+
     def stream(self, url: str, **fields: Any) -> Iterator[StreamEvent]:
         """Start a job and yield its events as they happen, ending with complete or error."""
         with self._http.stream("POST", "/v1/extract/stream", json=_body(url, fields)) as answer:
@@ -325,6 +390,29 @@ class AsyncClient:
             if job["status"] in FINISHED:
                 return job
             await asyncio.sleep(poller.pause())
+
+    async def search(
+        self,
+        query: str,
+        *,
+        domain: str | None = None,
+        category: str | None = None,
+        limit: int | None = None,
+    ) -> dict[str, Any]:
+        body = _search_body(query, domain, category, limit)
+        found: dict[str, Any] = _checked(await self._http.post("/v1/search", json=body))
+        return found
+
+    async def knowledge(
+        self, domain: str | None = None, *, limit: int | None = None, cursor: str | None = None
+    ) -> dict[str, Any]:
+        path, params = _knowledge_request(domain, limit, cursor)
+        answer: dict[str, Any] = _checked(await self._http.get(path, params=params))
+        return answer
+
+    async def forget(self, domain: str) -> dict[str, Any]:
+        answer: dict[str, Any] = _checked(await self._http.delete(_domain_path(domain)))
+        return answer
 
     async def stream(self, url: str, **fields: Any) -> AsyncIterator[StreamEvent]:
         async with self._http.stream(

@@ -31,6 +31,8 @@ name says what the caller should do about it::
     ├── ExtractionFailed        no page of the site could be extracted: the job fails
     ├── BrowserUnavailable      JavaScript rendering needs a Chromium that is not installed
     │                           (or does not start): install it, or set SITELORE_CHROMIUM
+    ├── KnowledgeNotFound       the local knowledge store has nothing of the site (or there
+    │                           is no store yet): ``sitelore extract --save`` fills it
     ├── APIError                a sitelore server answered with an error (the Python client)
     │   ├── AuthenticationError 401: the API key is missing, unknown or revoked
     │   ├── NotFoundError       404: no such job for this key (or it expired)
@@ -208,6 +210,11 @@ class BrowserUnavailable(SiteloreError):
     def __init__(self, detail: str | None = None) -> None:
         super().__init__(self.MESSAGE if detail is None else f"{self.MESSAGE}; {detail}")
         self.detail = detail
+
+
+class KnowledgeNotFound(SiteloreError):
+    """The local knowledge store has no knowledge of the domain, or there is no store where
+    it was looked for (a server says this with :class:`NotFoundError`)."""
 
 
 class APIError(SiteloreError):

@@ -1,6 +1,8 @@
 """``extract_site(request, on_event)``: the crawl and the pure core, end to end.
 
-The CLI, the HTTP API's workers and library users all run extractions through here.
+The CLI, the HTTP API's workers and library users all run extractions through here;
+``extract_locally`` is the way ``sitelore extract`` and the loaders of
+:mod:`sitelore.integrations` run one without a server.
 """
 
 from __future__ import annotations
@@ -10,14 +12,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sitelore.core.netpolicy import NetworkPolicy
-from sitelore.core.request import DEFAULT_MAX_PAGES_CAP, validate_request
+from sitelore.core.request import DEFAULT_MAX_PAGES_CAP, LOCAL_MAX_PAGES_CAP, validate_request
 from sitelore.crawl.crawler import Crawler, EventSink, send_event
 from sitelore.crawl.fetcher import Fetcher
 from sitelore.crawl.observer import PageObserver
-from sitelore.crawl.pagework import InlinePageWork, PageWork
+from sitelore.crawl.pagework import InlinePageWork, PageProcesses, PageWork
 from sitelore.crawl.sources import PageRenderer, PageSource
 from sitelore.crawl.sources.http import HttpPageSource
-from sitelore.crawl.sources.rendering import RenderingPageSource
+from sitelore.crawl.sources.rendering import RenderingPageSource, browser_for
 from sitelore.crawl.transport import Resolver
 from sitelore.models import (
     BusinessClassified,
@@ -85,6 +87,35 @@ async def extract_site(
         explained_pages=tuple(outcome.explained) if request.explain else None,
         warnings=outcome.warnings,
     )
+
+
+async def extract_locally(
+    request: ExtractRequest,
+    on_event: EventSink | None = None,
+    *,
+    options: CrawlOptions | None = None,
+    chromium: str | None = None,
+) -> ExtractResult:
+    """:func:`extract_site` as ``sitelore extract`` runs it, with its user's rights: every
+    network and port (http and https only), up to :data:`LOCAL_MAX_PAGES_CAP` pages, each
+    page parsed in a child process (a hostile page costs its time limit at most, and Ctrl-C
+    stops at once), and the browser (``chromium``, else the one installed) started only if
+    a page needs it."""
+    policy = NetworkPolicy.permissive()
+    options = options or CrawlOptions()
+    async with (
+        PageProcesses() as work,
+        browser_for(chromium, options, None, policy) as renderer,
+    ):
+        return await extract_site(
+            request,
+            on_event,
+            options=options,
+            max_pages_cap=LOCAL_MAX_PAGES_CAP,
+            policy=policy,
+            work=work,
+            renderer=renderer,
+        )
 
 
 def extract(

@@ -20,6 +20,8 @@ from sitelore.errors import InvalidRequest, RefusedByGuard
 from sitelore.models import ExtractRequest
 
 DEFAULT_MAX_PAGES_CAP = 50
+# A local extraction (the CLI, the library's loaders) runs with its user's rights and time.
+LOCAL_MAX_PAGES_CAP = 1000
 MAX_URL_LENGTH = 2048
 MAX_PATTERNS = 100
 WEB_SCHEMES = ("http://", "https://")
