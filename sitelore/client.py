@@ -182,6 +182,12 @@ class Client:
         result: dict[str, Any] = _checked(self._http.post("/v1/extract", json=_body(url, fields)))
         return result
 
+    def classify(self, url: str) -> dict[str, Any]:
+        """``POST /v1/classify``: the business from the site's key pages (``businessName``,
+        ``industrySector`` ...; null where the pages give no sign)."""
+        result: dict[str, Any] = _checked(self._http.post("/v1/classify", json={"url": url}))
+        return result
+
     def extract_async(self, url: str, *, idempotency_key: str | None = None, **fields: Any) -> str:
         """Start a job; its id. With ``idempotency_key``, sending the same request again
         (a retry) answers the same job, and another request with that key is an
@@ -273,6 +279,10 @@ class AsyncClient:
         result: dict[str, Any] = _checked(
             await self._http.post("/v1/extract", json=_body(url, fields))
         )
+        return result
+
+    async def classify(self, url: str) -> dict[str, Any]:
+        result: dict[str, Any] = _checked(await self._http.post("/v1/classify", json={"url": url}))
         return result
 
     async def extract_async(

@@ -115,6 +115,7 @@ class JobTask(StrEnum):
     EXTRACT = "extract"  # the profile and knowledge items (sitelore.pipeline.extract_site)
     SITEMAP = "sitemap"  # the URLs a crawl would consider, ranked (sitelore.mapping)
     SCRAPE = "scrape"  # one page as Markdown (sitelore.scraping)
+    CLASSIFY = "classify"  # the business from its key pages (sitelore.classifying)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Webhook signatures: how sitelore signs a delivery and how a receiver checks one.
 
 Each POST carries ``x-sitelore-signature: t=<unix seconds>,v1=<hex>`` where the hex is
-HMAC-SHA256 of ``"<t>.<raw body>"`` under the API key's webhook secret, and a unique
+HMAC-SHA256 of ``"<t>.<raw body>"`` under the secret (a ``callbackUrl``'s: the API key's
+webhook secret; an account webhook's: its ``token``), and a unique
 ``x-sitelore-event-id`` that receivers use to drop duplicates (delivery is at least once).
 
     from sitelore.webhooks import verify

@@ -65,6 +65,7 @@ def create_app(
         try:
             async with running as started, mcphttp.running(app):
                 services.renderer = started.renderer
+                services.wake_deliveries = started.wake_deliveries
                 yield
         finally:
             if backend is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -46,12 +47,19 @@ class Services:
     policy: NetworkPolicy
     streams: StreamCount
     renderer: Renderer | None = None  # the process's browser (screenshots), when it has one
+    wake_deliveries: asyncio.Event | None = None  # the process's webhook sender, to wake
     keys: TimedCache[ApiKey] = field(default_factory=lambda: TimedCache(10_000))
     finished: TimedCache[tuple[str, bytes]] = field(default_factory=lambda: TimedCache(5_000))
 
     @property
     def desk(self) -> JobDesk:
-        return JobDesk(self.store, self.hub)
+        return JobDesk(self.store, self.hub, self.wake_deliveries)
+
+    def delivery_added(self) -> None:
+        """Wake this process's webhook sender: a delivery is due now (without it, a sender
+        looks every second)."""
+        if self.wake_deliveries is not None:
+            self.wake_deliveries.set()
 
 
 def services(request: Request) -> Services:

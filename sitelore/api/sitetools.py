@@ -1,5 +1,6 @@
-"""``POST /v1/sitemap`` and ``POST /v1/scrape``: a site's URLs, ranked, and one page as
-Markdown, in the shapes the hosted anchor's SDK reads.
+"""``POST /v1/sitemap``, ``POST /v1/scrape`` and ``POST /v1/classify``: a site's URLs,
+ranked, one page as Markdown, and the business from its key pages, in the shapes the hosted
+anchor's SDK reads.
 
 Each runs as a job on the workers (so an API process needs no outbound network) and is
 awaited like ``POST /v1/extract``: past the sync timeout a 504 names the job.
@@ -55,6 +56,42 @@ class Scraped(BaseModel):
     links: list[str]
 
 
+class ClassifyBody(BaseModel):
+    url: StrictStr = Field(description="the site's home page, starting with `http(s)://`")
+
+
+class Classified(BaseModel):
+    businessName: str | None = Field(description="the profile's name, as an extraction finds it")
+    businessType: str | None = Field(
+        description="the schema.org organisation type the JSON-LD declares, in words "
+        "(`Dentist`, `Bed and breakfast`); null without one"
+    )
+    industrySector: str | None = Field(
+        description="the industry label of API.md's taxonomy; null where it would be `Other`"
+    )
+    targetAudience: str | None = Field(
+        description="the JSON-LD `audience` (`audienceType`); null unless declared"
+    )
+    description: str | None = Field(description="the profile's one-sentence description")
+    valueProposition: str | None = Field(
+        description="the home page's `<h1>` (else `og:title`) when it is more than the name"
+    )
+    uniqueSellingPoints: list[str] | None = Field(
+        description="titles of repeated cards (a feature grid) on the key pages, at most 5; "
+        "null when there are none"
+    )
+    confidenceScore: float | None = Field(
+        ge=0,
+        le=1,
+        description="how sure the industry sector is: 0.95 for a declared schema.org type, "
+        "else the lexicon's evidence (at most 0.9); null with the sector",
+    )
+    url: str
+    domain: str = Field(description="the site's registrable domain")
+    logo: str | None
+    pages: list[str] = Field(description="the pages read: the home page, then about pages")
+
+
 @router.post(
     "/v1/sitemap",
     tags=["extract"],
@@ -83,6 +120,20 @@ async def sitemap(body: SitemapBody, context: ServicesDep, key: KeyDep) -> Respo
 async def scrape(body: ScrapeBody, context: ServicesDep, key: KeyDep) -> Response:
     """One page, no crawl: its main text as Markdown, its title, description and links."""
     request = ExtractRequest(body.url, single_page=True, task=JobTask.SCRAPE)
+    return json_response(await _run(context, key, request, body.url))
+
+
+@router.post(
+    "/v1/classify",
+    tags=["extract"],
+    response_model=Classified,
+    responses=errors(*KEYED, 400, 413, 502, 504),
+)
+async def classify(body: ClassifyBody, context: ServicesDep, key: KeyDep) -> Response:
+    """The business from the site's key pages (the home page and up to three about pages),
+    without a full extraction; a field the pages give no sign of is null, never guessed."""
+    # One page to plan (the home page): a server's cap of pages never refuses it.
+    request = ExtractRequest(body.url, max_pages=1, task=JobTask.CLASSIFY)
     return json_response(await _run(context, key, request, body.url))
 
 

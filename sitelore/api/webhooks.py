@@ -1,8 +1,10 @@
-"""``POST/GET/DELETE /v1/webhooks``: a key's account webhooks, as the hosted anchor's SDK
-sends and reads them (camelCase).
+"""``POST/GET/DELETE /v1/webhooks`` and ``POST /v1/webhooks/{id}/test``: a key's account
+webhooks, as the hosted anchor's SDK sends and reads them (camelCase).
 
 The URL is judged at creation as a job's ``callbackUrl`` is (the server's network policy);
 the ``token`` (the webhook's signing secret) is shown once, in the answer to its creation.
+The key's extraction jobs then send the webhook the events it chose (the store adds the
+deliveries; the sender signs them with the token); ``/test`` queues one ``WEBHOOK_TEST``.
 """
 
 from __future__ import annotations
@@ -48,6 +50,11 @@ class WebhookList(BaseModel):
     webhooks: list[WebhookOut]
 
 
+class WebhookTestOut(BaseModel):
+    id: str = Field(description="the delivery's event id (its `x-sitelore-event-id`)")
+    status: str = Field(description="`queued`: it is sent (and retried) like any event")
+
+
 def _checked_events(events: list[str]) -> tuple[str, ...]:
     unknown = sorted({event for event in events if event not in WEBHOOK_EVENTS})
     if unknown or not events:
@@ -67,8 +74,9 @@ def _checked_events(events: list[str]) -> tuple[str, ...]:
     responses=errors(*KEYED, 400, 413),
 )
 async def create_webhook(body: WebhookBody, context: ServicesDep, key: KeyDep) -> Response:
-    """Every job of this key then also POSTs the chosen events to `url`, signed with the
-    webhook's `token` as a job's `callbackUrl` is signed with the key's secret."""
+    """Every extraction job of this key then also POSTs the chosen events to `url` (the
+    bodies a job's `callbackUrl` gets), signed with the webhook's `token` as a
+    `callbackUrl` delivery is signed with the key's secret."""
     url = check_url(body.url, "url", context.policy)
     events = _checked_events(body.events)
     hook = await context.store.create_webhook(key.id, url, events, body.displayName)
@@ -96,7 +104,28 @@ async def list_webhooks(context: ServicesDep, key: KeyDep) -> Response:
     responses=errors(*KEYED, 404),
 )
 async def delete_webhook(webhook_id: WebhookId, context: ServicesDep, key: KeyDep) -> Response:
-    """Stop sending events to a webhook; deliveries already being sent finish."""
+    """Stop sending events to a webhook: its deliveries not yet made fail (`webhook
+    deleted`); one already being sent finishes."""
     if not await context.store.delete_webhook(webhook_id, key.id):
         raise StatusError(404, f"webhook {webhook_id} not found")
     return Response(status_code=204)
+
+
+@router.post(
+    "/v1/webhooks/{webhookId}/test",
+    tags=["webhooks"],
+    status_code=202,
+    response_model=WebhookTestOut,
+    response_description="A test event is queued for the webhook",
+    responses=errors(*KEYED, 404),
+)
+async def test_webhook(webhook_id: WebhookId, context: ServicesDep, key: KeyDep) -> Response:
+    """Send the webhook one `WEBHOOK_TEST` event, `{"event": "WEBHOOK_TEST", "payload":
+    {"webhookId": ...}, "timestamp": ..., "version": 1}`, signed with its token like its
+    other events, through the same queue and retries. Another key's webhook, or a deleted
+    one, is a 404."""
+    delivery = await context.store.queue_webhook_test(webhook_id, key.id)
+    if delivery is None:
+        raise StatusError(404, f"webhook {webhook_id} not found")
+    context.delivery_added()
+    return json_response({"id": delivery.id, "status": "queued"}, status=202)

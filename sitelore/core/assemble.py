@@ -81,10 +81,8 @@ class Assembled:
 def assemble(pages: Sequence[CrawledPage]) -> Assembled:
     """Build the profile and the items of a site from its fetched pages (at least one)."""
     documents = [page.document for page in pages]
-    home = next((page.document for page in pages if page.is_start), None)
-    if home is None:
-        home = next((d for d in documents if url_path(d.url) == "/"), None)
-    ordered = _profile_order(pages, home)
+    home = home_document(pages)
+    ordered = profile_order(pages, home)
     contacts = harvest_contacts(documents)
     business = build_profile(ordered, home, contacts.locality)
     default = ItemCategory.ABOUT if business.category in SERVICE_INDUSTRIES else None
@@ -131,7 +129,16 @@ def _unsaid(hours: list[str], items: Sequence[KnowledgeItem]) -> list[str]:
     return [line for line in hours if not any(" ".join(words(line)) in text for text in said)]
 
 
-def _profile_order(pages: Sequence[CrawledPage], home: Document | None) -> list[Document]:
+def home_document(pages: Sequence[CrawledPage]) -> Document | None:
+    """The start page, else the page at the site's root, if either was fetched."""
+    home = next((page.document for page in pages if page.is_start), None)
+    if home is None:
+        home = next((p.document for p in pages if url_path(p.document.url) == "/"), None)
+    return home
+
+
+def profile_order(pages: Sequence[CrawledPage], home: Document | None) -> list[Document]:
+    """The pages the profile reads, in the order it trusts them: home, about, the rest."""
     about = [p.document for p in pages if p.purpose == "about" and p.document is not home]
     rest = [p.document for p in pages if p.document is not home and p.document not in about]
     return [*([home] if home else []), *about, *rest]

@@ -7,7 +7,7 @@ asks it for the next best page while the budget lasts.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -303,10 +303,11 @@ class Frontier:
         self.mark_taken(best.url, best.purpose)
         return best, terms
 
-    def ranked(self, limit: int) -> list[Candidate]:
-        """The best ``limit`` candidates in the order they would be taken now."""
+    def ranked(self, limit: int, kinds: Collection[str] | None = None) -> list[Candidate]:
+        """The best ``limit`` candidates (of the purposes ``kinds`` only, if given) in the
+        order they would be taken now."""
         purposes = Counter(self._taken_purposes)
-        pool = list(self._candidates.values())
+        pool = [c for c in self._candidates.values() if kinds is None or c.purpose in kinds]
         chosen: list[Candidate] = []
         while pool and len(chosen) < limit:
             best = max(pool, key=lambda c: self._score_after(c, purposes))

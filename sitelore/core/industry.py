@@ -59,6 +59,7 @@ SCHEMA_TYPES: dict[str, str] = {
 
 MIN_SCORE = 4.0
 MIN_MARGIN = 1.15
+MAX_LEXICON_CONFIDENCE = 0.9
 
 
 SHORT_TERM = 4  # terms this short match whole words only: "car" must not find "care"
@@ -129,16 +130,44 @@ def industry_from_schema(types: Iterable[str]) -> str | None:
 
 def classify_industry(weighted_texts: Iterable[tuple[str, float]]) -> str:
     """The best taxonomy label for texts given with their weight, or ``Other``."""
+    return industry_label(industry_scores(weighted_texts))
+
+
+def industry_scores(weighted_texts: Iterable[tuple[str, float]]) -> Counter[str]:
+    """Each label's score: the weight of every text times the evidence it holds."""
     scores: Counter[str] = Counter()
     for text, weight in weighted_texts:
         for label, terms in _label_hits(text).items():
             scores[label] += weight * min(len(terms), 4) ** 0.5
+    return scores
+
+
+def industry_label(scores: Counter[str]) -> str:
+    """The label ``scores`` make the winner, or ``Other`` when none clearly wins."""
     ranked = scores.most_common(2)
     if not ranked or ranked[0][1] < MIN_SCORE:
         return "Other"
     if len(ranked) > 1 and ranked[0][1] < ranked[1][1] * MIN_MARGIN:
         return ranked[0][0] if ranked[0][1] >= 2 * MIN_SCORE else "Other"
     return ranked[0][0]
+
+
+def industry_confidence(scores: Counter[str], label: str) -> float:
+    """How sure the lexicon is of ``label`` (0..``MAX_LEXICON_CONFIDENCE``), from ``scores``.
+
+    Two parts, multiplied: the *strength* of the label's evidence, ``s / (s + MIN_SCORE)``
+    (0.5 at the least score that wins, nearer 1 the more it has), and its *share* against
+    the runner-up, ``s / (s + r)`` (1 alone, 0.5 in a tie). ``Other`` (no label won) is 0:
+    there is nothing to be sure of. Word counts never reach the certainty of a type the site
+    declares, hence the cap.
+    """
+    if label == "Other" or scores[label] <= 0:
+        return 0.0
+    score = scores[label]
+    runner_up = max((s for other, s in scores.items() if other != label), default=0.0)
+    strength = score / (score + MIN_SCORE)
+    share = score / (score + runner_up)
+    return round(min(strength * share, MAX_LEXICON_CONFIDENCE), 2)
 
 
 def industry_evidence(text: str, label: str) -> int:

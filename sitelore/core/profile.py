@@ -10,9 +10,16 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sitelore.core.document import Document
-from sitelore.core.industry import classify_industry, industry_evidence, industry_from_schema
+from sitelore.core.industry import (
+    industry_confidence,
+    industry_evidence,
+    industry_from_schema,
+    industry_label,
+    industry_scores,
+)
 from sitelore.core.metadata import jsonld_types
 from sitelore.core.text import clean_text, first_sentence
 from sitelore.core.urls import registrable_domain
@@ -40,6 +47,7 @@ GENERIC_NAMES = frozenset(
     }
 )
 MAX_NAME_WORDS = 6
+DECLARED_CONFIDENCE = 0.95  # the site's JSON-LD names a business type of the taxonomy
 MIN_EVIDENCE = 2
 # Industries whose businesses serve a place: where they are is part of what they are.
 LOCAL_INDUSTRIES = frozenset(
@@ -295,12 +303,33 @@ def _is_prose(sentence: str) -> bool:
 
 
 def business_category(documents: Sequence[Document], home: Document | None) -> str:
+    return category_verdict(documents, home).label
+
+
+@dataclass(frozen=True)
+class CategoryVerdict:
+    """The industry label and how sure of it the evidence makes us (0..1)."""
+
+    label: str
+    confidence: float
+
+
+def category_verdict(documents: Sequence[Document], home: Document | None) -> CategoryVerdict:
+    """The industry: a schema.org type the pages declare (``DECLARED_CONFIDENCE``: only the
+    table from type to label can be wrong), else the lexicon's scores of their words
+    (:func:`~sitelore.core.industry.industry_confidence`)."""
     ordered = _home_first(documents, home)
     for document in ordered:
         for node in document.jsonld:
             label = industry_from_schema(jsonld_types(node))
             if label is not None:
-                return label
+                return CategoryVerdict(label, DECLARED_CONFIDENCE)
+    scores = industry_scores(_category_texts(ordered))
+    label = industry_label(scores)
+    return CategoryVerdict(label, industry_confidence(scores, label))
+
+
+def _category_texts(ordered: Sequence[Document]) -> list[tuple[str, float]]:
     texts: list[tuple[str, float]] = []
     for rank, document in enumerate(ordered[:10]):
         # The home page speaks for the business; other pages add evidence, less of it each.
@@ -312,4 +341,4 @@ def business_category(documents: Sequence[Document], home: Document | None) -> s
         texts.append((headings[:2000], 2 * weight))
         body = " \n".join(b.text for b in document.blocks if b.zone == "main")
         texts.append((body[:4000], 0.5 * weight))
-    return classify_industry(texts)
+    return texts

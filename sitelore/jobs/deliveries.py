@@ -1,7 +1,9 @@
 """Webhook deliveries: persisted first, then POSTed until a 2xx, with exponential backoff.
 
 A delivery is written to the store before any attempt, so it survives a restart; the
-sender loop runs beside the workers and never touches the job it reports on.
+sender loop runs beside the workers and never touches the job it reports on. A delivery to
+a job's ``callbackUrl`` is signed with its key's webhook secret, one to an account webhook
+with that webhook's ``token`` (the store reads it with the due deliveries).
 
 The network guard applies at send time: the callback URL is judged by the policy before
 each attempt, and the client's guarded resolver judges the addresses it resolves to. A
@@ -97,15 +99,14 @@ class DeliverySender:
         return len(due)
 
     async def _send(self, delivery: Delivery) -> None:
-        key = await self.store.get_key(delivery.key_id)
-        if key is None:
-            await self.store.record_delivery(
-                delivery.id, delivered=False, error="API key deleted", next_at=None
-            )
+        secret = await self._secret(delivery)
+        if secret is None:
+            gone = "API key deleted" if delivery.webhook_id is None else "webhook deleted"
+            await self.store.record_delivery(delivery.id, delivered=False, error=gone, next_at=None)
             self.metrics.delivery(GAVE_UP)
             return
         try:
-            error = await self._attempt(delivery, key.webhook_secret)
+            error = await self._attempt(delivery, secret)
         except asyncio.CancelledError:
             # This process is stopping: the delivery is due again at once (for any sender),
             # rather than when its lease runs out.
@@ -115,6 +116,14 @@ class DeliverySender:
             await asyncio.shield(interrupted)
             raise
         await self._record(delivery, error)
+
+    async def _secret(self, delivery: Delivery) -> str | None:
+        """What signs ``delivery``: its account webhook's token, else its key's secret;
+        None when that is gone."""
+        if delivery.webhook_id is not None:
+            return delivery.token
+        key = await self.store.get_key(delivery.key_id)
+        return None if key is None else key.webhook_secret
 
     async def _attempt(self, delivery: Delivery, secret: str) -> str | None:
         """None when delivered, else why not. Any error building or sending the request is
@@ -143,9 +152,9 @@ class DeliverySender:
         await self.store.record_delivery(delivery.id, delivered=False, error=error, next_at=next_at)
         self.metrics.delivery(RETRYING if retry else GAVE_UP)
         log.warning(
-            "webhook %s of job %s: attempt %d of %d failed (%s); %s",
+            "webhook %s of %s: attempt %d of %d failed (%s); %s",
             delivery.event,
-            delivery.job_id,
+            delivery.subject,
             attempts,
             self.max_attempts,
             error,

@@ -1,9 +1,12 @@
 """Account webhooks: a key's standing subscriptions to its jobs' events, on both stores.
 
 A webhook is ``{url, events, displayName}`` with its own signing secret (``token``, shown
-at creation). Its deliveries go through the same queue, retries and network guard as a
-job's ``callbackUrl``. A deleted webhook keeps its row (status ``deleted``) so that a
-delivery already leased is still signed with its token; it is never listed nor fed again.
+at creation). Every job of its key sends it the events it subscribed to, with the body a
+job's ``callbackUrl`` gets, through the same queue, retries and network guard, signed with
+the token (the deliveries: :mod:`~sitelore.jobs.deliveries_sqlite`,
+:mod:`~sitelore.jobs.deliveries_postgres`). A deleted webhook keeps its row (status
+``deleted``) so that a delivery already being sent is still signed with its token; its
+pending deliveries fail (:data:`DELETED_REASON`), and it is never listed nor fed again.
 """
 
 from __future__ import annotations
@@ -15,11 +18,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sitelore.jobs.models import webhook_body
 from sitelore.models import iso_millis
 
 WEBHOOK_EVENTS = ("EXTRACTION_STARTED", "PAGE_SCRAPED", "EXTRACTION_COMPLETED", "EXTRACTION_FAILED")
+TEST_EVENT = "WEBHOOK_TEST"  # what POST /v1/webhooks/{id}/test sends
 ACTIVE = "active"
 DELETED = "deleted"
+DELETED_REASON = "webhook deleted"  # the error of the deliveries its deletion failed
 
 PG_TABLES = """
 CREATE TABLE sitelore_webhooks (
@@ -28,6 +34,14 @@ CREATE TABLE sitelore_webhooks (
     created_at double precision NOT NULL
 );
 CREATE INDEX sitelore_webhooks_by_key ON sitelore_webhooks (key_id, created_at);
+"""
+# Which deliveries are for an account webhook (signed with its token), and for which.
+PG_LINKS = """
+CREATE TABLE sitelore_webhook_deliveries (
+    delivery_id text PRIMARY KEY, webhook_id text NOT NULL
+);
+CREATE INDEX sitelore_webhook_deliveries_by_webhook
+    ON sitelore_webhook_deliveries (webhook_id);
 """
 
 
@@ -71,6 +85,11 @@ def new_webhook(
         "whsec_" + secrets.token_urlsafe(24),
         now,
     )
+
+
+def test_body(webhook_id: str) -> str:
+    """The body of a test delivery, in the shape of every other event's."""
+    return webhook_body(TEST_EVENT, {"webhookId": webhook_id})
 
 
 def webhook_from_row(row: Any) -> Webhook:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -63,6 +63,12 @@ class Job:
             "durationMs": duration if self.status.finished else None,
         }
 
+    @property
+    def feeds_account_webhooks(self) -> bool:
+        """Whether its events go to its key's account webhooks: an extraction's do (their
+        events are ``EXTRACTION_*``); a site map's or a page scrape's do not."""
+        return self.request.task is JobTask.EXTRACT
+
     def list_entry(self) -> dict[str, Any]:
         """The job as ``GET /v1/jobs`` lists it: without its result, with the ``url`` it
         extracts, so that a list says which site each job is about."""
@@ -100,9 +106,16 @@ class JobEvent:
         return f"id: {self.seq}\nevent: {self.name}\ndata: {compact_json(self.data)}\n\n"
 
 
+NO_JOB = ""  # the job of a delivery about no job (an account webhook's test event)
+
+
 @dataclass(frozen=True)
 class Delivery:
-    """A webhook POST owed to a receiver; retried until delivered or given up."""
+    """A webhook POST owed to a receiver; retried until delivered or given up.
+
+    A delivery to a job's ``callbackUrl`` is signed with its key's webhook secret; one to
+    an account webhook (``webhook_id``) with that webhook's ``token``, which the store
+    reads with the due deliveries (None elsewhere)."""
 
     id: str
     job_id: str
@@ -114,12 +127,20 @@ class Delivery:
     next_at: float
     status: str  # "pending" | "delivered" | "failed"
     last_error: str | None = None
+    webhook_id: str | None = None
+    token: str | None = field(default=None, repr=False)
+
+    @property
+    def subject(self) -> str:
+        """What the delivery is about, for a log line: its job, else its webhook."""
+        return f"job {self.job_id}" if self.job_id != NO_JOB else f"webhook {self.webhook_id}"
 
 
 @dataclass(frozen=True)
 class Ending:
     """A job's end as its store writes it, in the same transaction as the new status: the
-    last event of its log and, when the job has a callback URL, the webhook it owes."""
+    last event of its log and the deliveries it owes (to the job's callback URL, and to
+    its key's account webhooks subscribed to ``hook``)."""
 
     event: str  # "complete" | "error"
     data: dict[str, Any]
@@ -129,10 +150,9 @@ class Ending:
     def failed(cls, message: str) -> Ending:
         return cls("error", {"message": message}, "EXTRACTION_FAILED")
 
-    def webhook(self, job: Job) -> tuple[str, str] | None:
-        """(url, body) of the delivery the finished ``job`` owes, if it asked for any."""
-        url = job.request.callback_url
-        return None if not url else (url, webhook_body(self.hook, job.to_dict()))
+    def body(self, job: Job) -> str:
+        """The body of the deliveries the finished ``job`` owes: the job object."""
+        return webhook_body(self.hook, job.to_dict())
 
 
 def webhook_body(event: str, payload: dict[str, Any]) -> str:

@@ -85,6 +85,7 @@ MIGRATIONS = (
     Migration(3, "deliveries by job, for retention", lambda: DELIVERIES_BY_JOB),
     Migration(4, "knowledge store and its search index", lambda: KNOWLEDGE_TABLES),
     Migration(5, "account webhooks", lambda: hookstore.PG_TABLES),
+    Migration(6, "deliveries to account webhooks", lambda: hookstore.PG_LINKS),
 )
 
 

@@ -3,14 +3,13 @@ the queue entry of a job, and the writes that go into several transactions."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 import psycopg
 from psycopg.rows import DictRow
 
-from sitelore.jobs.models import Delivery, JobEvent, compact_json
-from sitelore.jobs.rows import JOB_COLUMNS, delivery_from_row
+from sitelore.jobs.models import JobEvent, compact_json
+from sitelore.jobs.rows import JOB_COLUMNS
 
 EVENTS_CHANNEL = "sitelore_events"
 CANCEL_CHANNEL = "sitelore_cancel"
@@ -47,27 +46,6 @@ async def append_event(
     )
     row = await cursor.fetchone()
     return JobEvent(job_id, 0 if row is None else int(row["seq"]), name, data)
-
-
-async def insert_delivery(
-    connection: Connection, job_id: str, key_id: str, url: str, body: str, event: str
-) -> Delivery:
-    cursor = await connection.execute(
-        f"INSERT INTO sitelore_deliveries (id, job_id, key_id, url, event, body, attempts, "
-        f"next_at, status, created_at) VALUES (%(id)s, %(job)s, %(key)s, %(url)s, "
-        f"%(event)s, %(body)s, 0, {NOW}, 'pending', {NOW}) RETURNING *",
-        {
-            "id": "evt_" + secrets.token_urlsafe(12),
-            "job": job_id,
-            "key": key_id,
-            "url": url,
-            "event": event,
-            "body": body,
-        },
-    )
-    row = await cursor.fetchone()
-    assert row is not None  # an INSERT ... RETURNING returns its row
-    return delivery_from_row(row)
 
 
 def qualified(table: str) -> str:

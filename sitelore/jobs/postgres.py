@@ -1,4 +1,8 @@
-"""The scale-out store: jobs, events, keys and deliveries in PostgreSQL, beside the queue.
+"""The scale-out store: jobs, events and keys in PostgreSQL, beside the queue.
+
+Its parts: the pool and its transactions (:mod:`sitelore.jobs.pgbase`), account webhooks
+and webhook deliveries (:mod:`sitelore.jobs.deliveries_postgres`), the statements several
+operations share (:mod:`sitelore.jobs.pgsql`), and here jobs and keys.
 
 A job row and its procrastinate queue entry are written in one transaction (no dual
 write), and so are every hand-back and retry. Times come from the database clock, so
@@ -16,32 +20,24 @@ whose task claims it with :meth:`PostgresStore.claim`. A key's jobs are spread o
 from __future__ import annotations
 
 import json
-import logging
 import secrets
-import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import psycopg
-import psycopg_pool
-from psycopg.rows import DictRow, dict_row
 
-from sitelore.jobs import hookstore
-from sitelore.jobs.conditions import ConditionLog
-from sitelore.jobs.hookstore import Webhook, new_webhook, webhook_from_row
+from sitelore.jobs.deliveries_postgres import PURGE, PostgresDeliveries, insert_event_deliveries
 from sitelore.jobs.knowledge import KnowledgeStore
 from sitelore.jobs.models import (
     CANCELLED,
+    NO_JOB,
     ApiKey,
-    Delivery,
     Ending,
     Job,
     JobEvent,
     JobStatus,
     request_to_json,
 )
-from sitelore.jobs.pgschema import missing_migrations
+from sitelore.jobs.pgbase import SchemaOutdated
 from sitelore.jobs.pgsql import (
     CANCEL_CHANNEL,
     DEFER,
@@ -51,13 +47,11 @@ from sitelore.jobs.pgsql import (
     TASK_NAME,
     Connection,
     append_event,
-    insert_delivery,
     qualified,
 )
 from sitelore.jobs.rows import (
     JOB_COLUMNS,
     decode_cursor,
-    delivery_from_row,
     encode_cursor,
     job_from_row,
     key_from_row,
@@ -65,8 +59,6 @@ from sitelore.jobs.rows import (
 )
 from sitelore.jobs.store import (
     KEY_PREFIX,
-    StoreUnavailable,
-    delivery_status,
     hash_secret,
     new_job_id,
     new_key,
@@ -75,15 +67,15 @@ from sitelore.jobs.store import (
 )
 from sitelore.models import ExtractRequest
 
-log = logging.getLogger("sitelore.store")
+__all__ = ["PostgresStore", "SchemaOutdated"]
 
 
-class SchemaOutdated(StoreUnavailable):
-    """The database lacks migrations: run ``sitelore db upgrade`` (then start again)."""
+class PostgresStore(PostgresDeliveries):
+    """:class:`~sitelore.jobs.store.JobStore` on PostgreSQL; call :meth:`open` first.
 
-
-class PostgresStore:
-    """:class:`~sitelore.jobs.store.JobStore` on PostgreSQL; call :meth:`open` first."""
+    Jobs, events and keys here; the pool and its transactions are
+    :class:`~sitelore.jobs.pgbase.PostgresBase`'s, account webhooks and deliveries
+    :class:`~sitelore.jobs.deliveries_postgres.PostgresDeliveries`'."""
 
     def __init__(
         self,
@@ -93,41 +85,9 @@ class PostgresStore:
         pool_size: int = 10,
         timeout: float = 5.0,
     ) -> None:
-        self.conninfo = conninfo
+        super().__init__(conninfo, pool_size=pool_size, timeout=timeout)
         self.per_key_limit = max(per_key_limit, 1)
-        self.pool = psycopg_pool.AsyncConnectionPool[Connection](
-            conninfo,
-            connection_class=psycopg.AsyncConnection[DictRow],
-            min_size=1,
-            max_size=pool_size,
-            open=False,
-            timeout=timeout,
-            kwargs={"row_factory": dict_row},
-            check=psycopg_pool.AsyncConnectionPool.check_connection,
-        )
         self._queue = {"queue": QUEUE_NAME, "task": TASK_NAME}
-        self._condition = ConditionLog(log, "database")
-
-    # -- plumbing ---------------------------------------------------------------------------
-
-    async def open(self) -> None:
-        """Connect, and refuse a database whose schema is not up to date."""
-        try:
-            await self.pool.open(wait=True, timeout=self.pool.timeout)
-        except psycopg_pool.PoolTimeout as error:
-            raise StoreUnavailable(f"cannot connect to PostgreSQL: {error}") from error
-        try:
-            async with self._connection() as connection:
-                missing = await missing_migrations(connection)
-        except BaseException:
-            await self.pool.close()
-            raise
-        if missing:
-            await self.pool.close()
-            raise SchemaOutdated(
-                f"the database schema is not up to date ({len(missing)} migrations missing): "
-                "run `sitelore db upgrade`"
-            )
 
     def knowledge(self) -> KnowledgeStore:
         """The knowledge store on this database (it borrows this store's pool)."""
@@ -135,41 +95,9 @@ class PostgresStore:
 
         return KnowledgePostgres(self)
 
-    @asynccontextmanager
-    async def _connection(self) -> AsyncIterator[Connection]:
-        """One transaction: committed when the block ends, rolled back on an error."""
-        try:
-            async with self.pool.connection() as connection:
-                yield connection
-        except (psycopg.OperationalError, psycopg_pool.PoolTimeout) as error:
-            unavailable = StoreUnavailable(f"database unavailable: {error}")
-            self._condition.failing(unavailable)  # said once; the loops that retry are quiet
-            raise unavailable from error
-        self._condition.working()
-
-    async def _one(self, sql: str, args: dict[str, Any] | None = None) -> DictRow | None:
-        async with self._connection() as connection:
-            cursor = await connection.execute(sql, args)
-            return await cursor.fetchone()
-
-    async def _all(self, sql: str, args: dict[str, Any] | None = None) -> list[DictRow]:
-        async with self._connection() as connection:
-            cursor = await connection.execute(sql, args)
-            return await cursor.fetchall()
-
-    async def _exec(self, sql: str, args: dict[str, Any]) -> None:
-        async with self._connection() as connection:
-            await connection.execute(sql, args)
-
     async def _job(self, sql: str, args: dict[str, Any]) -> Job | None:
         row = await self._one(sql, args)
         return None if row is None else job_from_row(row)
-
-    async def ping(self) -> None:
-        await self._one("SELECT 1")
-
-    async def close(self) -> None:
-        await self.pool.close()
 
     # -- jobs -------------------------------------------------------------------------------
 
@@ -431,10 +359,9 @@ class PostgresStore:
             "WITH gone AS (DELETE FROM sitelore_jobs WHERE status IN ('completed', 'failed') "
             "  AND finished_at < %(before)s RETURNING id), "
             "events AS (DELETE FROM sitelore_job_events WHERE job_id IN (SELECT id FROM gone)), "
-            # deliveries too: they carry the job's result
-            "hooks AS (DELETE FROM sitelore_deliveries WHERE job_id IN (SELECT id FROM gone)) "
-            "SELECT count(*) AS n FROM gone",
-            {"before": older_than},
+            + PURGE
+            + "SELECT count(*) AS n FROM gone",
+            {"before": older_than, "no_job": NO_JOB},
         )
         return 0 if row is None else int(row["n"])
 
@@ -484,58 +411,9 @@ class PostgresStore:
         )
         return row is not None
 
-    # -- webhook deliveries -----------------------------------------------------------------
-
-    # -- account webhooks (sitelore/jobs/hookstore.py) ----------------------------------------
-
-    async def create_webhook(
-        self, key_id: str, url: str, events: tuple[str, ...], display_name: str | None
-    ) -> Webhook:
-        hook = new_webhook(key_id, url, events, display_name, time.time())
-        await self._exec(hookstore.PG_INSERT, hookstore.webhook_params(hook))
-        return hook
-
-    async def list_webhooks(self, key_id: str) -> list[Webhook]:
-        return [
-            webhook_from_row(row) for row in await self._all(hookstore.PG_LIST, {"key": key_id})
-        ]
-
-    async def delete_webhook(self, webhook_id: str, key_id: str) -> bool:
-        return await self._one(hookstore.PG_DELETE, {"id": webhook_id, "key": key_id}) is not None
-
-    async def add_delivery(
-        self, job_id: str, key_id: str, url: str, event: str, body: str
-    ) -> Delivery:
-        async with self._connection() as connection:
-            return await insert_delivery(connection, job_id, key_id, url, body, event)
-
-    async def due_deliveries(self, now: float, limit: int, lease: float = 60.0) -> list[Delivery]:
-        rows = await self._all(
-            "WITH due AS (SELECT * FROM sitelore_deliveries WHERE status = 'pending' "
-            "  AND next_at <= %(now)s ORDER BY next_at, created_at LIMIT %(limit)s "
-            "  FOR UPDATE SKIP LOCKED), "
-            "leased AS (UPDATE sitelore_deliveries SET next_at = %(now)s + %(lease)s "
-            "  WHERE id IN (SELECT id FROM due)) "
-            "SELECT * FROM due ORDER BY next_at, created_at",
-            {"now": now, "lease": lease, "limit": limit},
-        )
-        return [delivery_from_row(row) for row in rows]
-
-    async def record_delivery(
-        self, delivery_id: str, *, delivered: bool, error: str | None, next_at: float | None
-    ) -> None:
-        status = delivery_status(delivered, next_at)
-        await self._exec(
-            "UPDATE sitelore_deliveries SET status = %(status)s, attempts = attempts + 1, "
-            "last_error = %(error)s, next_at = COALESCE(%(next)s, next_at) WHERE id = %(id)s",
-            {"status": status, "error": error, "next": next_at, "id": delivery_id},
-        )
-
 
 async def _write_ending(connection: Connection, job: Job, ending: Ending) -> None:
-    """The last event of a job that has just ended, and the webhook it owes: written in the
-    transaction that ended it, so that no crash can leave one without the other."""
+    """The last event of a job that has just ended, and the deliveries it owes: written in
+    the transaction that ended it, so that no crash can leave one without the other."""
     await append_event(connection, job.id, ending.event, ending.data)
-    webhook = ending.webhook(job)
-    if webhook is not None:
-        await insert_delivery(connection, job.id, job.key_id, *webhook, ending.hook)
+    await insert_event_deliveries(connection, job, ending.hook, ending.body(job))

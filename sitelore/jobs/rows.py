@@ -41,6 +41,9 @@ def key_from_row(row: Row) -> ApiKey:
 
 
 def delivery_from_row(row: Row) -> Delivery:
+    """A delivery; its account webhook and token when the row was read with them (the due
+    deliveries are)."""
+    linked = "webhook_id" in row.keys()  # noqa: SIM118 (an sqlite3.Row has no __contains__)
     return Delivery(
         row["id"],
         row["job_id"],
@@ -52,6 +55,8 @@ def delivery_from_row(row: Row) -> Delivery:
         row["next_at"],
         row["status"],
         row["last_error"],
+        row["webhook_id"] if linked else None,
+        row["webhook_token"] if linked else None,
     )
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sitelore.jobs import hookstore
+from sitelore.jobs import deliveries_sqlite, hookstore
 from sitelore.jobs.hookstore import Webhook, new_webhook
 from sitelore.jobs.knowledge import KnowledgeStore
 from sitelore.jobs.knowledge_sqlite import KnowledgeSQLite
@@ -33,7 +33,6 @@ from sitelore.jobs.models import (
 from sitelore.jobs.rows import (
     JOB_COLUMNS,
     decode_cursor,
-    delivery_from_row,
     encode_cursor,
     job_from_row,
     key_from_row,
@@ -42,7 +41,6 @@ from sitelore.jobs.rows import (
 from sitelore.jobs.sqlitefile import SQLiteFile
 from sitelore.jobs.store import (
     KEY_PREFIX,
-    delivery_status,
     hash_secret,
     new_job_id,
     new_key,
@@ -326,10 +324,10 @@ class SQLiteStore:
                     (older_than,),
                 )
             ]
-            for job_id in ids:  # deliveries too: they carry the job's result
+            for job_id in ids:
                 db.execute("DELETE FROM job_events WHERE job_id = ?", (job_id,))
-                db.execute("DELETE FROM deliveries WHERE job_id = ?", (job_id,))
                 db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+            deliveries_sqlite.purge(db, ids, older_than)  # they carry the jobs' results
             return len(ids)
 
         return await self._run(purge)
@@ -401,42 +399,40 @@ class SQLiteStore:
         return await self._run(lambda db: hookstore.sqlite_list(db, key_id))
 
     async def delete_webhook(self, webhook_id: str, key_id: str) -> bool:
-        return await self._run(lambda db: hookstore.sqlite_delete(db, webhook_id, key_id))
+        return await self._run(lambda db: deliveries_sqlite.delete_webhook(db, webhook_id, key_id))
 
-    # -- webhook deliveries -----------------------------------------------------------------
+    async def queue_webhook_test(self, webhook_id: str, key_id: str) -> Delivery | None:
+        now = self._clock()
+        return await self._run(
+            lambda db: deliveries_sqlite.insert_test_delivery(db, webhook_id, key_id, now)
+        )
+
+    # -- webhook deliveries (sitelore/jobs/deliveries_sqlite.py) -----------------------------
 
     async def add_delivery(
         self, job_id: str, key_id: str, url: str, event: str, body: str
     ) -> Delivery:
         now = self._clock()
+        owner = (job_id, key_id)
         return await self._run(
-            lambda db: _insert_delivery(db, (job_id, key_id), url, body, event, now)
+            lambda db: deliveries_sqlite.insert_delivery(db, owner, url, event, body, now)
+        )
+
+    async def add_event_deliveries(self, job: Job, event: str, body: str) -> int:
+        now = self._clock()
+        return await self._run(
+            lambda db: deliveries_sqlite.insert_event_deliveries(db, job, event, body, now)
         )
 
     async def due_deliveries(self, now: float, limit: int, lease: float = 60.0) -> list[Delivery]:
-        def take(db: sqlite3.Connection) -> list[Delivery]:
-            rows = db.execute(
-                "SELECT * FROM deliveries WHERE status = 'pending' AND next_at <= ? "
-                "ORDER BY next_at, created_at LIMIT ?",
-                (now, limit),
-            ).fetchall()
-            db.executemany(
-                "UPDATE deliveries SET next_at = ? WHERE id = ?",
-                [(now + lease, row["id"]) for row in rows],
-            )
-            return [delivery_from_row(row) for row in rows]
-
-        return await self._run(take)
+        return await self._run(lambda db: deliveries_sqlite.take_due(db, now, limit, lease))
 
     async def record_delivery(
         self, delivery_id: str, *, delivered: bool, error: str | None, next_at: float | None
     ) -> None:
-        status = delivery_status(delivered, next_at)
         await self._run(
-            lambda db: db.execute(
-                "UPDATE deliveries SET status = ?, attempts = attempts + 1, last_error = ?, "
-                "next_at = COALESCE(?, next_at) WHERE id = ?",
-                (status, error, next_at, delivery_id),
+            lambda db: deliveries_sqlite.record(
+                db, delivery_id, delivered=delivered, error=error, next_at=next_at
             )
         )
 
@@ -466,29 +462,7 @@ def _append_event(
 
 
 def _write_ending(db: sqlite3.Connection, job: Job, ending: Ending, now: float) -> None:
-    """The last event of a job that has just ended, and the webhook it owes: written in the
-    transaction that ended it, so that no crash can leave one without the other."""
+    """The last event of a job that has just ended, and the deliveries it owes: written in
+    the transaction that ended it, so that no crash can leave one without the other."""
     _append_event(db, job.id, ending.event, ending.data)
-    webhook = ending.webhook(job)
-    if webhook is not None:
-        _insert_delivery(db, job, *webhook, ending.hook, now)
-
-
-def _insert_delivery(
-    db: sqlite3.Connection,
-    owner: Job | tuple[str, str],
-    url: str,
-    body: str,
-    event: str,
-    now: float,
-) -> Delivery:
-    job_id, key_id = (owner.id, owner.key_id) if isinstance(owner, Job) else owner
-    delivery = Delivery(
-        "evt_" + secrets.token_urlsafe(12), job_id, key_id, url, event, body, 0, now, "pending"
-    )
-    db.execute(
-        "INSERT INTO deliveries (id, job_id, key_id, url, event, body, attempts, next_at, "
-        "status, created_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, 'pending', ?)",
-        (delivery.id, job_id, key_id, url, event, body, now, now),
-    )
-    return delivery
+    deliveries_sqlite.insert_event_deliveries(db, job, ending.hook, ending.body(job), now)

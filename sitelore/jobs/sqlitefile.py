@@ -21,6 +21,7 @@ from typing import TypeVar
 
 from sitelore.jobs.conditions import ConditionLog
 from sitelore.jobs.datafile import check_data_file
+from sitelore.jobs.deliveries_sqlite import LINKS_SCHEMA
 from sitelore.jobs.knowledge_sqlschema import KNOWLEDGE_SCHEMA
 from sitelore.jobs.store import StoreFull, StoreUnavailable
 
@@ -62,6 +63,7 @@ CREATE TABLE IF NOT EXISTS webhooks (
 );
 CREATE INDEX IF NOT EXISTS webhooks_by_key ON webhooks (key_id, created_at);
 """
+    + LINKS_SCHEMA
     + KNOWLEDGE_SCHEMA
 )
 

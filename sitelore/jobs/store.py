@@ -121,7 +121,10 @@ class JobStore(Protocol):
 
     async def events_after(self, job_id: str, seq: int, limit: int = 500) -> list[JobEvent]: ...
 
-    async def purge_finished(self, older_than: float) -> int: ...
+    async def purge_finished(self, older_than: float) -> int:
+        """Delete the jobs finished before ``older_than`` with their events and deliveries,
+        and test deliveries made before it; how many jobs."""
+        ...
 
     async def create_key(self, name: str, prefix: str = KEY_PREFIX) -> tuple[str, ApiKey]:
         """A new key, shown once as ``prefix`` + id + secret (``prefix``: one of
@@ -150,12 +153,26 @@ class JobStore(Protocol):
         ...
 
     async def delete_webhook(self, webhook_id: str, key_id: str) -> bool:
-        """False when ``key_id`` has no such active webhook (another key's is not its)."""
+        """Stop feeding the webhook and fail its pending deliveries ("webhook deleted"), in
+        one transaction. False when ``key_id`` has no such active webhook (another key's
+        is not its)."""
+        ...
+
+    async def queue_webhook_test(self, webhook_id: str, key_id: str) -> Delivery | None:
+        """A ``WEBHOOK_TEST`` delivery to the key's active webhook; None when it has none."""
         ...
 
     async def add_delivery(
         self, job_id: str, key_id: str, url: str, event: str, body: str
-    ) -> Delivery: ...
+    ) -> Delivery:
+        """One delivery of a job's event to ``url``, signed with the key's secret."""
+        ...
+
+    async def add_event_deliveries(self, job: Job, event: str, body: str) -> int:
+        """The deliveries an event of ``job`` owes, in one transaction (one statement on
+        PostgreSQL): to its ``callbackUrl`` and, when it is an extraction, to each active
+        webhook of its key subscribed to ``event``. How many were added (0: nobody listens)."""
+        ...
 
     async def due_deliveries(self, now: float, limit: int, lease: float = 60.0) -> list[Delivery]:
         """Pending deliveries due by ``now``, leased for ``lease`` seconds: until recorded or

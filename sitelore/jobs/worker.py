@@ -20,6 +20,8 @@ from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sitelore.classifying import classify_site
+from sitelore.core.classification import Classification
 from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.crawl.pagework import PageWork
 from sitelore.crawl.sources import PageRenderer
@@ -44,7 +46,7 @@ from sitelore.pipeline import extract_site
 from sitelore.scraping import ScrapedPage, scrape_page
 
 log = logging.getLogger("sitelore.worker")
-Answer = ExtractResult | SiteMap | ScrapedPage  # what a job's task gives
+Answer = ExtractResult | SiteMap | ScrapedPage | Classification  # what a job's task gives
 SLOT_RETRY = 1.0
 
 
@@ -105,10 +107,10 @@ class Worker:
             after, self.settings.max_attempts, alive=self.worker_id
         )
         for job in jobs:
-            # The store wrote a failed job's last event and webhook with its new status.
+            # The store wrote a failed job's last event and deliveries with its new status.
             self.hub.notify(job.id)
             self.hub.notify(QUEUE)
-        if any(job.status.finished and job.request.callback_url for job in jobs):
+        if any(job.status.finished for job in jobs):
             self._wake_deliveries()
         return len(jobs)
 
@@ -135,7 +137,8 @@ class Worker:
                 await beating
 
     def _work(self, job: Job, recorder: _Recorder) -> Awaitable[Answer]:
-        """What the job's task runs: an extraction, a site map or one page's scrape."""
+        """What the job's task runs: an extraction, a site map, one page's scrape or the
+        business's classification from its key pages."""
         request, crawl, policy = job.request, self.settings.crawl, self.settings.policy
         if request.task is JobTask.SITEMAP:
             return map_site(
@@ -144,6 +147,11 @@ class Worker:
             )  # fmt: skip
         if request.task is JobTask.SCRAPE:
             return scrape_page(
+                request, options=crawl, resolver=self.resolver, policy=policy,
+                work=self.work, renderer=self.renderer,
+            )  # fmt: skip
+        if request.task is JobTask.CLASSIFY:
+            return classify_site(
                 request, options=crawl, resolver=self.resolver, policy=policy,
                 work=self.work, renderer=self.renderer,
             )  # fmt: skip
@@ -234,12 +242,11 @@ class Worker:
         self.hub.notify(job_id)
 
     async def _webhook(self, job: Job, event: str, payload: dict[str, Any] | None = None) -> None:
-        url = job.request.callback_url
-        if not url:
-            return
+        """Owe ``event`` to the job's callbackUrl and its key's webhooks that want it: one
+        store call, which adds nothing when nobody listens."""
         body = webhook_body(event, payload if payload is not None else job.to_dict())
-        await self.store.add_delivery(job.id, job.key_id, url, event, body)
-        self._wake_deliveries()
+        if await self.store.add_event_deliveries(job, event, body):
+            self._wake_deliveries()
 
     def _wake_deliveries(self) -> None:
         if self.wake_deliveries is not None:
@@ -343,13 +350,13 @@ class _Recorder:
         self._close(finished)
 
     def _close(self, job: Job | None) -> None:
-        """Wake who waits: the last event and the webhook were stored with the job's end."""
+        """Wake who waits: the last event and the deliveries were stored with the job's end
+        (the sender is woken whether or not there were any: one look, once per job)."""
         if job is None:
             return  # no longer ours (recovered elsewhere, or cancelled while pending)
         self.worker.metrics.job_finished(job)
         self.worker.hub.notify(job.id)
-        if job.request.callback_url and self.worker.wake_deliveries is not None:
-            self.worker.wake_deliveries.set()
+        self.worker._wake_deliveries()
         self.worker.hub.notify(QUEUE)
 
 

@@ -39,11 +39,13 @@ PURGE = "purge-expired-jobs"
 @dataclass
 class Background:
     """The running tasks; ``jobs`` is the job workers' task (None with no workers);
-    ``renderer`` the process's browser (None: no Chromium installed)."""
+    ``renderer`` the process's browser (None: no Chromium installed); ``wake_deliveries``
+    wakes the webhook sender at once (a delivery was added)."""
 
     tasks: list[asyncio.Task[None]]
     jobs: asyncio.Task[None] | None
     renderer: Renderer | None = None
+    wake_deliveries: asyncio.Event | None = None
 
 
 @asynccontextmanager
@@ -107,7 +109,7 @@ async def background(
         running = backend.run_jobs(worker, handle_signals=handle_signals, burst=burst)
         jobs = asyncio.create_task(running, name="jobs")
     try:
-        yield Background(tasks, jobs, renderer)
+        yield Background(tasks, jobs, renderer, sender.wakeup)
     finally:
         await _stop([*([jobs] if jobs else []), *tasks])
         await work.close()

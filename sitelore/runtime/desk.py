@@ -51,10 +51,13 @@ class JobAlreadyFinished(SiteloreError):
 
 @dataclass(frozen=True)
 class JobDesk:
-    """The store and the process's event hub, as a front end uses them."""
+    """The store and the process's event hub, as a front end uses them; and the process's
+    webhook sender, woken when a call adds a delivery (without it, a sender looks every
+    second)."""
 
     store: JobStore
     hub: EventHub
+    wake_deliveries: asyncio.Event | None = None
 
     async def submit(
         self, owner: str, request: ExtractRequest, idempotency: str | None = None
@@ -116,7 +119,11 @@ class JobDesk:
         job = await self.owned(owner, job_id)
         if job.status.finished:
             raise JobAlreadyFinished(job)
+        # A pending job ends here, its last event and deliveries written with it by the
+        # store; a processing one is stopped by its worker.
         job = await self.store.request_cancel(job_id, owner) or job
         self.hub.notify(cancel_topic(job_id))
         self.hub.notify(job_id)
+        if job.status.finished and self.wake_deliveries is not None:
+            self.wake_deliveries.set()
         return job

@@ -94,6 +94,17 @@ def test_async_client_waits_for_a_job(api: Api, acme: str) -> None:
     assert job["status"] == "completed"
 
 
+def test_both_clients_classify(api: Api, acme: str) -> None:
+    async def run() -> dict[str, object]:
+        async with AsyncClient(api.url, api.key.key) as client:
+            return await client.classify(acme)
+
+    with Client(api.url, api.key.key) as client:
+        answer = client.classify(acme)
+    assert answer["businessName"] == "Acme" and answer["domain"] == "acme.test"
+    assert asyncio.run(run()) == answer
+
+
 def test_wait_gives_up_at_its_timeout(start_api: StartApi, acme: str) -> None:
     api = start_api(workers=0)
     with Client(api.url, api.key.key) as client:

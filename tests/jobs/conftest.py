@@ -25,11 +25,12 @@ from contextlib import (
 )
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import psycopg
 import pytest
 from psycopg import sql
+from psycopg.rows import dict_row
 
 from sitelore.jobs.models import Job
 from sitelore.jobs.pgschema import upgrade
@@ -101,6 +102,40 @@ async def delivery_statuses(store: JobStore) -> dict[str, list[str]]:
     for job_id, status in rows:
         found.setdefault(job_id, []).append(status)
     return found
+
+
+async def delivery_rows(store: JobStore) -> list[dict[str, Any]]:
+    """Every stored delivery, oldest first, with the webhook it is linked to (``webhook_id``,
+    None for a callbackUrl's): read beside the store, whatever their status."""
+    query = (
+        "SELECT d.id, d.job_id, d.event, d.url, d.status, d.last_error, l.webhook_id "
+        "FROM {deliveries} AS d LEFT JOIN {links} AS l ON l.delivery_id = d.id "
+        "ORDER BY d.created_at, d.id"
+    )
+    if isinstance(store, PostgresStore):
+        names = {"deliveries": "sitelore_deliveries", "links": "sitelore_webhook_deliveries"}
+        async with await psycopg.AsyncConnection.connect(
+            store.conninfo, row_factory=dict_row
+        ) as connection:
+            cursor = await connection.execute(query.format(**names).encode())
+            return list(await cursor.fetchall())
+    assert isinstance(store, SQLiteStore), f"no deliveries for {type(store).__name__}"
+    with closing(sqlite3.connect(store.path)) as db:
+        db.row_factory = sqlite3.Row
+        rows = db.execute(query.format(deliveries="deliveries", links="webhook_deliveries"))
+        return [dict(row) for row in rows]
+
+
+async def link_count(store: JobStore) -> int:
+    """How many deliveries are linked to an account webhook, read beside the store."""
+    if isinstance(store, PostgresStore):
+        async with await psycopg.AsyncConnection.connect(store.conninfo) as connection:
+            cursor = await connection.execute("SELECT count(*) FROM sitelore_webhook_deliveries")
+            found = await cursor.fetchone()
+            return 0 if found is None else int(found[0])
+    assert isinstance(store, SQLiteStore), f"no deliveries for {type(store).__name__}"
+    with closing(sqlite3.connect(store.path)) as db:
+        return int(db.execute("SELECT count(*) FROM webhook_deliveries").fetchone()[0])
 
 
 def database_url() -> str:
