@@ -104,7 +104,9 @@ def _caller_of(services: Services, owner: str) -> Caller:
     from sitelore.mcp.service import StoreService
     from sitelore.mcp.tools import Caller
 
-    service = StoreService(services.settings, services.store, services.hub, services.policy)
+    service = StoreService(
+        services.settings, services.store, services.hub, services.policy, services.wake_deliveries
+    )
     return Caller(service, owner)
 
 

@@ -142,6 +142,24 @@ class ScrapeAnswer(BaseModel):
     nextCursor: str | None = None
 
 
+class ClassifyAnswer(BaseModel):
+    jobId: str
+    status: JobStatus
+    url: str
+    businessName: str | None = None
+    businessType: str | None = Field(default=None, description="the schema.org type declared")
+    industrySector: str | None = Field(default=None, description="null where it would be Other")
+    targetAudience: str | None = None
+    description: str | None = None
+    valueProposition: str | None = Field(default=None, description="the home page's headline")
+    uniqueSellingPoints: list[str] | None = None
+    confidenceScore: float | None = Field(default=None, description="of the sector, 0..1")
+    domain: str | None = None
+    logo: str | None = None
+    pages: list[str] = Field(default_factory=list, description="the pages read")
+    nextCursor: str | None = Field(default=None, description="while it runs: wait on with it")
+
+
 # -- jobs ------------------------------------------------------------------------------------
 
 
@@ -177,11 +195,24 @@ def _hint(job: Job) -> str:
         return "still running: get_job(jobId, waitSeconds=...) waits for it"
     if job.status is JobStatus.FAILED:
         return ""
-    return {
-        JobTask.EXTRACT: "its items: get_knowledge(jobId=...), or search_knowledge",
-        JobTask.SITEMAP: "its URLs: get_sitemap(cursor=...) with the cursor it gave",
-        JobTask.SCRAPE: "its text: scrape_page(cursor=...) with the cursor it gave",
-    }[job.request.task]
+    if job.request.task is JobTask.EXTRACT:
+        return "its items: get_knowledge(jobId=...), or search_knowledge"
+    tool = RESULT_TOOLS[job.request.task]
+    return f"its result: {tool}(url, cursor={job_cursor(tool, job.id, 0)!r})"
+
+
+# The tool that reads each task's result, from a cursor naming the job.
+RESULT_TOOLS = {
+    JobTask.SITEMAP: "get_sitemap",
+    JobTask.SCRAPE: "scrape_page",
+    JobTask.CLASSIFY: "classify_business",
+}
+
+
+def job_cursor(tool: str, job_id: str, offset: int) -> str:
+    """The cursor of ``tool`` (a sitemap, scrape or classification's) for the job's
+    result from ``offset``."""
+    return Cursor(tool, (job_id,), offset).encode()
 
 
 def business(data: dict[str, Any] | None, limits: OutputLimits) -> Business | None:
@@ -329,6 +360,19 @@ def sitemap_answer(
     if offset + count < len(pages):
         answer.nextCursor = cursor(offset + count)
     return answer
+
+
+def classify_answer(job: Job, limits: OutputLimits) -> ClassifyAnswer:
+    """The job's classification (none while it runs: the cursor waits on)."""
+    answer = ClassifyAnswer(jobId=job.id, status=job.status, url=job.request.url)
+    if job.status is not JobStatus.COMPLETED:
+        answer.nextCursor = job_cursor("classify_business", job.id, 0)
+        return answer
+    result = dict(job.result or {})
+    for name in ("description", "valueProposition", "targetAudience", "businessName"):
+        if isinstance(result.get(name), str):
+            result[name] = clip(result[name], limits.item_chars)[0]
+    return ClassifyAnswer.model_validate({**result, "jobId": job.id, "status": job.status})
 
 
 def scrape_answer(

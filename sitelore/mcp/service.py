@@ -11,6 +11,7 @@ one key see the same jobs and the same knowledge. Errors are sitelore's own
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -41,6 +42,8 @@ class ToolService(Protocol):
     ) -> Job: ...
 
     async def scrape(self, owner: str, url: str, wait: float) -> Job: ...
+
+    async def classify(self, owner: str, url: str, wait: float) -> Job: ...
 
     async def get_job(
         self, owner: str, job_id: str, wait: float = 0.0, on_event: EventListener | None = None
@@ -82,10 +85,11 @@ class StoreService:
     store: JobStore
     hub: EventHub
     policy: NetworkPolicy
+    wake_deliveries: asyncio.Event | None = None  # the process's webhook sender
 
     @property
     def desk(self) -> JobDesk:
-        return JobDesk(self.store, self.hub)
+        return JobDesk(self.store, self.hub, self.wake_deliveries)
 
     async def extract(
         self, owner: str, request: ExtractRequest, wait: float, on_event: EventListener | None
@@ -106,6 +110,11 @@ class StoreService:
 
     async def scrape(self, owner: str, url: str, wait: float) -> Job:
         request = ExtractRequest(url, single_page=True, task=JobTask.SCRAPE)
+        return await self._run(owner, request, wait, None)
+
+    async def classify(self, owner: str, url: str, wait: float) -> Job:
+        # One page to plan (the home page): a server's cap of pages never refuses it.
+        request = ExtractRequest(url, max_pages=1, task=JobTask.CLASSIFY)
         return await self._run(owner, request, wait, None)
 
     async def _run(

@@ -38,8 +38,9 @@ async def store_service(
     backend = await open_backend(settings)
     hub = EventHub()
     try:
-        async with background(settings, backend, hub, resolver=resolver):
-            yield StoreService(settings, backend.store, hub, settings.network_policy())
+        async with background(settings, backend, hub, resolver=resolver) as running:
+            policy = settings.network_policy()
+            yield StoreService(settings, backend.store, hub, policy, running.wake_deliveries)
     finally:
         await backend.close()
 

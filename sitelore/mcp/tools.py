@@ -4,8 +4,8 @@
 :class:`~sitelore.mcp.service.ToolService` for everything, on behalf of the owner that
 ``caller_of`` finds for each call (the local owner over stdio, the key's id over HTTP).
 The tools the hosted anchor has keep its names and arguments (``extract_knowledge``,
-``get_sitemap``, ``scrape_page``, ``search_knowledge``); ``get_knowledge``, ``get_job``,
-``list_jobs`` and ``cancel_job`` are ours. Each answer is a structured result whose text
+``classify_business``, ``get_sitemap``, ``scrape_page``, ``search_knowledge``);
+``get_knowledge``, ``get_job``, ``list_jobs`` and ``cancel_job`` are ours. Each answer is a structured result whose text
 is the same JSON, compact, within the character budget of
 :class:`~sitelore.mcp.paging.OutputLimits`; what is left out comes with a ``nextCursor``.
 
@@ -32,6 +32,7 @@ from sitelore.jobs.store import StoreUnavailable
 from sitelore.mapping import MAX_LIMIT
 from sitelore.mcp import answers
 from sitelore.mcp.answers import (
+    ClassifyAnswer,
     ExtractAnswer,
     JobAnswer,
     JobList,
@@ -131,6 +132,7 @@ class Tools:
             (self.extract_knowledge, EXTRACT, _hints(read_only=False, open_world=True)),
             (self.get_sitemap, SITEMAP, _hints(read_only=True, open_world=True)),
             (self.scrape_page, SCRAPE, _hints(read_only=True, open_world=True)),
+            (self.classify_business, CLASSIFY, _hints(read_only=True, open_world=True)),
             (self.search_knowledge, SEARCH, _hints(read_only=True)),
             (self.get_knowledge, KNOWLEDGE, _hints(read_only=True)),
             (self.get_job, GET_JOB, _hints(read_only=True)),
@@ -210,7 +212,7 @@ class Tools:
             )
             offset = 0
         _raise_failed(job.status, job.error, job.request.url)
-        cursor_at = functools.partial(_job_cursor_at, "get_sitemap", job.id)
+        cursor_at = functools.partial(answers.job_cursor, "get_sitemap", job.id)
         return _result(answers.sitemap_answer(job, offset, self.limits, cursor_at))
 
     async def scrape_page(
@@ -224,8 +226,20 @@ class Tools:
             job = await caller.service.scrape(caller.owner, url, waitSeconds)
             offset = 0
         _raise_failed(job.status, job.error, job.request.url)
-        cursor_at = functools.partial(_job_cursor_at, "scrape_page", job.id)
+        cursor_at = functools.partial(answers.job_cursor, "scrape_page", job.id)
         return _result(answers.scrape_answer(job, offset, self.limits, cursor_at))
+
+    async def classify_business(
+        self, url: Url, ctx: Context, waitSeconds: Wait = 50.0, cursor: CursorArg = None
+    ) -> Annotated[CallToolResult, ClassifyAnswer]:
+        caller = self.caller_of(ctx)
+        if cursor is not None:
+            job_id, _ = self._job_cursor(cursor, "classify_business")
+            job = await caller.service.get_job(caller.owner, job_id, waitSeconds)
+        else:
+            job = await caller.service.classify(caller.owner, url, waitSeconds)
+        _raise_failed(job.status, job.error, job.request.url)
+        return _result(answers.classify_answer(job, self.limits))
 
     def _job_cursor(self, cursor: str, tool: str) -> tuple[str, int]:
         found = Cursor.decode(cursor, tool, tool)
@@ -382,10 +396,6 @@ async def _fitted(
     return entries, following
 
 
-def _job_cursor_at(tool: str, job_id: str, offset: int) -> str:
-    return Cursor(tool, (job_id,), offset).encode()
-
-
 def _raise_failed(status: JobStatus, error: str | None, url: str) -> None:
     if status is JobStatus.FAILED:
         raise ToolError(f"{url} could not be read: {error}")
@@ -435,6 +445,13 @@ One web page's main text as Markdown, with its title, description and links; no 
 nothing kept. Use it to read a particular page; to learn about a company as a whole use
 extract_knowledge. Long pages come in pieces: pass nextCursor back as cursor (url is then
 ignored)."""
+CLASSIFY = """\
+Who a company is, from its home page and up to three about pages: its name, industry
+sector (with how sure that is), schema.org type, audience, description, headline and
+selling points; a field the pages give no sign of is null, never guessed. Quicker than
+extract_knowledge (four pages at most) and nothing is kept; for what a company offers and
+charges use extract_knowledge. If it outlasts waitSeconds, pass nextCursor back as cursor
+to wait on (url is then ignored)."""
 SEARCH = """\
 Search the knowledge items of every site extracted before (with extract_knowledge, or
 through the HTTP API with the same key), best first, each with a snippet and the URL of

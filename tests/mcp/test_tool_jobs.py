@@ -70,3 +70,21 @@ def test_cancel_job_stops_a_running_crawl(run_tools: RunTools, web: WebServer) -
     started, ended, again = run_tools(work)
     assert ended["status"] == "failed" and ended["error"] == "Job cancelled", ended
     assert f"job {started['jobId']} is already failed" in again
+
+
+def test_a_scrape_that_outlasts_its_wait_goes_on_with_its_cursor(
+    run_tools: RunTools, web: WebServer
+) -> None:
+    serve_slow(web, 0.5)
+
+    async def work(tools: Tools) -> tuple[dict[str, Any], dict[str, Any]]:
+        async with tools.client() as client:
+            arguments = {"url": SLOW_HOME + "about/", "waitSeconds": 0}
+            started = await call(client, "scrape_page", arguments)
+            arguments = {"url": "", "cursor": started["nextCursor"], "waitSeconds": 30}
+            return started, await call(client, "scrape_page", arguments)
+
+    started, done = run_tools(work)
+    assert started["status"] in ("pending", "processing") and started["markdown"] == ""
+    assert done["status"] == "completed" and "About Slow Company" in done["markdown"]
+    assert done["jobId"] == started["jobId"] and done["nextCursor"] is None

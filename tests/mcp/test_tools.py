@@ -55,3 +55,23 @@ def test_another_owners_job_is_not_found(run_tools: RunTools, web: WebServer) ->
             return await call(mine, "get_job", {"jobId": job["jobId"]})
 
     assert run_tools(work)["status"] == "completed"
+
+
+def test_classify_business_reads_the_key_pages_only(run_tools: RunTools, web: WebServer) -> None:
+    serve_acme(web)
+
+    async def work(tools: Tools) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        async with tools.client() as client:
+            classified = await call(client, "classify_business", {"url": ACME_HOME})
+            job = await call(client, "get_job", {"jobId": classified["jobId"]})
+            # The job's hint names the cursor that reads its result again.
+            cursor = job["hint"].split("cursor='")[1].split("'")[0]
+            again = await call(client, "classify_business", {"url": "", "cursor": cursor})
+            return classified, job, again
+
+    classified, job, again = run_tools(work)
+    assert again == classified
+    assert classified["businessName"] == "Acme" and classified["domain"] == "acme.test"
+    assert classified["pages"][0] == ACME_HOME and len(classified["pages"]) <= 4
+    assert classified["nextCursor"] is None
+    assert job["task"] == "classify" and "classify_business(url, cursor=" in job["hint"]

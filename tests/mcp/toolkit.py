@@ -17,6 +17,7 @@ from mcp.types import CallToolResult, TextContent
 
 TOOL_NAMES = {
     "extract_knowledge",
+    "classify_business",
     "get_sitemap",
     "scrape_page",
     "search_knowledge",
