@@ -24,6 +24,7 @@ KNOWLEDGE = "knowledge"  # the cursors of get_knowledge (extract_knowledge's con
 MAX_PAGE_ITEMS = 100  # items of one page, at most (fewer when they do not fit)
 LINK_SHARE = 5  # a scrape's first page gives at most a fifth of its budget to links
 MIN_ROOM = 200  # the text a page always has room for, however long its other fields
+LIST_FIELDS = 100  # what a list answer holds besides its entries ({"jobs": [], ...})
 
 
 class Progress(BaseModel):
@@ -337,7 +338,7 @@ def domain_entry(summary: DomainSummary) -> DomainEntry:
 
 def fitting_count(entries: Sequence[BaseModel], limits: OutputLimits) -> int:
     """How many of ``entries`` (a list answer's) fit its budget."""
-    return fitting([entry.model_dump() for entry in entries], _room(limits, 100))
+    return fitting([entry.model_dump() for entry in entries], _room(limits, LIST_FIELDS))
 
 
 # -- sitemap and scrape ----------------------------------------------------------------------

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from typing import Any
 
 import httpx
-import httpx2
 import pytest
-from mcp import Client
-from mcp.client.streamable_http import streamable_http_client
 
 from tests.apikit import Api, error_body
-from tests.mcp.toolkit import Session, acceptance, call, check_acceptance, check_not_found
+from tests.mcp.toolkit import (
+    Session,
+    acceptance,
+    call,
+    check_acceptance,
+    check_not_found,
+    over_http,
+)
 from tests.sitekit import ACME_HOME, serve_acme
 from tests.webserver import WebServer
 
@@ -32,20 +35,12 @@ INITIALIZE = {
 MCP_HEADERS = {"accept": "application/json, text/event-stream"}
 
 
-@asynccontextmanager
-async def connected(api: Api, headers: dict[str, str]) -> AsyncIterator[Client]:
-    async with httpx2.AsyncClient(headers=headers, trust_env=False, timeout=30) as http:
-        transport = streamable_http_client(api.url + "/mcp", http_client=http)
-        async with Client(transport) as client:
-            yield client
-
-
 def test_the_acceptance_over_http(start_api: Callable[..., Api], web: WebServer) -> None:
     serve_acme(web)
     api = start_api(mcp_max_chars=SMALL)
 
     async def work() -> Session:
-        async with connected(api, {"x-api-key": api.key.key}) as client:
+        async with over_http(api.url, {"x-api-key": api.key.key}) as client:
             return await acceptance(client, ACME_HOME, SMALL)
 
     session = asyncio.run(work())
@@ -63,9 +58,9 @@ def test_another_keys_job_is_not_found(start_api: Callable[..., Api], web: WebSe
     mine = api.client().get("/v1/jobs").json()["jobs"][0]["id"]
 
     async def work() -> dict[str, Any]:
-        async with connected(api, {"authorization": f"Bearer {api.other.key}"}) as theirs:
+        async with over_http(api.url, {"authorization": f"Bearer {api.other.key}"}) as theirs:
             await check_not_found(theirs, mine)
-        async with connected(api, {"x-api-key": api.key.key}) as client:
+        async with over_http(api.url, {"x-api-key": api.key.key}) as client:
             return await call(client, "get_job", {"jobId": mine})
 
     assert asyncio.run(work())["status"] == "completed"

@@ -8,11 +8,14 @@ structured content and, as its text, the same JSON, compact.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx2
 from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult, TextContent
 
 TOOL_NAMES = {
@@ -26,6 +29,15 @@ TOOL_NAMES = {
     "list_jobs",
     "cancel_job",
 }
+
+
+@asynccontextmanager
+async def over_http(base_url: str, headers: dict[str, str]) -> AsyncIterator[Client]:
+    """A client of ``/mcp`` at ``base_url`` that sends ``headers`` (the key)."""
+    async with httpx2.AsyncClient(headers=headers, trust_env=False, timeout=30) as http:
+        transport = streamable_http_client(base_url + "/mcp", http_client=http)
+        async with Client(transport) as client:
+            yield client
 
 
 @dataclass
