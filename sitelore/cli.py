@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from sitelore import cli_classify, cli_knowledge, cli_server
+from sitelore import cli_classify, cli_knowledge, cli_mcp, cli_server
 from sitelore.cli_args import BadInput, check_range, server_key
 
 if TYPE_CHECKING:
@@ -362,6 +362,7 @@ def _new_progress() -> Progress:
 cli_server.register(app)
 cli_knowledge.register(app)
 cli_classify.register(app)
+cli_mcp.register(app)
 
 
 INTERRUPTED = 130  # the shell's status for a command ended by SIGINT (128 + 2)

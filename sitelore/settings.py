@@ -67,6 +67,8 @@ class Settings:
     # and the ports URLs may use ("*" = any).
     allow_private_networks: str = ""
     allowed_ports: str = "80,443,8000-8999"
+    # What one MCP tool answer may hold, in characters of JSON (sitelore.mcp.paging).
+    mcp_max_chars: int = 25_000
 
     def network_policy(self) -> NetworkPolicy:
         """The guard of crawls, webhooks and submissions; ``ValueError`` names a bad setting."""
@@ -90,6 +92,14 @@ class Settings:
                 values[name] = _converted(variable, raw.strip(), convert)
         settings = cls(**values)
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+
+
+# The setting that widens each allowance of the network guard (see SECURITY.md), by the
+# ``opened_by`` of a :class:`~sitelore.errors.RefusedByGuard`.
+GUARD_SETTINGS = {
+    "networks": "SITELORE_ALLOW_PRIVATE_NETWORKS (networks in CIDR form, or *)",
+    "ports": "SITELORE_ALLOWED_PORTS",
+}
 
 
 class SettingError(ValueError):
@@ -172,6 +182,7 @@ _ENVIRONMENT: dict[str, Any] = {
     "metrics_port": int,
     "allow_private_networks": str,
     "allowed_ports": str,
+    "mcp_max_chars": int,
 }
 # The settings the environment can set (the README's table lists each of them).
 SETTING_NAMES: tuple[str, ...] = tuple(_ENVIRONMENT)

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry
 
-from sitelore.api import knowledge, metrics, screenshots, sitetools, webhooks
+from sitelore.api import knowledge, mcphttp, metrics, screenshots, sitetools, webhooks
 from sitelore.api.docs import answer_400_not_422
 from sitelore.api.errors import install_error_handlers
 from sitelore.api.limits import BodyLimit, RateLimiter, StreamCount
@@ -63,7 +63,7 @@ def create_app(
         app.state.services = services
         running = background(settings, jobs, event_hub, resolver=resolver, metrics=job_metrics)
         try:
-            async with running as started:
+            async with running as started, mcphttp.running(app):
                 services.renderer = started.renderer
                 services.wake_deliveries = started.wake_deliveries
                 yield
@@ -87,6 +87,7 @@ def create_app(
     app.include_router(knowledge.router)
     app.include_router(sitetools.router)
     app.include_router(webhooks.router)
+    mcphttp.mount(app, settings)  # /mcp, where the mcp package is installed
     app.state.metrics = metrics.ApiMetrics(registry, streams)
     if settings.metrics:
         app.include_router(metrics.router)

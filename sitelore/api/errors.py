@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from sitelore.errors import InvalidRequest, RefusedByGuard
 from sitelore.jobs.store import StoreFull, StoreUnavailable
+from sitelore.settings import GUARD_SETTINGS
 
 BODY_PARSE_FAILURE = "There was an error parsing the body"  # FastAPI's own words
 
@@ -59,13 +60,6 @@ def describe_validation(error: RequestValidationError) -> str:
     if kind == "model_attributes_type" or kind == "dict_type":
         return "request body must be a JSON object"
     return f"{field}: {first.get('msg', 'invalid value')}"
-
-
-# The setting that widens each allowance of the network guard (see SECURITY.md).
-GUARD_SETTINGS = {
-    "networks": "SITELORE_ALLOW_PRIVATE_NETWORKS (networks in CIDR form, or *)",
-    "ports": "SITELORE_ALLOWED_PORTS",
-}
 
 
 def _with_setting(error: Exception) -> str:

@@ -22,11 +22,11 @@ from sitelore.api.limits import RateLimiter, StreamCount
 from sitelore.api.schemas import ExtractBody
 from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.crawl.sources.browser import Renderer
-from sitelore.jobs.hub import QUEUE, EventHub, wait_for
+from sitelore.jobs.hub import EventHub, wait_for
 from sitelore.jobs.models import ApiKey, Job, JobStatus
 from sitelore.jobs.store import JobStore
-from sitelore.jobs.worker import cancel_topic
 from sitelore.models import ExtractRequest
+from sitelore.runtime.desk import IdempotencyConflict, JobAlreadyFinished, JobDesk, JobNotFound
 from sitelore.settings import Settings
 
 TERMINAL_EVENTS = frozenset({"complete", "error"})
@@ -50,6 +50,10 @@ class Services:
     wake_deliveries: asyncio.Event | None = None  # the process's webhook sender, to wake
     keys: TimedCache[ApiKey] = field(default_factory=lambda: TimedCache(10_000))
     finished: TimedCache[tuple[str, bytes]] = field(default_factory=lambda: TimedCache(5_000))
+
+    @property
+    def desk(self) -> JobDesk:
+        return JobDesk(self.store, self.hub, self.wake_deliveries)
 
     def delivery_added(self) -> None:
         """Wake this process's webhook sender: a delivery is due now (without it, a sender
@@ -135,20 +139,16 @@ async def enqueue(
     """A new job of ``key`` for the (validated) ``request``, queued for the workers."""
     if idempotency is not None and len(idempotency) > MAX_IDEMPOTENCY_KEY:
         raise StatusError(400, f"Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY} characters")
-    job = await context.store.create_job(key.id, request, idempotency_key=idempotency)
-    if job.request != request:
-        # The key's job was made for another request (compared validated, so key order,
-        # spacing and spelled-out defaults do not count): answering with it would pass off
-        # the old job as the new one (IETF Idempotency-Key draft: 422).
+    try:
+        return await context.desk.submit(key.id, request, idempotency)
+    except IdempotencyConflict as conflict:
+        # IETF Idempotency-Key draft: 422.
         raise StatusError(
             422,
-            f"Idempotency-Key {idempotency!r} was used for another request (job {job.id}): "
-            "send the same request to get that job again, or a new key for a new job",
-        )
-    if not await context.store.events_after(job.id, 0, limit=1):
-        await context.store.add_event(job.id, "connected", {"jobId": job.id})
-    context.hub.notify(QUEUE)
-    return job
+            f"Idempotency-Key {idempotency!r} was used for another request "
+            f"(job {conflict.job.id}): send the same request to get that job again, or a new "
+            "key for a new job",
+        ) from None
 
 
 LOCATION = {"Location": {"description": "`/v1/jobs/{jobId}`", "schema": {"type": "string"}}}
@@ -206,17 +206,7 @@ async def extract_sync(body: ExtractBody, context: ServicesDep, key: KeyDep) -> 
 
 
 async def wait_finished(context: Services, job_id: str, timeout: float) -> Job | None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    with context.hub.subscribe(job_id) as woken:
-        while True:
-            job = await context.store.get_job(job_id)
-            if job is None or job.status.finished:
-                return job
-            left = deadline - loop.time()
-            if left <= 0:
-                return None
-            await wait_for(woken, min(left, 1.0))
+    return await context.desk.wait_finished(job_id, timeout)
 
 
 @router.post(
@@ -243,10 +233,10 @@ async def extract_stream(body: ExtractBody, context: ServicesDep, key: KeyDep) -
 
 
 async def _owned_job(context: Services, key: ApiKey, job_id: str) -> Job:
-    job = await context.store.get_job(job_id, key.id)
-    if job is None:
-        raise StatusError(404, f"job {job_id} not found")
-    return job
+    try:
+        return await context.desk.owned(key.id, job_id)
+    except JobNotFound as missing:
+        raise StatusError(404, str(missing)) from None
 
 
 @router.get(
@@ -307,16 +297,12 @@ async def list_jobs(
 async def cancel_job(job_id: JobId, context: ServicesDep, key: KeyDep) -> Response:
     """Stop a pending or processing job: it ends `failed` with `Job cancelled` within a
     second or two. A finished job answers 409."""
-    job = await _owned_job(context, key, job_id)
-    if job.status.finished:
-        raise StatusError(409, f"job {job_id} is already {job.status.value}")
-    # A pending job ends here, its last event and deliveries written with it by the store;
-    # a processing one is stopped by its worker.
-    job = await context.store.request_cancel(job_id, key.id) or job
-    context.hub.notify(cancel_topic(job_id))
-    context.hub.notify(job_id)
-    if job.status.finished:
-        context.delivery_added()
+    try:
+        job = await context.desk.cancel(key.id, job_id)
+    except JobNotFound as missing:
+        raise StatusError(404, str(missing)) from None
+    except JobAlreadyFinished as finished:
+        raise StatusError(409, str(finished)) from None
     return json_response(job.to_dict(), 202)
 
 
