@@ -180,8 +180,13 @@ def process_tree(pid: int) -> list[int]:
 
 
 def pss_kib(pid: int) -> int:
-    """The proportional set size of the browser's processes, in KiB (shared pages counted
-    once across them)."""
+    """The anonymous and shared-memory part of the proportional set size of the browser's
+    processes, in KiB (pages shared among them counted once).
+
+    File-backed pages (the browser's code) are left out: they cannot leak, and their share
+    moves with every other process mapping the same binary (another browser on the machine
+    starting or exiting shifts it by tens of MiB), which would make growth a false alarm.
+    """
     total = 0
     for member in process_tree(pid):
         try:
@@ -189,7 +194,7 @@ def pss_kib(pid: int) -> int:
         except OSError:
             continue
         for line in rollup.splitlines():
-            if line.startswith("Pss:"):
+            if line.startswith(("Pss_Anon:", "Pss_Shmem:")):
                 total += int(line.split()[1])
     return total
 

@@ -1,6 +1,6 @@
 """A hundred renders keep the browser's memory flat: every page's context is disposed of and
-the browser is replaced after ``restart_after`` pages. Memory is the proportional set size
-(PSS) of the browser's whole process tree, which counts the pages its processes share once."""
+the browser is replaced after ``restart_after`` pages. Memory is the anonymous and shared-memory
+proportional set size (PSS) of the browser's whole process tree (see ``pss_kib``)."""
 
 from __future__ import annotations
 
