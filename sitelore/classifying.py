@@ -16,18 +16,12 @@ from dataclasses import replace
 from sitelore.core.assemble import CrawledPage
 from sitelore.core.classification import Classification, classify
 from sitelore.core.frontier import Frontier
-from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.core.request import validate_request
 from sitelore.core.urls import url_key
 from sitelore.crawl.crawler import Crawler
-from sitelore.crawl.fetcher import Fetcher
-from sitelore.crawl.pagework import InlinePageWork, PageWork
-from sitelore.crawl.sources import PageRenderer, PageSource
-from sitelore.crawl.sources.http import HttpPageSource
-from sitelore.crawl.sources.rendering import RenderingPageSource
-from sitelore.crawl.transport import Resolver
+from sitelore.crawl.means import CrawlMeans
 from sitelore.errors import ExtractionFailed
-from sitelore.models import CrawlOptions, ExtractRequest
+from sitelore.models import ExtractRequest
 
 KEY_PURPOSES = frozenset({"about"})  # the pages a business says who it is on
 MAX_KEY_PAGES = 3  # besides the home page: four pages read at most
@@ -35,12 +29,7 @@ MAX_KEY_PAGES = 3  # besides the home page: four pages read at most
 
 async def classify_site(
     request: ExtractRequest,
-    *,
-    options: CrawlOptions | None = None,
-    resolver: Resolver | None = None,
-    policy: NetworkPolicy | None = None,
-    work: PageWork | None = None,
-    renderer: PageRenderer | None = None,
+    means: CrawlMeans | None = None,
 ) -> Classification:
     """The classification of the site of ``request.url`` (its other fields but ``render``
     are ignored). Raises what :func:`~sitelore.pipeline.extract_site` raises for a bad
@@ -54,21 +43,18 @@ async def classify_site(
         exclude_patterns=(),
         explain=False,
     )
-    start = validate_request(start, 1, policy)
-    options = options or CrawlOptions()
-    work = work or InlinePageWork()
-    async with Fetcher(options, resolver=resolver, policy=policy) as fetcher:
-        source = RenderingPageSource(HttpPageSource(fetcher), renderer, start.render, work)
-        crawler = Crawler(start, options, fetcher, work=work, source=source)
+    means = means or CrawlMeans()
+    start = validate_request(start, 1, means.policy)
+    async with means.crawler(start) as crawler:
         outcome = await crawler.run()
         pages = list(outcome.pages)
         wanted = key_pages(crawler.frontier)
         if wanted:
             read = {url_key(page.document.url) for page in pages}
-            more = await _read(start, wanted, crawler, source, options)
+            more = await _read(start, wanted, crawler)
             # An about link that redirects home is the home page, read already.
             pages += [page for page in more if url_key(page.document.url) not in read]
-    assembled = await work.assemble(pages)
+    assembled = await means.work.assemble(pages)
     return classify(start.url, pages, assembled.business)
 
 
@@ -84,12 +70,10 @@ async def _read(
     start: ExtractRequest,
     urls: tuple[str, ...],
     first: Crawler,
-    source: PageSource,
-    options: CrawlOptions,
 ) -> list[CrawledPage]:
     """The pages of ``urls`` that can be read, as a crawl of listed pages reads them."""
     listed = replace(start, urls=urls, max_pages=len(urls))
-    crawler = Crawler(listed, options, first.fetcher, work=first.work, source=source)
+    crawler = Crawler(listed, first.options, first.fetcher, work=first.work, source=first.source)
     crawler.robots.update(first.robots)  # read once, by the first crawl
     try:
         outcome = await crawler.run()

@@ -32,6 +32,7 @@ def classify(
     from sitelore.cli import MAX_TIMEOUT, _local_request
     from sitelore.core.classification import Classification
     from sitelore.core.netpolicy import NetworkPolicy
+    from sitelore.crawl.means import CrawlMeans
     from sitelore.crawl.pagework import PageProcesses
     from sitelore.crawl.sources.rendering import browser_for
     from sitelore.models import CrawlOptions, ExtractRequest
@@ -47,9 +48,8 @@ def classify(
             PageProcesses() as work,
             browser_for(chromium, options, None, policy) as renderer,
         ):
-            return await classify_site(
-                request, options=options, policy=policy, work=work, renderer=renderer
-            )
+            means = CrawlMeans(options, policy=policy, work=work, renderer=renderer)
+            return await classify_site(request, means)
 
     answer = asyncio.run(run()).to_dict()
     sys.stdout.write(json.dumps(answer, indent=2, ensure_ascii=False) + "\n")

@@ -11,16 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.core.request import validate_request
-from sitelore.crawl.crawler import Crawler
-from sitelore.crawl.fetcher import Fetcher
-from sitelore.crawl.pagework import PageWork
-from sitelore.crawl.sources import PageRenderer
-from sitelore.crawl.sources.http import HttpPageSource
-from sitelore.crawl.sources.rendering import RenderingPageSource
-from sitelore.crawl.transport import Resolver
-from sitelore.models import CrawlOptions, ExtractRequest, PlannedPage
+from sitelore.crawl.means import CrawlMeans
+from sitelore.models import ExtractRequest, PlannedPage
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 5_000
@@ -48,22 +41,16 @@ async def map_site(
     request: ExtractRequest,
     *,
     limit: int = DEFAULT_LIMIT,
-    options: CrawlOptions | None = None,
-    resolver: Resolver | None = None,
-    policy: NetworkPolicy | None = None,
-    work: PageWork | None = None,
-    renderer: PageRenderer | None = None,
+    means: CrawlMeans | None = None,
 ) -> SiteMap:
     """Up to ``limit`` URLs of the site of ``request.url`` that its include and exclude
     patterns admit. Raises what :func:`~sitelore.pipeline.extract_site` raises for a bad
     request or a start page that cannot be read."""
     limit = max(1, min(limit, MAX_LIMIT))
     start = replace(request, max_pages=1, single_page=False, urls=None, explain=False)
-    start = validate_request(start, 1, policy)
-    options = options or CrawlOptions()
-    async with Fetcher(options, resolver=resolver, policy=policy) as fetcher:
-        source = RenderingPageSource(HttpPageSource(fetcher), renderer, start.render, work)
-        crawler = Crawler(start, options, fetcher, work=work, source=source)
+    means = means or CrawlMeans()
+    start = validate_request(start, 1, means.policy)
+    async with means.crawler(start) as crawler:
         outcome = await crawler.run()
     first = PlannedPage(outcome.pages[0].document.url, "home")
     ranked = crawler.frontier.ranked(limit - 1)

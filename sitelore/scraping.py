@@ -14,16 +14,9 @@ from typing import Any
 
 from sitelore.core.assemble import CONTENT_ZONES
 from sitelore.core.document import Document
-from sitelore.core.netpolicy import NetworkPolicy
 from sitelore.core.request import validate_request
-from sitelore.crawl.crawler import Crawler
-from sitelore.crawl.fetcher import Fetcher
-from sitelore.crawl.pagework import PageWork
-from sitelore.crawl.sources import PageRenderer
-from sitelore.crawl.sources.http import HttpPageSource
-from sitelore.crawl.sources.rendering import RenderingPageSource
-from sitelore.crawl.transport import Resolver
-from sitelore.models import CrawlOptions, ExtractRequest
+from sitelore.crawl.means import CrawlMeans
+from sitelore.models import ExtractRequest
 
 
 @dataclass(frozen=True)
@@ -62,19 +55,13 @@ def scraped(document: Document) -> ScrapedPage:
 
 async def scrape_page(
     request: ExtractRequest,
-    *,
-    options: CrawlOptions | None = None,
-    resolver: Resolver | None = None,
-    policy: NetworkPolicy | None = None,
-    work: PageWork | None = None,
-    renderer: PageRenderer | None = None,
+    means: CrawlMeans | None = None,
 ) -> ScrapedPage:
     """The page ``request.url`` (its other fields but ``render`` are ignored). Raises what
     :func:`~sitelore.pipeline.extract_site` raises when the page cannot be read."""
     page = replace(request, max_pages=1, single_page=True, urls=None, explain=False)
-    page = validate_request(page, 1, policy)
-    options = options or CrawlOptions()
-    async with Fetcher(options, resolver=resolver, policy=policy) as fetcher:
-        source = RenderingPageSource(HttpPageSource(fetcher), renderer, page.render, work)
-        outcome = await Crawler(page, options, fetcher, work=work, source=source).run()
+    means = means or CrawlMeans()
+    page = validate_request(page, 1, means.policy)
+    async with means.crawler(page) as crawler:
+        outcome = await crawler.run()
     return scraped(outcome.pages[0].document)

@@ -7,6 +7,7 @@ import asyncio
 
 import pytest
 
+from sitelore.crawl.means import CrawlMeans
 from sitelore.mapping import map_site
 from sitelore.models import ExtractRequest
 from tests.sitekit import ACME_HOME, ACME_PAGES, OPTIONS, page_paths, serve_acme
@@ -14,7 +15,7 @@ from tests.webserver import StaticResolver, WebServer
 
 
 def mapped(resolver: StaticResolver, request: ExtractRequest, limit: int = 100) -> dict[str, str]:
-    site = asyncio.run(map_site(request, limit=limit, options=OPTIONS, resolver=resolver))
+    site = asyncio.run(map_site(request, limit=limit, means=CrawlMeans(OPTIONS, resolver)))
     assert site.to_dict()["count"] == len(site.pages) == len(site.urls)
     return {"/" + page.url.split("/", 3)[3]: page.purpose for page in site.pages}
 

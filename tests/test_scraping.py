@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from sitelore.crawl.means import CrawlMeans
 from sitelore.errors import ExtractionFailed
 from sitelore.models import ExtractRequest
 from sitelore.scraping import scrape_page
@@ -16,7 +17,7 @@ from tests.webserver import StaticResolver, WebServer
 def test_one_page_as_markdown(web: WebServer, resolver: StaticResolver) -> None:
     serve_acme(web)
     request = ExtractRequest("http://acme.test/pricing/")
-    page = asyncio.run(scrape_page(request, options=OPTIONS, resolver=resolver))
+    page = asyncio.run(scrape_page(request, CrawlMeans(OPTIONS, resolver)))
     assert page.url == "http://acme.test/pricing/"
     assert page.title
     assert page.markdown.count("\n\n") >= 2
@@ -30,8 +31,5 @@ def test_one_page_as_markdown(web: WebServer, resolver: StaticResolver) -> None:
 def test_a_page_that_cannot_be_fetched_says_why(web: WebServer, resolver: StaticResolver) -> None:
     serve_acme(web)
     with pytest.raises(ExtractionFailed, match="404"):
-        asyncio.run(
-            scrape_page(
-                ExtractRequest("http://acme.test/nope/"), options=OPTIONS, resolver=resolver
-            )
-        )
+        page = ExtractRequest("http://acme.test/nope/")
+        asyncio.run(scrape_page(page, CrawlMeans(OPTIONS, resolver)))

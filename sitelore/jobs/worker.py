@@ -23,7 +23,8 @@ from typing import Any
 from sitelore.classifying import classify_site
 from sitelore.core.classification import Classification
 from sitelore.core.netpolicy import NetworkPolicy
-from sitelore.crawl.pagework import PageWork
+from sitelore.crawl.means import CrawlMeans
+from sitelore.crawl.pagework import InlinePageWork, PageWork
 from sitelore.crawl.sources import PageRenderer
 from sitelore.crawl.transport import Resolver
 from sitelore.errors import SiteloreError
@@ -140,21 +141,14 @@ class Worker:
         """What the job's task runs: an extraction, a site map, one page's scrape or the
         business's classification from its key pages."""
         request, crawl, policy = job.request, self.settings.crawl, self.settings.policy
+        work = self.work or InlinePageWork()
+        means = CrawlMeans(crawl, self.resolver, policy, work, self.renderer)
         if request.task is JobTask.SITEMAP:
-            return map_site(
-                request, limit=request.limit, options=crawl, resolver=self.resolver,
-                policy=policy, work=self.work, renderer=self.renderer,
-            )  # fmt: skip
+            return map_site(request, limit=request.limit, means=means)
         if request.task is JobTask.SCRAPE:
-            return scrape_page(
-                request, options=crawl, resolver=self.resolver, policy=policy,
-                work=self.work, renderer=self.renderer,
-            )  # fmt: skip
+            return scrape_page(request, means)
         if request.task is JobTask.CLASSIFY:
-            return classify_site(
-                request, options=crawl, resolver=self.resolver, policy=policy,
-                work=self.work, renderer=self.renderer,
-            )  # fmt: skip
+            return classify_site(request, means)
         return extract_site(
             request, recorder.on_event, options=crawl, resolver=self.resolver,
             max_pages_cap=self.settings.max_pages_cap, policy=policy, work=self.work,
