@@ -3,7 +3,7 @@
 // Without a key in this tab every route shows the sign-in form first.
 
 import {ApiError, call, onKeyRefused, send, session} from "./api.js";
-import {byId, fill, focusHeading} from "./dom.js";
+import {byId, fill, focusHeading, showView} from "./dom.js";
 import {hideJobs, setUpJobs, showJobs} from "./jobs.js";
 import {setUpKnowledge, showKnowledge} from "./knowledge.js";
 import {leaveJob, openJob, setUpJobView, watchNew} from "./live.js";
@@ -14,15 +14,6 @@ let afterSignIn = "#/new";
 function go(hash) {
   if (location.hash === hash) route();
   else location.hash = hash;
-}
-
-function showView(name) {
-  for (const view of document.querySelectorAll(".view")) view.hidden = view.id !== `view-${name}`;
-  for (const link of document.querySelectorAll("#nav a[data-view]")) {
-    if (link.dataset.view === name) link.setAttribute("aria-current", "page");
-    else link.removeAttribute("aria-current");
-  }
-  byId("nav").hidden = name === "signin";
 }
 
 function route() {
@@ -37,7 +28,6 @@ function route() {
   }
   const job = /^#\/jobs\/(job_[\w-]+)$/.exec(hash);
   if (job) {
-    showView("job");
     openJob(job[1]);
     return;
   }

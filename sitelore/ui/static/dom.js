@@ -69,6 +69,7 @@ export function when(iso) {
 
 /** FEATURE → "Feature", USE_CASE → "Use case". */
 export function categoryName(category) {
+  if (category === "FAQ") return "FAQ";
   const text = String(category).toLowerCase().replaceAll("_", " ");
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
@@ -77,4 +78,14 @@ export function categoryName(category) {
 export function focusHeading(section) {
   const heading = section.querySelector("h1");
   if (heading) heading.focus({preventScroll: false});
+}
+
+/** Show the view ``name`` (its section), mark its link in the main menu as the current one. */
+export function showView(name, menu = name) {
+  for (const view of document.querySelectorAll(".view")) view.hidden = view.id !== `view-${name}`;
+  for (const link of document.querySelectorAll("#nav a[data-view]")) {
+    if (link.dataset.view === menu) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  byId("nav").hidden = name === "signin";
 }

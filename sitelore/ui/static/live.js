@@ -4,7 +4,7 @@
 // follows GET /v1/jobs/{jobId}/events. Either resumes after a dropped connection.
 
 import {ApiError, call, send} from "./api.js";
-import {byId, duration, fill, focusHeading, h, outLink} from "./dom.js";
+import {byId, duration, fill, focusHeading, h, outLink, showView} from "./dom.js";
 import {businessCard, renderResult} from "./result.js";
 import {follow} from "./sse.js";
 
@@ -141,6 +141,7 @@ class LiveJob {
     fill(byId("job-step"), "Complete");
     const request = this.request ?? remembered(REQUESTS)[this.jobId] ?? null;
     if (result && Array.isArray(result.knowledgeItems)) {
+      fill(byId("job-business")); // the result's card takes its place
       renderResult(byId("job-result"), result, {jobId: this.jobId, request});
     } else {
       fill(byId("job-result"), h("h2", {}, "Result"), h("pre", {class: "curl"}, JSON.stringify(result, null, 2)));
@@ -186,7 +187,7 @@ async function run(live, open, jobId, controller) {
 }
 
 function show() {
-  for (const view of document.querySelectorAll(".view")) view.hidden = view.id !== "view-job";
+  showView("job", "jobs");
   focusHeading(byId("view-job"));
 }
 
@@ -215,15 +216,15 @@ export function openJob(jobId) {
 /** Wire the cancel button of the job view. */
 export function setUpJobView() {
   byId("job-cancel").addEventListener("click", async () => {
-    const jobId = current?.live.jobId;
-    if (!jobId) return;
+    const live = current?.live;
+    if (!live?.jobId) return;
     const button = byId("job-cancel");
     button.disabled = true;
     try {
-      await call("POST", `/v1/jobs/${encodeURIComponent(jobId)}/cancel`);
-      fill(byId("job-step"), "Cancelling…");
+      await call("POST", `/v1/jobs/${encodeURIComponent(live.jobId)}/cancel`);
+      if (!live.finished) fill(byId("job-step"), "Cancelling…"); // its error event may be in
     } catch (error) {
-      fill(byId("job-error"), error.message);
+      if (error.status !== 409) fill(byId("job-error"), error.message); // 409: it just ended
     } finally {
       button.disabled = false;
     }
