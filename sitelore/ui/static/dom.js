@@ -32,7 +32,7 @@ export function fill(element, ...children) {
   return element;
 }
 
-/** ``url`` if it is an absolute http(s) URL, else null (no javascript: links). */
+/** ``url`` if it is an absolute http(s) URL, else null (a link never runs a script). */
 export function webUrl(url) {
   if (typeof url !== "string") return null;
   try {
