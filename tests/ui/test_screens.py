@@ -85,8 +85,12 @@ def test_every_screen(
     page.locator("#job-result h2").scroll_into_view_if_needed()
     _check(page, "result")
 
+    # A site that cannot be reached: the list shows a failed job with its cause too.
+    failing = dashboard.client().post("/v1/extract/async", json={"url": "http://gone.test/"})
+    assert failing.status_code == 202, failing.text
     page.get_by_role("link", name="Jobs").click()
-    expect(page.locator("#jobs-rows tr")).to_have_count(2)
+    expect(page.locator("#jobs-rows tr")).to_have_count(3)
+    expect(page.locator("#jobs-rows .status.failed")).to_have_count(1, timeout=15_000)
     _check(page, "jobs")
 
     page.get_by_role("link", name="Knowledge").click()
