@@ -129,3 +129,24 @@ def test_signing_in_and_extracting_work_from_the_keyboard(
     ui.keyboard.type(acme)
     ui.keyboard.press("Enter")
     expect(ui.get_by_role("heading", name="Result")).to_be_visible(timeout=30_000)
+
+
+def test_a_key_revoked_while_signed_in_signs_the_tab_out(
+    ui: Page, dashboard: Dashboard, console: Console
+) -> None:
+    console.expect(401, "/v1/jobs")
+    sign_in(ui, dashboard)
+    ui.get_by_role("link", name="Jobs").click()
+    database = dashboard.data_dir / "sitelore.db"
+    off_loop(lambda: run_store(database, lambda store: store.revoke_key(dashboard.key.id)))
+    signed_out = ui.get_by_role("heading", name="Sign in")
+    # The server trusts a key it checked for a few seconds (KEY_CACHE_SECONDS): ask again
+    # until it has noticed.
+    for _ in range(40):
+        if signed_out.is_visible():
+            break
+        ui.evaluate("document.getElementById('jobs-refresh').click()")  # hidden once out
+        ui.wait_for_timeout(250)
+    expect(signed_out).to_be_visible()
+    expect(ui.get_by_role("alert")).to_have_text("You were signed out: this API key was revoked.")
+    assert ui.evaluate("sessionStorage.getItem('sitelore.apiKey')") is None
