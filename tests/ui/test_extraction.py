@@ -93,6 +93,13 @@ def test_the_result_shows_the_business_and_its_items_by_category(
     expect(link).to_have_attribute("href", first["source"])
     expect(link).to_have_attribute("rel", "noopener noreferrer")
 
+    # Opened again from the Jobs list: its events replayed, the same result.
+    ui.get_by_role("link", name="Jobs").click()
+    ui.locator(f'#jobs-rows tr[data-job="{job_id}"] a').click()
+    expect(ui.locator("#job-result article.item")).to_have_count(len(result["knowledgeItems"]))
+    expect(ui.locator('#job-pages li[data-status="done"]')).to_have_count(result["pagesScraped"])
+    expect(ui.locator("#job-url")).to_have_text(acme)
+
 
 def _matches(item: dict[str, Any], words: list[str]) -> bool:
     text = " ".join(str(item[c]) for c in CSV_COLUMNS).lower()
