@@ -1,6 +1,7 @@
 """Fixtures of the dashboard tests: a real API server on 127.0.0.1, the fixture sites of the
 test web server, and the OS packages' Chromium driven by Playwright (pytest-playwright's
-``browser`` and ``new_context``, launched from :func:`find_chromium`'s binary).
+``new_context``, on a browser launched from :func:`find_chromium`'s binary once for this
+package).
 
 The browser is confined to loopback like the crawl's renderer: host names resolve to
 nothing, and every request for a host other than 127.0.0.1 goes through the test web
@@ -16,7 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    BrowserType,
+    Page,
+    Playwright,
+    sync_playwright,
+)
 from pytest_playwright.pytest_playwright import CreateContextCallback
 
 from sitelore.crawl.sources.browser import find_chromium
@@ -28,6 +36,31 @@ from tests.ui.uikit import DESKTOP, Console, Dashboard, Gate, off_loop, png
 from tests.webserver import Response, WebServer
 
 LOGO = "/static/acme-logo-512.png"  # the logo of the acme site's JSON-LD
+
+
+@pytest.fixture(scope="package")
+def playwright() -> Iterator[Playwright]:
+    """Playwright's driver for this package only. pytest-playwright keeps it for the whole
+    session, but while it runs its event loop holds the main thread, and the tests of the
+    other packages call ``asyncio.run`` there."""
+    driver = sync_playwright().start()
+    yield driver
+    driver.stop()
+
+
+@pytest.fixture(scope="package")
+def browser_type(playwright: Playwright, browser_name: str) -> BrowserType:
+    found: BrowserType = getattr(playwright, browser_name)
+    return found
+
+
+@pytest.fixture(scope="package")
+def browser(
+    browser_type: BrowserType, browser_type_launch_args: dict[str, Any]
+) -> Iterator[Browser]:
+    launched = browser_type.launch(**browser_type_launch_args)
+    yield launched
+    launched.close()
 
 
 @pytest.fixture(scope="session")
@@ -51,10 +84,10 @@ def browser_type_launch_args(
     }
 
 
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+@pytest.fixture(scope="package")
+def browser_context_args() -> dict[str, Any]:
+    # Not pytest-playwright's (it asks for the session's driver, to read --device).
     return {
-        **browser_context_args,
         "locale": "en-GB",
         "timezone_id": "UTC",
         "permissions": ["clipboard-read", "clipboard-write"],
