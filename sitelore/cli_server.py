@@ -63,9 +63,13 @@ def serve(
         ),
     ] = None,
     data_dir: DataDirOption = None,
+    no_ui: Annotated[
+        bool,
+        typer.Option("--no-ui", help="Serve no dashboard at /ui [SITELORE_UI=off]."),
+    ] = False,
 ) -> None:
     """Serve the HTTP API and run jobs (on SQLite, or PostgreSQL when SITELORE_DATABASE_URL
-    is set)."""
+    is set), and the dashboard at /ui."""
     import uvicorn
 
     from sitelore.api.app import create_app
@@ -80,7 +84,8 @@ def serve(
         check_range("--port", port, 0, 65535)
     if workers is not None:
         check_range("--workers", workers, 0, 64)
-    settings = _settings(host=host, port=port, workers=workers, data_dir=data_dir)
+    ui = False if no_ui else None  # unset: SITELORE_UI, else on
+    settings = _settings(host=host, port=port, workers=workers, data_dir=data_dir, ui=ui)
     if settings.workers == 0 and not settings.database_url:
         raise BadInput(
             "--workers 0 runs no jobs, and on the embedded database no other process can: "
@@ -102,11 +107,14 @@ def serve(
         settings.body_timeout,
     )
     first_key = _with_store(settings, _first_key)
+    address = f"http://{settings.host}:{listening.getsockname()[1]}"
     sys.stderr.write(
-        f"sitelore: listening on http://{settings.host}:{listening.getsockname()[1]} "
+        f"sitelore: listening on {address} "
         f"(up to {limits.max_connections} connections; open-file limit {file_limit})\n"
         f"sitelore: database {_where(settings)}\n"
     )
+    if settings.ui:
+        sys.stderr.write(f"sitelore: dashboard at {address}/ui/\n")
     if first_key is not None:
         shown, record = first_key
         sys.stderr.write(

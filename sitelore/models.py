@@ -319,6 +319,9 @@ class PageScraped:
     status: str  # a PageStatus value (a plain str when read back from JSON)
     error: str | None = None
     rendered: bool = False  # its HTML came from a browser (a script shell), not HTTP alone
+    # How long the page took to fetch and read (a wait for the host's turn included); it
+    # varies from run to run, so it is no part of equality.
+    duration_ms: int | None = field(default=None, compare=False)
 
     def data(self) -> dict[str, Any]:
         return {
@@ -328,6 +331,7 @@ class PageScraped:
             "status": str(self.status),
             "error": self.error,
             "rendered": self.rendered,
+            "durationMs": self.duration_ms,
         }
 
 

@@ -62,6 +62,8 @@ class Settings:
     # GET /metrics (Prometheus, no key needed); SITELORE_METRICS=off removes the route.
     metrics: bool = True
     metrics_port: int = 0  # where `sitelore worker` serves its metrics (0: nowhere)
+    # The dashboard at /ui (sitelore.api.ui); SITELORE_UI=off or `serve --no-ui` removes it.
+    ui: bool = True
     crawl: CrawlOptions = field(default_factory=CrawlOptions)
     # The network guard (SECURITY.md): CIDR blocks opened to crawls and webhooks ("*" = all),
     # and the ports URLs may use ("*" = any).
@@ -180,6 +182,7 @@ _ENVIRONMENT: dict[str, Any] = {
     "max_streams_per_key": int,
     "metrics": switch,
     "metrics_port": int,
+    "ui": switch,
     "allow_private_networks": str,
     "allowed_ports": str,
     "mcp_max_chars": int,

@@ -370,7 +370,8 @@ class ServeProcess:
 
     The network guard is open (:data:`OPEN_GUARD`) unless ``env`` says otherwise;
     ``file_limit`` (soft, hard) sets the server's open-file limit before it starts;
-    ``prefix`` runs it through another command (``unshare ...``) that execs it.
+    ``prefix`` runs it through another command (``unshare ...``) that execs it; ``options``
+    are more options of ``serve``.
     """
 
     def __init__(
@@ -382,6 +383,7 @@ class ServeProcess:
         /,
         *,
         workers: int = 1,
+        options: Sequence[str] = (),
         **env: str,
     ) -> None:
         env = {**OPEN_GUARD, **env}
@@ -390,6 +392,7 @@ class ServeProcess:
         command = [
             *prefix, sys.executable, "-m", "sitelore", "serve", "--host", "127.0.0.1",
             "--port", str(self.port), "--data-dir", str(data_dir), "--workers", str(workers),
+            *options,
         ]  # fmt: skip
         with log.open("wb") as sink:
             self.process = subprocess.Popen(

@@ -114,3 +114,21 @@ def test_a_failed_start_page_is_planned_beside_the_sitemap_pages(
     _check_plans_come_first(run.events)
     totals = _totals(run.events)
     assert totals == sorted(totals) and totals[-1] == 3
+
+
+def test_each_page_event_says_how_long_its_page_took(
+    web: WebServer, resolver: StaticResolver
+) -> None:
+    slow = html(page_html("Slow", prose("A slow page")))
+    pages: dict[str, str | Response] = {
+        "/": links_page("/slow/", "/quick/"),
+        "/slow/": Response(slow.status, slow.headers, slow.body, delay=0.3),
+        "/quick/": page_html("Quick", prose("A quick page")),
+    }
+    route_site(web, ACME, pages)
+    run = extract(resolver, ExtractRequest(ACME_HOME, max_pages=3))
+    took = {event.url: event.duration_ms for event in run.of(PageScraped)}
+    assert set(took) == {ACME_HOME, ACME_HOME + "slow/", ACME_HOME + "quick/"}
+    assert all(isinstance(ms, int) and ms >= 0 for ms in took.values()), took
+    assert (took[ACME_HOME + "slow/"] or 0) >= 300, took  # the server held it back 0.3 s
+    assert run.of(PageScraped)[0].data()["durationMs"] == took[ACME_HOME]

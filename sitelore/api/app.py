@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry
 
-from sitelore.api import knowledge, mcphttp, metrics, screenshots, sitetools, webhooks
+from sitelore.api import knowledge, mcphttp, metrics, screenshots, sitetools, ui, webhooks
 from sitelore.api.docs import answer_400_not_422
 from sitelore.api.errors import install_error_handlers
 from sitelore.api.limits import BodyLimit, RateLimiter, StreamCount
@@ -91,6 +91,8 @@ def create_app(
     app.state.metrics = metrics.ApiMetrics(registry, streams)
     if settings.metrics:
         app.include_router(metrics.router)
+    if settings.ui:
+        app.include_router(ui.ui_router(ui.load_assets()))
     answer_400_not_422(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

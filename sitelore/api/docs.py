@@ -92,8 +92,9 @@ Each frame has `id:`, `event:` and a one-line JSON `data:`:
 | `pages_planned` | `{"pages": [{"url": "...", "purpose": "pricing"}], "urlsDiscovered": 34}`, \
 when the first plan is made and whenever it changes |
 | `page_scraped` | `{"url": "...", "index": 0, "total": 10, "status": "done", "error": null, \
-"rendered": false}`; `status` is `done`, `failed` or `skipped` (the reason in `error`); \
-`rendered` says whether a browser built its HTML |
+"rendered": false, "durationMs": 412}`; `status` is `done`, `failed` or `skipped` (the reason \
+in `error`); `rendered` says whether a browser built its HTML; `durationMs` is how long the \
+page took to fetch and read |
 | `progress` | the job's `progress` object |
 | `business_classified` | `{"business": {...}}` |
 | `complete` | `{"result": {...}}`, the last event on success |

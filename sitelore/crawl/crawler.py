@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
@@ -159,6 +160,7 @@ class Crawler:
         self.explained: list[PageWhy] = []
         self.fetches = 0
         self.in_flight: list[str] = []
+        self.took: dict[str, int] = {}  # URL → ms its fetch and parse took (page_scraped)
         self.contents: dict[str, str] = {}  # text fingerprint → URL of the page kept with it
         self.last_plan: tuple[PlannedPage, ...] = ()
         # The page total reported so far: it only grows (API.md), even when pages fail and
@@ -279,7 +281,10 @@ class Crawler:
 
         async def fetch(target: _Target) -> Fetched | _Miss:
             async with semaphore:
-                return await self._fetch(target)
+                began = time.monotonic()
+                outcome = await self._fetch(target)
+                self.took[target.url] = round((time.monotonic() - began) * 1000)
+                return outcome
 
         self.fetches += len(targets)
         self.in_flight.extend(target.url for target in targets)
@@ -461,7 +466,8 @@ class Crawler:
         done = status is PageStatus.DONE
         index = len(self.pages) - 1 if done else len(self.pages)
         total = self._grow_total(max(len(self.last_plan), index + 1))
-        await self._emit(PageScraped(url, index, total, status, error, rendered))
+        took = self.took.pop(url, None)
+        await self._emit(PageScraped(url, index, total, status, error, rendered, took))
         await self._emit(Progress(len(self.pages), total, f"Scraping {url}"))
 
     def _grow_total(self, planned: int) -> int:

@@ -159,7 +159,10 @@ def test_stream_sends_events_in_order(api: Api, acme: str) -> None:
     assert set(first_plan) == {"pages", "urlsDiscovered"}
     assert all(set(page) == {"url", "purpose"} for page in first_plan["pages"])
     for frame in stream.of("page_scraped"):
-        assert set(frame.data) == {"url", "index", "total", "status", "error", "rendered"}
+        assert set(frame.data) == {
+            "url", "index", "total", "status", "error", "rendered", "durationMs",
+        }  # fmt: skip
+        assert isinstance(frame.data["durationMs"], int) and frame.data["durationMs"] >= 0
         assert frame.data["status"] in ("done", "failed")
         assert frame.data["total"] <= 3
     for frame in stream.of("progress"):

@@ -258,20 +258,21 @@ def test_real_answers_match_their_schemas(shared: Api, spec: dict[str, Any]) -> 
 # -- /docs and /redoc without a network -------------------------------------------------------
 
 
-@pytest.mark.parametrize("page", ["/docs", "/redoc"])
-def test_docs_pages_load_everything_from_the_server_itself(shared: Api, page: str) -> None:
+# Not named "page": pytest-playwright would take it for its fixture (tests/ui).
+@pytest.mark.parametrize("docs_page", ["/docs", "/redoc"])
+def test_docs_pages_load_everything_from_the_server_itself(shared: Api, docs_page: str) -> None:
     client = shared.client(anonymous=True)
-    response = client.get(page)
+    response = client.get(docs_page)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/html")
     own = urlsplit(shared.url).netloc
     foreign = [url for url in ANY_URL.findall(response.text) if urlsplit(url).netloc != own]
-    assert not foreign, f"{page} loads from other hosts: {foreign}"
+    assert not foreign, f"{docs_page} loads from other hosts: {foreign}"
     linked = [first or second for first, second in LINKED.findall(response.text)]
     assert any(url.endswith(".js") for url in linked), linked
     assert "/openapi.json" in linked, linked
     for url in linked:
-        _check_asset(client, urljoin(shared.url + page, url))
+        _check_asset(client, urljoin(shared.url + docs_page, url))
 
 
 def _check_asset(client: httpx.Client, url: str) -> None:
