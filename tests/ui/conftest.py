@@ -5,8 +5,8 @@ package).
 
 The browser is confined to loopback like the crawl's renderer: host names resolve to
 nothing, and every request for a host other than 127.0.0.1 goes through the test web
-server as a proxy (it serves the fixture sites, so a business card's logo loads, and
-nothing else). Without Chromium the tests fail with the install command; they never skip.
+server as a proxy (it serves the fixture sites and nothing else; the dashboard itself
+loads nothing from them). Without Chromium the tests fail with the install command; they never skip.
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def dashboard(start_dashboard: Any) -> Dashboard:
 
 @pytest.fixture
 def acme(web: WebServer) -> str:
-    """The acme fixture site, with its logo; its home URL."""
+    """The acme fixture site, with its logo (the result links to it); its home URL."""
     serve_acme(web)
     logo = png(64, 64, (11, 92, 173))
     web.add_route(ACME, LOGO, Response(200, {"Content-Type": "image/png"}, logo))

@@ -9,22 +9,19 @@ import {byCategory, curlFor, download, toCsv, toJson, toMarkdown} from "./export
 /** The business card: logo (or the name's initial), name, industry, domain, description. */
 export function businessCard(business, headingLevel = "h2") {
   const name = business.name || business.domain || "Unnamed business";
+  // The logo lives on the crawled site: the policy loads no image from another origin (a
+  // result read here sends nothing to the site it describes), so it is a link, beside the
+  // name's initial.
   const initial = h("div", {class: "logo", "aria-hidden": "true"}, name.charAt(0).toUpperCase());
-  let logo = initial;
-  const source = webUrl(business.logo);
-  if (source !== null) {
-    // Logos live on the crawled site: loaded from there without a referrer; if it cannot
-    // be reached (no internet), the initial stands in.
-    logo = h("img", {class: "logo", src: source, alt: `${name} logo`, referrerpolicy: "no-referrer", loading: "lazy"});
-    logo.addEventListener("error", () => logo.replaceWith(initial), {once: true});
-  }
+  const logo = webUrl(business.logo);
   return h("div", {class: "card business", "data-testid": "business"},
-    logo,
+    initial,
     h("div", {},
       h(headingLevel, {class: "business-name"}, name),
       h("ul", {class: "facts"},
         h("li", {}, "Industry ", h("strong", {}, business.category || "Other")),
         h("li", {}, "Domain ", h("strong", {}, business.domain || "")),
+        logo === null ? null : h("li", {}, "Logo ", outLink(logo, "open")),
       ),
       business.description ? h("p", {class: "description"}, business.description) : null,
     ),
