@@ -77,8 +77,13 @@ def load_assets() -> dict[str, Asset]:
 
 
 def ui_router(assets: Mapping[str, Asset]) -> APIRouter:
-    """``GET /ui/`` (the page) and ``GET /ui/{name}`` (its files); ``/ui`` redirects."""
+    """``GET /ui/`` (the page) and ``GET /ui/{name}`` (its files); ``/ui`` and the server's
+    root (where a person opening the server's address lands) redirect to it."""
     router = APIRouter(include_in_schema=False)
+
+    @router.api_route("/", methods=["GET", "HEAD"])
+    async def root() -> Response:
+        return RedirectResponse("ui/", status_code=307)
 
     @router.api_route("/ui", methods=["GET", "HEAD"])
     async def to_dashboard() -> Response:

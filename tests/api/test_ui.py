@@ -65,6 +65,8 @@ def test_ui_without_its_slash_redirects_and_unknown_files_are_404(api: Api) -> N
     client = api.client(anonymous=True)
     moved = client.get("/ui")
     assert moved.status_code == 308 and moved.headers["location"] == "ui/"
+    root = client.get("/")
+    assert root.status_code == 307 and root.headers["location"] == "ui/"
     message = error_body(client.get("/ui/missing.js"), 404)
     assert "missing.js" in message
     error_body(client.get("/ui/static/app.js"), 404)
@@ -97,6 +99,7 @@ def test_the_dashboard_can_be_switched_off(start_api: StartApi) -> None:
     client = api.client(anonymous=True)
     error_body(client.get("/ui/"), 404)
     error_body(client.get("/ui/app.js"), 404)
+    error_body(client.get("/"), 404)
     assert client.get("/healthz").status_code == 200
 
 
