@@ -5,8 +5,10 @@ name says what the caller should do about it::
 
     SiteloreError
     ├── InvalidRequest          the request itself is wrong: fix it (HTTP 400, CLI exit 2)
-    │   └── RefusedByGuard      a URL the network guard refuses (a private address, a port):
-    │                           ``opened_by`` names the guard setting that would allow it
+    │   ├── RefusedByGuard      a URL the network guard refuses (a private address, a port):
+    │   │                       ``opened_by`` names the guard setting that would allow it
+    │   ├── EmptyQuery          (core.query) a search with no word to look for: give one
+    │   └── BadCursor           (mcp.paging) an MCP cursor the tools did not give: start over
     ├── FetchError              one URL could not be fetched: that page fails, the job goes on
     │   ├── ConnectError        DNS failure, refused or reset connection
     │   ├── Blocked             the network guard refuses the URL or its address (SSRF)
@@ -31,6 +33,11 @@ name says what the caller should do about it::
     ├── ExtractionFailed        no page of the site could be extracted: the job fails
     ├── BrowserUnavailable      JavaScript rendering needs a Chromium that is not installed
     │                           (or does not start): install it, or set SITELORE_CHROMIUM
+    ├── JobNotFound             (runtime.desk) no job of that id for this owner (another's,
+    │                           expired, or never made)
+    ├── JobAlreadyFinished      (runtime.desk) a cancel after the job's end: nothing to do
+    ├── IdempotencyConflict     (runtime.desk) the idempotency key was used for another
+    │                           request: send a new key (HTTP 422)
     ├── KnowledgeNotFound       the local knowledge store has nothing of the site (or there
     │                           is no store yet): ``sitelore extract --save`` fills it
     ├── APIError                a sitelore server answered with an error (the Python client)
