@@ -52,6 +52,25 @@ MATCHES = (
 )
 
 
+
+def ranked_sql(tsquery: str) -> str:
+    """The best ``limit`` matches with the number of all of them, in one pass: the matches'
+    ids and ranks are kept aside (narrow rows), counted, and only the best are joined back
+    to their items for their text and headline (scanning and rechecking the matches twice,
+    once to rank and once to count, cost twice the time)."""
+    return (
+        f"WITH q AS (SELECT {tsquery} AS query), "
+        "m AS MATERIALIZED (SELECT i.id, i.seq, ts_rank_cd(i.search, q.query) AS rank "
+        f"{MATCHES}), "
+        "best AS (SELECT m.id, m.seq, m.rank, (SELECT count(*) FROM m) AS total FROM m "
+        "ORDER BY m.rank DESC, m.seq LIMIT %(limit)s) "
+        "SELECT i.id, i.title, i.content, i.category, i.source, i.domain, best.rank, best.total, "
+        f"ts_headline('sitelore_fold', i.content, q.query, {HEADLINE}) AS snippet "
+        "FROM best JOIN sitelore_knowledge_items AS i ON i.id = best.id, q "
+        "ORDER BY best.rank DESC, best.seq"
+    )
+
+
 class KnowledgePostgres:
     """:class:`~sitelore.jobs.knowledge.KnowledgeStore` on a :class:`PostgresStore`'s pool."""
 
@@ -177,23 +196,10 @@ class KnowledgePostgres:
             "domain": domain,
             "category": None if category is None else category.value,
             "limit": limit,
-            "most": MAX_TOTAL,
         }
-        with_query = f"WITH q AS (SELECT {tsquery} AS query) "
         async with self.store._connection() as connection:
-            cursor = await connection.execute(
-                f"{with_query}SELECT i.id, i.title, i.content, i.category, i.source, i.domain, "
-                "ts_rank_cd(i.search, q.query) AS rank, "
-                f"ts_headline('sitelore_fold', i.content, q.query, {HEADLINE}) AS snippet "
-                f"{MATCHES} ORDER BY rank DESC, i.seq LIMIT %(limit)s",
-                args,
-            )
+            cursor = await connection.execute(ranked_sql(tsquery), args)
             rows = await cursor.fetchall()
-            cursor = await connection.execute(
-                f"{with_query}SELECT count(*) AS n FROM (SELECT 1 {MATCHES} LIMIT %(most)s) AS m",
-                args,
-            )
-            counted = await cursor.fetchone()
         hits = tuple(
             SearchHit(
                 row["id"],
@@ -207,7 +213,8 @@ class KnowledgePostgres:
             )
             for row, score in zip(rows, scores([float(row["rank"]) for row in rows]), strict=True)
         )
-        return SearchResult(hits, 0 if counted is None else int(counted["n"]), query)
+        total = min(int(rows[0]["total"]), MAX_TOTAL) if rows else 0
+        return SearchResult(hits, total, query)
 
 
 def pg_tsquery(terms: Sequence[Term]) -> tuple[str, dict[str, Any]]:

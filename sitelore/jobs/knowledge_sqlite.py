@@ -49,6 +49,17 @@ MATCHES = (
     "AS f CROSS JOIN knowledge_items AS i ON i.seq = f.rowid WHERE i.owner = :owner "
     "AND (:domain IS NULL OR i.domain = :domain) AND (:category IS NULL OR i.category = :category)"
 )
+# The best matches and the number of all of them, in one pass: the matches' rows and ranks
+# are kept aside (narrow rows) and counted, and only the best are joined back to their items
+# for their text (matching, ranking and filtering twice, to rank and to count, cost twice).
+RANKED = (
+    f"WITH m AS MATERIALIZED (SELECT i.seq AS seq, f.rank AS rank {MATCHES}), "
+    "best AS (SELECT seq, rank, (SELECT count(*) FROM m) AS total FROM m "
+    "ORDER BY rank DESC, seq LIMIT :limit) "
+    "SELECT i.id, i.title, i.content, i.category, i.source, i.domain, i.seq, best.rank, "
+    "best.total FROM best CROSS JOIN knowledge_items AS i ON i.seq = best.seq "
+    "ORDER BY best.rank DESC, best.seq"
+)
 # The snippet of one hit (snippet() reads the index's match, so it is asked per hit: only
 # the hits answered pay for it).
 HIT_SNIPPET = (
@@ -188,21 +199,15 @@ class KnowledgeSQLite:
             "domain": domain,
             "category": None if category is None else category.value,
             "limit": limit,
-            "most": MAX_TOTAL,
         }
 
         def find(db: sqlite3.Connection) -> tuple[list[sqlite3.Row], list[str], int]:
-            rows = db.execute(
-                "SELECT i.id, i.title, i.content, i.category, i.source, i.domain, i.seq, "
-                f"f.rank {MATCHES} ORDER BY f.rank DESC, i.seq LIMIT :limit",
-                args,
-            ).fetchall()
+            rows = db.execute(RANKED, args).fetchall()
             snippets = [
                 db.execute(HIT_SNIPPET, {"match": args["match"], "row": row["seq"]}).fetchone()[0]
                 for row in rows
             ]
-            total = db.execute(f"SELECT count(*) FROM (SELECT 1 {MATCHES} LIMIT :most)", args)
-            return rows, snippets, int(total.fetchone()[0])
+            return rows, snippets, min(int(rows[0]["total"]), MAX_TOTAL) if rows else 0
 
         rows, snippets, total = await self.file.run(find)
         hits = tuple(
