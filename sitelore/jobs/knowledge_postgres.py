@@ -52,7 +52,6 @@ MATCHES = (
 )
 
 
-
 def ranked_sql(tsquery: str) -> str:
     """The best ``limit`` matches with the number of all of them, in one pass: the matches'
     ids and ranks are kept aside (narrow rows), counted, and only the best are joined back
